@@ -1,0 +1,148 @@
+import type { Context } from "probot";
+import { z } from "zod";
+import { loadConfig } from "../config/load-config.js";
+import { parseConfig } from "../config/parse-config.js";
+import { isSelectedRun } from "../config/select-workflow-run.js";
+import { findPullRequests } from "../github/find-pull-requests.js";
+import type { RegistryClient } from "../registry/registry-client.js";
+import type { KeyedSerializer } from "../util/keyed-serializer.js";
+import { mapLimit } from "../util/map-limit.js";
+import { buildRunReport, expectedTargets, lookupKey, type RunFacts, type RunOrigin } from "./build-run-report.js";
+import { readRunOutputs } from "./read-run-outputs.js";
+import { renderComment } from "./render-report.js";
+import { applyRun } from "./report-state.js";
+import { upsertReportComment } from "./upsert-report-comment.js";
+
+export interface ReportDependencies {
+  appId: () => Promise<number>;
+  registry: RegistryClient;
+  serializer: KeyedSerializer;
+}
+
+const DEPENDABOT = "dependabot[bot]";
+
+/** The parts of a `workflow_run.completed` payload the report relies on, checked before use. */
+const payloadSchema = z.object({
+  repository: z.object({ id: z.number(), name: z.string(), owner: z.object({ login: z.string() }) }),
+  workflow_run: z.object({
+    id: z.number(),
+    run_number: z.number(),
+    run_attempt: z.number().int().min(1),
+    name: z.string().nullish(),
+    path: z.string(),
+    workflow_id: z.number(),
+    event: z.string(),
+    conclusion: z.string().nullable(),
+    head_sha: z.string().regex(/^[0-9a-f]{40}$/),
+    head_branch: z.string().nullable(),
+    html_url: z.string(),
+    updated_at: z.string(),
+    head_repository: z.object({ id: z.number(), owner: z.object({ login: z.string() }) }).nullable(),
+    actor: z.object({ login: z.string() }).nullish(),
+  }),
+});
+
+export async function handleWorkflowRunCompleted(context: Context<"workflow_run.completed">, deps: ReportDependencies): Promise<void> {
+  const parsed = payloadSchema.safeParse(context.payload);
+  if (!parsed.success) {
+    context.log.warn({ problems: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) }, "ignoring malformed workflow_run payload");
+    return;
+  }
+  const { repository, workflow_run: run } = parsed.data;
+  const repo = { owner: repository.owner.login, repo: repository.name };
+  const log = context.log.child({ runId: run.id, attempt: run.run_attempt, repository: `${repo.owner}/${repo.repo}` });
+  if (!run.head_branch || !run.head_repository) {
+    log.debug("run has no head branch or repository; not a PR build");
+    return;
+  }
+
+  const loaded = await loadConfig(context.octokit, repo);
+  const config = loaded.ok ? loaded.config : parseDefaults();
+  const configProblems = loaded.ok ? [] : loaded.problems;
+  if (!loaded.ok) log.error({ problems: loaded.problems, files: loaded.files }, "invalid .github/dockhand.yml; using defaults for the report");
+  const workflowName = run.name ?? run.path;
+  if (!config.report.enabled || !isSelectedRun(config.workflows, { event: run.event, name: workflowName, path: run.path })) {
+    log.debug("run not selected for the report");
+    return;
+  }
+
+  const pulls = await findPullRequests(context.octokit, repo, {
+    headSha: run.head_sha,
+    headBranch: run.head_branch,
+    headRepoId: run.head_repository.id,
+    headOwner: run.head_repository.owner.login,
+  });
+  if (pulls.length === 0) {
+    log.info("no open pull request for this run");
+    return;
+  }
+
+  const origin: RunOrigin =
+    run.head_repository.id !== repository.id
+      ? "fork"
+      : run.actor?.login === DEPENDABOT || pulls.some((p) => p.author === DEPENDABOT)
+        ? "dependabot"
+        : "same-repo";
+  const outputs = await readRunOutputs(context.octokit, repo, { id: run.id, attempt: run.run_attempt }, {
+    readLogs: origin === "same-repo",
+    maxJobLogs: config.report.maxJobLogs,
+    log,
+  });
+  const pushed = outputs.jobImages.flatMap((j) => j.images);
+  const facts: RunFacts = {
+    workflowKey: String(run.workflow_id),
+    workflowName,
+    runId: run.id,
+    runNumber: run.run_number,
+    attempt: run.run_attempt,
+    runUrl: run.html_url,
+    event: run.event,
+    conclusion: run.conclusion,
+    headSha: run.head_sha,
+    completedAt: run.updated_at,
+    origin,
+  };
+
+  for (const pull of pulls) {
+    const vars = { number: pull.number, sha: run.head_sha, branch: run.head_branch, owner: repo.owner, repo: repo.repo };
+    const expected = origin === "same-repo" ? expectedTargets(config.report, vars, pushed) : { targets: [], invalidTemplates: [] };
+    const refs = new Map<string, { host: string; path: string; tag: string }>();
+    for (const image of pushed) refs.set(lookupKey(`${image.host}/${image.path}`, image.tag), image);
+    for (const target of expected.targets) {
+      const [host = "", ...path] = target.repository.split("/");
+      refs.set(lookupKey(target.repository, target.tag), { host, path: path.join("/"), tag: target.tag });
+    }
+    const lookups = new Map(
+      await mapLimit([...refs], 4, async ([key, ref]) => [key, await deps.registry.lookup(ref)] as const),
+    );
+    const report = buildRunReport({
+      facts,
+      config: config.report,
+      vars,
+      jobImages: outputs.jobImages,
+      expected,
+      lookups,
+      artifacts: outputs.artifacts,
+      artifactUrl: (id) => `${run.html_url}/artifacts/${id}`,
+      logs: outputs.logs,
+    });
+    const appId = await deps.appId();
+    const key = `${repo.owner}/${repo.repo}#${pull.number}`;
+    const outcome = await deps.serializer.run(key, () =>
+      upsertReportComment(
+        context.octokit,
+        { ...repo, issue_number: pull.number },
+        appId,
+        (previous) => renderComment(applyRun(previous, report, pull.headSha, configProblems), { repository: `${repo.owner}/${repo.repo}` }),
+        log,
+      ),
+    );
+    log.info({ pull: pull.number, outcome, images: report.images.length, artifacts: report.artifacts.length }, "report comment");
+  }
+}
+
+function parseDefaults() {
+  const defaults = parseConfig({});
+  if (!defaults.ok) throw new Error("the built-in defaults do not satisfy the config schema");
+  return defaults.config;
+}

@@ -1,0 +1,58 @@
+import type { Logger } from "probot";
+import { statusOf, type Octokit, type RepoRef } from "../github/octokit.js";
+import type { JobImages, RawArtifact } from "./build-run-report.js";
+import { parsePushedImages } from "./parse-pushed-images.js";
+
+export interface RunOutputs {
+  jobImages: JobImages[];
+  artifacts: RawArtifact[];
+  logs: { read: number; failed: string[]; skipped: number };
+}
+
+// Jobs and steps whose names suggest they build or push images are read first.
+const IMAGE_WORK = /docker|image|container|build|push|publish|release|registry|ghcr|podman|buildx/i;
+
+/**
+ * What one run attempt produced: pushed images from its job logs (not for forks and Dependabot, whose
+ * tokens cannot push and whose logs they control) and its artifacts.
+ */
+export async function readRunOutputs(
+  octokit: Octokit,
+  repo: RepoRef,
+  run: { id: number; attempt: number },
+  options: { readLogs: boolean; maxJobLogs: number; log: Logger },
+): Promise<RunOutputs> {
+  const artifacts = (
+    await octokit.paginate(octokit.rest.actions.listWorkflowRunArtifacts, { ...repo, run_id: run.id, per_page: 100 })
+  ).map((a) => ({ id: a.id, name: a.name, size_in_bytes: a.size_in_bytes, digest: a.digest ?? null, expired: a.expired, expires_at: a.expires_at }));
+  if (!options.readLogs) return { jobImages: [], artifacts, logs: { read: 0, failed: [], skipped: 0 } };
+
+  const jobs = await octokit.paginate(octokit.rest.actions.listJobsForWorkflowRunAttempt, {
+    ...repo,
+    run_id: run.id,
+    attempt_number: run.attempt,
+    per_page: 100,
+  });
+  const candidates = jobs
+    .filter((job) => job.status === "completed" && job.conclusion !== "skipped" && job.conclusion !== "cancelled")
+    .sort((a, b) => Number(looksLikeImageWork(b)) - Number(looksLikeImageWork(a)));
+  const chosen = candidates.slice(0, options.maxJobLogs);
+  const jobImages: JobImages[] = [];
+  const failed: string[] = [];
+  for (const job of chosen) {
+    try {
+      const response = await octokit.rest.actions.downloadJobLogsForWorkflowRun({ ...repo, job_id: job.id });
+      const text = typeof response.data === "string" ? response.data : String(response.data);
+      const images = parsePushedImages(text);
+      if (images.length > 0) jobImages.push({ job: job.name, images });
+    } catch (error) {
+      options.log.warn({ err: error, jobId: job.id }, "could not read job log");
+      failed.push(`${job.name}: HTTP ${statusOf(error) ?? "error"}`);
+    }
+  }
+  return { jobImages, artifacts, logs: { read: chosen.length - failed.length, failed, skipped: candidates.length - chosen.length } };
+}
+
+function looksLikeImageWork(job: { name: string; steps?: { name: string }[] }): boolean {
+  return IMAGE_WORK.test(job.name) || (job.steps ?? []).some((step) => IMAGE_WORK.test(step.name));
+}

@@ -1,0 +1,382 @@
+import { checkRequest, checkResponse, exampleResponse, type TokenKind } from "./openapi.js";
+
+/**
+ * A small stateful GitHub: repositories, pull requests, workflow runs with jobs, logs and artifacts,
+ * issue comments. Every request it answers, and every answer it gives, is checked against GitHub's
+ * OpenAPI description; problems are collected in `violations` and fail the test that caused them.
+ */
+export interface FakeRequest {
+  method: string;
+  url: URL;
+  headers: Record<string, string | undefined>;
+  body: unknown;
+}
+export interface FakeResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+export interface RepoSpec {
+  owner: string;
+  name: string;
+  id: number;
+  ownerId?: number;
+  ownerType?: "User" | "Organization";
+  defaultBranch?: string;
+}
+export interface PullSpec {
+  number: number;
+  headRef: string;
+  headSha: string;
+  headRepo: RepoSpec;
+  state?: "open" | "closed";
+  user?: string;
+}
+export interface JobSpec {
+  id: number;
+  name: string;
+  conclusion: "success" | "failure" | "cancelled" | "skipped" | null;
+  steps?: { name: string; conclusion: string | null; number?: number }[];
+  log?: string;
+}
+export interface ArtifactSpec {
+  id: number;
+  name: string;
+  size_in_bytes: number;
+  digest?: string | null;
+  expired?: boolean;
+  expires_at?: string;
+}
+export interface CommentRecord {
+  id: number;
+  body: string;
+  appId: number | null;
+  user: string;
+  created_at: string;
+  updated_at: string;
+}
+interface Fault {
+  method: string;
+  pattern: RegExp;
+  times: number;
+  response: FakeResponse;
+}
+
+const APP = { id: 424242, slug: "dockhand-test" };
+
+export class FakeGitHub {
+  readonly app = APP;
+  readonly violations: string[] = [];
+  readonly requests: { method: string; path: string; status: number }[] = [];
+  readonly repos = new Map<string, RepoSpec & { files: Map<string, string> }>();
+  readonly pulls = new Map<string, PullSpec[]>();
+  readonly jobs = new Map<string, JobSpec[]>();
+  readonly artifacts = new Map<number, ArtifactSpec[]>();
+  readonly comments = new Map<string, CommentRecord[]>();
+  private readonly faults: Fault[] = [];
+  private nextId = 9_000_000;
+  private clock = Date.parse("2026-11-20T12:00:00Z");
+  private readonly logsByJob = new Map<number, string>();
+  private readonly issuedTokens = new Set<string>();
+
+  /** `apiUrl` is where Octokit sends API requests; logs are served from `logsUrl`. */
+  constructor(
+    readonly apiUrl = "https://api.github.com",
+    readonly logsUrl = "https://results-receiver.actions.githubusercontent.com",
+  ) {}
+
+  addRepo(repo: RepoSpec): this {
+    this.repos.set(`${repo.owner}/${repo.name}`, { ...repo, files: new Map() });
+    return this;
+  }
+  setFile(fullName: string, path: string, content: string): this {
+    const repo = this.repos.get(fullName) ?? this.addRepo(repoSpecFrom(fullName)).repos.get(fullName)!;
+    repo.files.set(path, content);
+    return this;
+  }
+  addPull(fullName: string, pull: PullSpec): this {
+    const list = this.pulls.get(fullName) ?? [];
+    this.pulls.set(fullName, [...list.filter((p) => p.number !== pull.number), pull]);
+    return this;
+  }
+  setJobs(fullName: string, runId: number, attempt: number, jobs: JobSpec[]): this {
+    this.jobs.set(`${fullName}/${runId}/${attempt}`, jobs);
+    for (const job of jobs) if (job.log !== undefined) this.logsByJob.set(job.id, job.log);
+    return this;
+  }
+  setArtifacts(runId: number, artifacts: ArtifactSpec[]): this {
+    this.artifacts.set(runId, artifacts);
+    return this;
+  }
+  addComment(fullName: string, issue: number, comment: Partial<CommentRecord> & { body: string }): CommentRecord {
+    const record: CommentRecord = {
+      id: this.nextId++,
+      appId: null,
+      user: "someone",
+      created_at: this.now(),
+      updated_at: this.now(),
+      ...comment,
+    };
+    this.comments.set(`${fullName}#${issue}`, [...this.commentsOn(fullName, issue), record]);
+    return record;
+  }
+  commentsOn(fullName: string, issue: number): CommentRecord[] {
+    return this.comments.get(`${fullName}#${issue}`) ?? [];
+  }
+  /** The next `times` requests matching method and path pattern get this answer instead. */
+  fail(method: string, pattern: RegExp, response: FakeResponse, times = 1): this {
+    this.faults.push({ method: method.toUpperCase(), pattern, times, response });
+    return this;
+  }
+  countRequests(method: string, pattern: RegExp): number {
+    return this.requests.filter((r) => r.method === method.toUpperCase() && pattern.test(r.path)).length;
+  }
+
+  async handle(request: FakeRequest): Promise<FakeResponse> {
+    const method = request.method.toUpperCase();
+    const path = request.url.pathname.replace(/^\/api\/v3(?=\/)/, "");
+    if (request.url.href.startsWith(this.logsUrl)) return this.serveLog(request.url.pathname, request.headers);
+
+    const token = tokenKind(request.headers.authorization, this.issuedTokens);
+    const { operation, problems } = checkRequest({ method, path, query: request.url.searchParams, body: request.body, token });
+    this.violations.push(...problems);
+    const fault = this.faults.find((f) => f.method === method && f.pattern.test(path) && f.times > 0);
+    let response: FakeResponse;
+    if (fault) {
+      fault.times -= 1;
+      response = fault.response;
+    } else if (!operation || problems.length > 0) {
+      response = { status: 400, body: { message: problems.join("; ") || "unknown route" } };
+    } else {
+      response = this.route(method, operation.template, path, request);
+    }
+    if (operation && !fault && typeof response.body === "object" && response.body !== null) {
+      this.violations.push(...checkResponse(operation, response.status, response.body));
+    }
+    this.requests.push({ method, path: `${path}${request.url.search}`, status: response.status });
+    return response;
+  }
+
+  private route(method: string, template: string, path: string, request: FakeRequest): FakeResponse {
+    const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+    const fullName = `${parts[1]}/${parts[2]}`;
+    const query = request.url.searchParams;
+    switch (`${method} ${template}`) {
+      case "GET /app":
+        return { status: 200, body: this.appObject() };
+      case "POST /app/installations/{installation_id}/access_tokens": {
+        const token = `ghs_fake${this.nextId++}`;
+        this.issuedTokens.add(token);
+        const body = exampleResponse<Record<string, unknown>>("POST", path, 201);
+        return { status: 201, body: { ...body, token, expires_at: new Date(this.clock + 3_600_000).toISOString() } };
+      }
+      case "GET /repos/{owner}/{repo}/contents/{path}": {
+        const file = this.repos.get(fullName)?.files.get(parts.slice(4).join("/"));
+        if (file === undefined) return notFound();
+        return { status: 200, headers: { "content-type": "application/vnd.github.raw; charset=utf-8" }, body: file };
+      }
+      case "GET /repos/{owner}/{repo}/pulls": {
+        const head = query.get("head") ?? ":";
+        const headOwner = head.slice(0, head.indexOf(":"));
+        const headRef = head.slice(head.indexOf(":") + 1);
+        const state = query.get("state") ?? "open";
+        const pulls = (this.pulls.get(fullName) ?? []).filter(
+          (p) => (state === "all" || (p.state ?? "open") === state) && (!query.has("head") || (p.headRepo.owner === headOwner && p.headRef === headRef)),
+        );
+        return this.paginate(request.url, pulls.map((p) => this.pullObject(fullName, p)));
+      }
+      case "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs": {
+        const jobs = this.jobs.get(`${fullName}/${parts[5]}/${parts[7]}`) ?? [];
+        const page = this.paginate(request.url, jobs.map((j) => this.jobObject(fullName, Number(parts[5]), Number(parts[7]), j)));
+        return { ...page, body: { total_count: jobs.length, jobs: page.body } };
+      }
+      case "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs": {
+        if (!this.logsByJob.has(Number(parts[5]))) return notFound();
+        return { status: 302, headers: { location: `${this.logsUrl}/logs/${parts[5]}?sig=fake` } };
+      }
+      case "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts": {
+        const artifacts = this.artifacts.get(Number(parts[5])) ?? [];
+        const page = this.paginate(request.url, artifacts.map((a) => this.artifactObject(fullName, Number(parts[5]), a)));
+        return { ...page, body: { total_count: artifacts.length, artifacts: page.body } };
+      }
+      case "GET /repos/{owner}/{repo}/issues/{issue_number}/comments": {
+        const comments = this.commentsOn(fullName, Number(parts[4]));
+        return this.paginate(request.url, comments.map((c) => this.commentObject(fullName, Number(parts[4]), c)));
+      }
+      case "POST /repos/{owner}/{repo}/issues/{issue_number}/comments": {
+        const body = (request.body as { body: string }).body;
+        const record = this.addComment(fullName, Number(parts[4]), { body, appId: this.appIdFor(request), user: `${APP.slug}[bot]` });
+        return { status: 201, body: this.commentObject(fullName, Number(parts[4]), record) };
+      }
+      case "PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}": {
+        const found = this.findComment(fullName, Number(parts[5]));
+        if (!found) return notFound();
+        found.record.body = (request.body as { body: string }).body;
+        found.record.updated_at = this.now();
+        return { status: 200, body: this.commentObject(fullName, found.issue, found.record) };
+      }
+      case "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}": {
+        const found = this.findComment(fullName, Number(parts[5]));
+        if (!found) return notFound();
+        const key = `${fullName}#${found.issue}`;
+        this.comments.set(key, this.commentsOn(fullName, found.issue).filter((c) => c !== found.record));
+        return { status: 204 };
+      }
+      default:
+        this.violations.push(`${method} ${template}: the fake does not implement this operation`);
+        return { status: 501, body: { message: "not implemented by the fake" } };
+    }
+  }
+
+  private serveLog(path: string, headers: Record<string, string | undefined>): FakeResponse {
+    const log = this.logsByJob.get(Number(/\/logs\/(\d+)$/.exec(path)?.[1]));
+    this.requests.push({ method: "GET", path: `logs:${path}`, status: log === undefined ? 404 : 200 });
+    if (log === undefined) return { status: 404, body: "" };
+    const bytes = Buffer.from(log, "utf8");
+    const range = /^bytes=(\d*)-(\d*)$/.exec(headers.range ?? "");
+    if (!range) return { status: 200, headers: { "content-type": "text/plain" }, body: log };
+    const start = range[1] === "" ? Math.max(0, bytes.length - Number(range[2])) : Number(range[1]);
+    const end = range[1] === "" || range[2] === "" ? bytes.length - 1 : Math.min(Number(range[2]), bytes.length - 1);
+    return {
+      status: 206,
+      headers: { "content-type": "text/plain", "content-range": `bytes ${start}-${end}/${bytes.length}` },
+      body: bytes.subarray(start, end + 1).toString("utf8"),
+    };
+  }
+
+  private paginate<T>(url: URL, items: T[]): FakeResponse & { body: T[] } {
+    const perPage = Number(url.searchParams.get("per_page") ?? 30);
+    const page = Number(url.searchParams.get("page") ?? 1);
+    const slice = items.slice((page - 1) * perPage, page * perPage);
+    const headers: Record<string, string> = {};
+    if (page * perPage < items.length) {
+      const next = new URL(url);
+      next.searchParams.set("page", String(page + 1));
+      headers.link = `<${this.apiUrl}${next.pathname.replace(/^\/api\/v3/, "")}${next.search}>; rel="next"`;
+    }
+    return { status: 200, headers, body: slice };
+  }
+
+  private findComment(fullName: string, id: number): { issue: number; record: CommentRecord } | undefined {
+    for (const [key, list] of this.comments) {
+      if (!key.startsWith(`${fullName}#`)) continue;
+      const record = list.find((c) => c.id === id);
+      if (record) return { issue: Number(key.split("#")[1]), record };
+    }
+    return undefined;
+  }
+
+  private appIdFor(request: FakeRequest): number | null {
+    return tokenKind(request.headers.authorization, this.issuedTokens) === "installation" ? APP.id : null;
+  }
+
+  private now(): string {
+    this.clock += 1000;
+    return new Date(this.clock).toISOString();
+  }
+
+  private appObject(): Record<string, unknown> {
+    return { ...exampleResponse<Record<string, unknown>>("GET", "/app"), id: APP.id, slug: APP.slug, name: "Dockhand (test)" };
+  }
+
+  private repoObject(repo: RepoSpec): Record<string, unknown> {
+    const base = exampleResponse<Record<string, unknown>>("GET", "/repos/o/r");
+    return {
+      ...base,
+      id: repo.id,
+      name: repo.name,
+      full_name: `${repo.owner}/${repo.name}`,
+      owner: { ...(base.owner as object), login: repo.owner, id: repo.ownerId ?? repo.id + 1, type: repo.ownerType ?? "Organization" },
+      fork: false,
+      language: (base.language as string | undefined) ?? null,
+    };
+  }
+
+  private pullObject(fullName: string, pull: PullSpec): Record<string, unknown> {
+    const base = exampleResponse<Record<string, unknown>[]>("GET", "/repos/o/r/pulls")[0]!;
+    const baseRepo = this.repos.get(fullName) ?? repoSpecFrom(fullName);
+    return {
+      ...base,
+      id: 10_000 + pull.number,
+      number: pull.number,
+      state: pull.state ?? "open",
+      requested_teams: [],
+      user: { ...(base.user as object), login: pull.user ?? "contributor" },
+      head: { ...(base.head as object), ref: pull.headRef, sha: pull.headSha, label: `${pull.headRepo.owner}:${pull.headRef}`, repo: this.repoObject(pull.headRepo) },
+      base: { ...(base.base as object), ref: baseRepo.defaultBranch ?? "main", repo: this.repoObject(baseRepo) },
+      html_url: `https://github.com/${fullName}/pull/${pull.number}`,
+    };
+  }
+
+  private jobObject(fullName: string, runId: number, attempt: number, job: JobSpec): Record<string, unknown> {
+    const base = exampleResponse<{ jobs: Record<string, unknown>[] }>("GET", "/repos/o/r/actions/runs/1/attempts/1/jobs").jobs[0]!;
+    return {
+      ...base,
+      id: job.id,
+      run_id: runId,
+      run_attempt: attempt,
+      name: job.name,
+      status: "completed",
+      conclusion: job.conclusion,
+      created_at: "2026-11-20T10:59:00Z",
+      html_url: `https://github.com/${fullName}/actions/runs/${runId}/job/${job.id}`,
+      check_run_url: `${this.apiUrl}/repos/${fullName}/check-runs/${job.id}`,
+      steps: (job.steps ?? []).map((s, index) => ({
+        name: s.name,
+        status: "completed",
+        conclusion: s.conclusion,
+        number: s.number ?? index + 1,
+        started_at: "2026-11-20T11:00:00Z",
+        completed_at: "2026-11-20T11:01:00Z",
+      })),
+    };
+  }
+
+  private artifactObject(fullName: string, runId: number, artifact: ArtifactSpec): Record<string, unknown> {
+    const base = exampleResponse<{ artifacts: Record<string, unknown>[] }>("GET", "/repos/o/r/actions/runs/1/artifacts").artifacts[0]!;
+    return {
+      ...base,
+      id: artifact.id,
+      name: artifact.name,
+      size_in_bytes: artifact.size_in_bytes,
+      digest: artifact.digest ?? null,
+      expired: artifact.expired ?? false,
+      expires_at: artifact.expires_at ?? "2026-11-27T12:00:00Z",
+      archive_download_url: `${this.apiUrl}/repos/${fullName}/actions/artifacts/${artifact.id}/zip`,
+      workflow_run: { ...(base.workflow_run as object), id: runId },
+    };
+  }
+
+  private commentObject(fullName: string, issue: number, comment: CommentRecord): Record<string, unknown> {
+    const base = exampleResponse<Record<string, unknown>>("GET", "/repos/o/r/issues/comments/1");
+    return {
+      ...base,
+      id: comment.id,
+      body: comment.body,
+      user: { ...(base.user as object), login: comment.user, type: comment.appId ? "Bot" : "User" },
+      created_at: comment.created_at,
+      updated_at: comment.updated_at,
+      html_url: `https://github.com/${fullName}/pull/${issue}#issuecomment-${comment.id}`,
+      issue_url: `${this.apiUrl}/repos/${fullName}/issues/${issue}`,
+      performed_via_github_app: comment.appId === null ? null : { ...this.appObject(), id: comment.appId },
+    };
+  }
+}
+
+function notFound(): FakeResponse {
+  return { status: 404, body: { message: "Not Found", documentation_url: "https://docs.github.com/rest" } };
+}
+
+function repoSpecFrom(fullName: string): RepoSpec {
+  const [owner = "", name = ""] = fullName.split("/");
+  return { owner, name, id: 1 };
+}
+
+function tokenKind(authorization: string | undefined, issued: Set<string>): TokenKind {
+  if (!authorization) return "none";
+  const [scheme = "", value = ""] = authorization.split(" ");
+  if (scheme.toLowerCase() === "bearer" && value.split(".").length === 3) return "app-jwt";
+  if (issued.has(value)) return "installation";
+  return "pat";
+}

@@ -1,0 +1,30 @@
+import type { FakeGitHub, JobSpec, RepoSpec } from "./fake-github.js";
+
+/** A repository, a fork and commits shared by the scenario tests. */
+export const REPO: RepoSpec = { owner: "octo-org", name: "app", id: 1001 };
+export const FORK: RepoSpec = { owner: "outsider", name: "app", id: 2002, ownerType: "User" };
+export const SHA1 = "1111111111111111111111111111111111111111";
+export const SHA2 = "2222222222222222222222222222222222222222";
+export const DIGEST_A = `sha256:${"a".repeat(64)}`;
+export const DIGEST_B = `sha256:${"b".repeat(64)}`;
+
+export function buildxLog(refs: string[], digest: string): string {
+  const lines = [
+    "2026-11-20T11:00:00.0000000Z ##[group]Run docker/build-push-action@v6",
+    "2026-11-20T11:00:01.0000000Z #14 exporting to image",
+    "2026-11-20T11:00:02.0000000Z #14 exporting layers done",
+    `2026-11-20T11:00:02.1000000Z #14 exporting manifest list ${digest} done`,
+    ...refs.map((ref) => `2026-11-20T11:00:03.0000000Z #14 pushing manifest for ${ref}@${digest} 0.9s done`),
+    "2026-11-20T11:00:04.0000000Z #14 DONE 3.1s",
+  ];
+  return lines.join("\n");
+}
+
+export function buildJob(id: number, log: string, conclusion: JobSpec["conclusion"] = "success"): JobSpec {
+  return { id, name: "build-and-push", conclusion, steps: [{ name: "Build and push", conclusion }], log };
+}
+
+export function seedRepo(fake: FakeGitHub, config?: string): void {
+  fake.addRepo(REPO);
+  if (config !== undefined) fake.setFile("octo-org/app", ".github/dockhand.yml", config);
+}
