@@ -119,7 +119,7 @@ interface Challenge {
 
 function parseChallenge(header: string): Challenge | undefined {
   if (!/^bearer\s/i.test(header)) return undefined;
-  const params = Object.fromEntries([...header.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!.toLowerCase(), m[2]!]));
+  const params = Object.fromEntries([...header.matchAll(/(\w+)="([^"]*)"/g)].map(([, key = "", value = ""]) => [key.toLowerCase(), value]));
   return params.realm ? { realm: params.realm, service: params.service, scope: params.scope } : undefined;
 }
 

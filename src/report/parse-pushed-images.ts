@@ -43,13 +43,13 @@ export function parsePushedImages(log: string): PushedImage[] {
     const line = cleanLogLine(raw);
     let match: RegExpExecArray | null;
     if ((match = BUILDX_PUSH.exec(line))) {
-      add(match[1]!, match[2], "buildx");
+      add(match[1] ?? "", match[2], "buildx");
     } else if ((match = DOCKER_REPOSITORY.exec(line))) {
       dockerRepository = match[1];
     } else if (dockerRepository && (match = DOCKER_DIGEST.exec(line))) {
       add(`${dockerRepository}:${match[1]}`, match[2], "docker push");
     } else if ((match = PODMAN_COMMAND.exec(line))) {
-      const args = match[1]!.split(/\s+/).filter((arg) => arg && !arg.startsWith("-"));
+      const args = (match[1] ?? "").split(/\s+/).filter((arg) => arg && !arg.startsWith("-"));
       podmanTarget = args[args.length - 1]?.replace(/^docker:\/\//, "");
     } else if (podmanTarget && PODMAN_DONE.test(line)) {
       add(podmanTarget, undefined, "podman push");

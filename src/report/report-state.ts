@@ -61,7 +61,7 @@ export function decodeState(body: string): ReportState | undefined {
   const match = STATE_PATTERN.exec(body);
   if (!match) return undefined;
   try {
-    const result = reportStateSchema.safeParse(JSON.parse(Buffer.from(match[1]!, "base64").toString("utf8")));
+    const result = reportStateSchema.safeParse(JSON.parse(Buffer.from(match[1] ?? "", "base64").toString("utf8")));
     return result.success ? result.data : undefined;
   } catch {
     return undefined;

@@ -4,7 +4,7 @@ import { FakeGitHub } from "./fake-github.js";
 
 /** Serves a FakeGitHub over HTTP on loopback, shaped like GitHub Enterprise Server (`/api/v3`). */
 export async function startHttpGitHub(): Promise<{ fake: FakeGitHub; host: string; close: () => Promise<void> }> {
-  let fake: FakeGitHub | undefined;
+  const holder: { fake?: FakeGitHub } = {};
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -17,8 +17,8 @@ export async function startHttpGitHub(): Promise<{ fake: FakeGitHub; host: strin
         // not JSON: keep the text
       }
       const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : v]));
-      fake!
-        .handle({ method: req.method ?? "GET", url: new URL(req.url ?? "/", `http://${req.headers.host}`), headers, body })
+      holder
+        .fake!.handle({ method: req.method ?? "GET", url: new URL(req.url ?? "/", `http://${req.headers.host}`), headers, body })
         .then((response) => {
           const payload = typeof response.body === "string" || response.body === undefined ? (response.body ?? "") : JSON.stringify(response.body);
           res.writeHead(response.status, { "content-type": "application/json; charset=utf-8", ...response.headers });
@@ -31,6 +31,7 @@ export async function startHttpGitHub(): Promise<{ fake: FakeGitHub; host: strin
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-  fake = new FakeGitHub(`http://${host}/api/v3`, `http://${host}/_logs`);
+  const fake = new FakeGitHub(`http://${host}/api/v3`, `http://${host}/_logs`);
+  holder.fake = fake;
   return { fake, host, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }

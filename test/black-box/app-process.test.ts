@@ -1,0 +1,117 @@
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { createServer } from "node:net";
+import { after, before, describe, it } from "node:test";
+import { REPORT_MARKER } from "../../src/report/report-state.js";
+import type { FakeGitHub } from "../support/fake-github.js";
+import { startHttpGitHub } from "../support/http-github.js";
+import { buildJob, buildxLog, DIGEST_A, REPO, SHA1, seedRepo } from "../support/scenario.js";
+import { privateKey } from "../support/test-app.js";
+import { workflowRunCompleted } from "../support/webhooks.js";
+
+const SECRET = "black-box-secret";
+
+/**
+ * The app as an operator runs it: `npm start`, configured only through the environment, GitHub
+ * reached over HTTP at GHE_HOST, webhooks signed and posted to its port.
+ */
+describe("black box: npm start against a GitHub-like server", () => {
+  let github: Awaited<ReturnType<typeof startHttpGitHub>>;
+  let fake: FakeGitHub;
+  let app: ChildProcess;
+  let port: number;
+  let output = "";
+
+  before(async () => {
+    github = await startHttpGitHub();
+    fake = github.fake;
+    port = await freePort();
+    app = spawn("npm", ["start", "--silent"], {
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        APP_ID: String(fake.app.id),
+        PRIVATE_KEY: privateKey,
+        WEBHOOK_SECRET: SECRET,
+        GHE_HOST: github.host,
+        GHE_PROTOCOL: "http",
+        HOST: "127.0.0.1",
+        PORT: String(port),
+        LOG_FORMAT: "json",
+        LOG_LEVEL: "info",
+        DOCKHAND_REGISTRIES: "ghcr.io",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+      // Its own process group: npm does not pass signals on to the app it started.
+      detached: true,
+    });
+    app.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    app.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/ping`)).ok, 120_000);
+  });
+
+  after(async () => {
+    const exited = new Promise((resolve) => app.once("exit", resolve));
+    if (app.pid) process.kill(-app.pid, "SIGINT");
+    await exited;
+    await github.close();
+  });
+
+  it("rejects an unsigned delivery", async () => {
+    const response = await post({ zen: "hi" }, "ping", "bad-signature");
+    assert.equal(response.status, 400);
+  });
+
+  it("writes the report comment through the REST API for a signed delivery", async () => {
+    seedRepo(fake);
+    fake.addPull("octo-org/app", { number: 7, headRef: "feature/x", headSha: SHA1, headRepo: REPO });
+    fake.setJobs("octo-org/app", 500, 1, [buildJob(1, buildxLog(["ghcr.io/octo-org/app:pr-7"], DIGEST_A))]);
+    const response = await post(workflowRunCompleted({ repo: REPO, id: 500, headSha: SHA1, headBranch: "feature/x" }), "workflow_run");
+    assert.equal(response.status, 200, output);
+    await waitFor(async () => fake.commentsOn("octo-org/app", 7).length > 0, 20_000);
+    const [comment] = fake.commentsOn("octo-org/app", 7);
+    assert.ok(comment?.body.startsWith(REPORT_MARKER));
+    assert.match(comment.body, /ghcr\.io\/octo-org\/app:pr-7/);
+    assert.ok(fake.requests.some((r) => r.path === "/app/installations/1/access_tokens"), "authenticated as the installation");
+    assert.deepEqual(fake.violations, []);
+    assert.doesNotMatch(output, /BEGIN RSA PRIVATE KEY|ghs_fake/, "no key or token in the logs");
+  });
+
+  async function post(payload: object, event: string, signature?: string): Promise<Response> {
+    const body = JSON.stringify(payload);
+    return fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
+      method: "POST",
+      body,
+      headers: {
+        "content-type": "application/json",
+        "x-github-event": event,
+        "x-github-delivery": `bb-${Math.random()}`,
+        "x-hub-signature-256": signature ?? `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
+      },
+    });
+  }
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch {
+      // not ready
+    }
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
