@@ -71,7 +71,8 @@ describe("black box: npm start against a GitHub-like server", () => {
     assert.equal(response.status, 200, output);
     await waitFor(async () => fake.commentsOn("octo-org/app", 7).length > 0, 20_000);
     const [comment] = fake.commentsOn("octo-org/app", 7);
-    assert.ok(comment?.body.startsWith(REPORT_MARKER));
+    assert.ok(comment);
+    assert.ok(comment.body.startsWith(REPORT_MARKER));
     assert.match(comment.body, /ghcr\.io\/octo-org\/app:pr-7/);
     assert.ok(fake.requests.some((r) => r.path === "/app/installations/1/access_tokens"), "authenticated as the installation");
     assert.deepEqual(fake.violations, []);
