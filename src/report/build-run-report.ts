@@ -73,7 +73,7 @@ export interface RunReportInput {
   jobImages: JobImages[];
   expected: ExpectedTargets;
   lookups: ReadonlyMap<string, ManifestLookup>;
-  artifacts: RawArtifact[];
+  artifacts: RawArtifact[] | undefined;
   artifactUrl: (id: number) => string;
   logs: { read: number; failed: string[]; skipped: number };
 }
@@ -99,7 +99,7 @@ export function buildRunReport(input: RunReportInput): RunReport {
     return { repository: target.repository, tag: target.tag, found, ...(otherShaTag ? { otherShaTag } : {}) };
   });
   const isImageArtifact = picomatch(config.imageArtifacts, { nocase: true });
-  const artifacts: ArtifactReport[] = input.artifacts.map((a) => ({
+  const artifacts: ArtifactReport[] = (input.artifacts ?? []).map((a) => ({
     id: a.id,
     name: a.name,
     sizeInBytes: a.size_in_bytes,
@@ -136,6 +136,7 @@ function notesFor(input: RunReportInput, images: ImageReport[]): ReportNote[] {
   if (facts.origin === "same-repo" && images.length === 0) {
     notes.push({ code: facts.conclusion === "success" ? "no-push-found" : "run-not-successful" });
   }
+  if (!input.artifacts) notes.push({ code: "artifacts-unavailable" });
   if (logs.failed.length > 0) notes.push({ code: "logs-unavailable", detail: logs.failed.slice(0, 3).join("; ") });
   if (logs.skipped > 0) notes.push({ code: "logs-limited", detail: String(logs.read) });
   for (const template of input.expected.invalidTemplates) notes.push({ code: "invalid-expected-tag", detail: template });

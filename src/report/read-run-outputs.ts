@@ -5,7 +5,8 @@ import { parsePushedImages } from "./parse-pushed-images.js";
 
 export interface RunOutputs {
   jobImages: JobImages[];
-  artifacts: RawArtifact[];
+  /** Undefined when GitHub would not list them; the report says so rather than failing. */
+  artifacts: RawArtifact[] | undefined;
   logs: { read: number; failed: string[]; skipped: number };
 }
 
@@ -22,17 +23,29 @@ export async function readRunOutputs(
   run: { id: number; attempt: number },
   options: { readLogs: boolean; maxJobLogs: number; log: Logger },
 ): Promise<RunOutputs> {
-  const artifacts = (
-    await octokit.paginate(octokit.rest.actions.listWorkflowRunArtifacts, { ...repo, run_id: run.id, per_page: 100 })
-  ).map((a) => ({ id: a.id, name: a.name, size_in_bytes: a.size_in_bytes, digest: a.digest ?? null, expired: a.expired, expires_at: a.expires_at }));
+  const artifacts = await octokit
+    .paginate(octokit.rest.actions.listWorkflowRunArtifacts, { ...repo, run_id: run.id, per_page: 100 })
+    .then((list) =>
+      list.map((a) => ({ id: a.id, name: a.name, size_in_bytes: a.size_in_bytes, digest: a.digest ?? null, expired: a.expired, expires_at: a.expires_at })),
+    )
+    .catch((error: unknown) => {
+      options.log.warn({ err: error }, "could not list run artifacts");
+      return undefined;
+    });
   if (!options.readLogs) return { jobImages: [], artifacts, logs: { read: 0, failed: [], skipped: 0 } };
 
-  const jobs = await octokit.paginate(octokit.rest.actions.listJobsForWorkflowRunAttempt, {
-    ...repo,
-    run_id: run.id,
-    attempt_number: run.attempt,
-    per_page: 100,
-  });
+  let jobs;
+  try {
+    jobs = await octokit.paginate(octokit.rest.actions.listJobsForWorkflowRunAttempt, {
+      ...repo,
+      run_id: run.id,
+      attempt_number: run.attempt,
+      per_page: 100,
+    });
+  } catch (error) {
+    options.log.warn({ err: error }, "could not list the attempt's jobs");
+    return { jobImages: [], artifacts, logs: { read: 0, failed: [`jobs: HTTP ${statusOf(error) ?? "error"}`], skipped: 0 } };
+  }
   const candidates = jobs
     .filter((job) => job.status === "completed" && job.conclusion !== "skipped" && job.conclusion !== "cancelled")
     .sort((a, b) => Number(looksLikeImageWork(b)) - Number(looksLikeImageWork(a)));

@@ -114,6 +114,8 @@ function renderNote(note: ReportNote): string {
       return "The run's logs show no image push (buildx `pushing manifest for`, `docker push` or `podman push`). If this workflow should push, check `push: true` and the registry login.";
     case "logs-unavailable":
       return `Some job logs could not be read${note.detail ? ` (${code(note.detail)})` : ""}, so pushed images may be missing from this list.`;
+    case "artifacts-unavailable":
+      return "GitHub did not list this run's artifacts just now; they will show on the next update.";
     case "logs-limited":
       return `Only ${note.detail ?? "some"} job logs were read (\`report.maxJobLogs\`).`;
     case "invalid-expected-tag":

@@ -46,6 +46,7 @@ export const NOTE_CODES = [
   "run-not-successful",
   "no-push-found",
   "logs-unavailable",
+  "artifacts-unavailable",
   "logs-limited",
   "invalid-expected-tag",
 ] as const;

@@ -237,6 +237,17 @@ describe("report on workflow_run.completed", () => {
     assert.match(body, /DOCKER_METADATA_PR_HEAD_SHA/);
   });
 
+  it("still reports when GitHub fails to list artifacts or jobs", async () => {
+    seedRepo(fake);
+    fake.addPull(FULL, { number: 7, headRef: "feature/login", headSha: SHA1, headRepo: REPO });
+    fake.fail("GET", /\/artifacts$/, { status: 502, body: { message: "Bad Gateway" } });
+    fake.fail("GET", /\/attempts\/1\/jobs$/, { status: 500, body: { message: "Server Error" } });
+    await app.receive("workflow_run", sameRepoRun());
+    const body = reportComments()[0]?.body ?? "";
+    assert.match(body, /did not list this run's artifacts/);
+    assert.match(body, /Some job logs could not be read \(`jobs: HTTP 500`\)/);
+  });
+
   it("explains why nothing was pushed, and notes unreadable logs", async () => {
     seedRepo(fake);
     fake.addPull(FULL, { number: 7, headRef: "feature/login", headSha: SHA1, headRepo: REPO });
