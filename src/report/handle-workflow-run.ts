@@ -4,7 +4,8 @@ import { loadConfig } from "../config/load-config.js";
 import { parseConfig } from "../config/parse-config.js";
 import { isSelectedRun } from "../config/select-workflow-run.js";
 import { findPullRequests } from "../github/find-pull-requests.js";
-import type { RegistryClient } from "../registry/registry-client.js";
+import { parseImageRef, type ImageRef } from "../registry/image-ref.js";
+import type { ManifestLookup, RegistryClient } from "../registry/registry-client.js";
 import type { KeyedSerializer } from "../util/keyed-serializer.js";
 import { mapLimit } from "../util/map-limit.js";
 import { buildRunReport, expectedTargets, lookupKey, type RunFacts, type RunOrigin } from "./build-run-report.js";
@@ -103,18 +104,21 @@ export async function handleWorkflowRunCompleted(context: Context<"workflow_run.
     origin,
   };
 
+  // Shared by every PR of the run: on ghcr.io each manifest read counts as a download.
+  const lookups = new Map<string, ManifestLookup>();
   for (const pull of pulls) {
     const vars = { number: pull.number, sha: run.head_sha, branch: run.head_branch, owner: repo.owner, repo: repo.repo };
     const expected = origin === "same-repo" ? expectedTargets(config.report, vars, pushed) : { targets: [], invalidTemplates: [] };
-    const refs = new Map<string, { host: string; path: string; tag: string }>();
-    for (const image of pushed) refs.set(lookupKey(`${image.host}/${image.path}`, image.tag), image);
+    const wanted = new Map<string, ImageRef>();
+    for (const image of pushed) wanted.set(lookupKey(`${image.host}/${image.path}`, image.tag), image);
     for (const target of expected.targets) {
-      const [host = "", ...path] = target.repository.split("/");
-      refs.set(lookupKey(target.repository, target.tag), { host, path: path.join("/"), tag: target.tag });
+      const ref = parseImageRef(`${target.repository}:${target.tag}`);
+      if (ref) wanted.set(lookupKey(target.repository, target.tag), ref);
     }
-    const lookups = new Map(
-      await mapLimit([...refs], 4, async ([key, ref]) => [key, await deps.registry.lookup(ref)] as const),
-    );
+    const missing = [...wanted].filter(([key]) => !lookups.has(key));
+    for (const [key, result] of await mapLimit(missing, 4, async ([key, ref]) => [key, await deps.registry.lookup(ref)] as const)) {
+      lookups.set(key, result);
+    }
     const report = buildRunReport({
       facts,
       config: config.report,

@@ -165,10 +165,8 @@ export function checkRequest(request: RequestCheck): { operation?: Operation; pr
   if (operation.requestBodySchema) {
     const validate = validator(`${operation.operationId}#body`, operation.requestBodySchema);
     if (!validate(request.body ?? {})) problems.push(`${label}: request body: ${describeErrors(validate)}`);
-  } else if (request.body !== undefined && request.body !== "" && request.method.toUpperCase() !== "GET") {
-    if (request.method.toUpperCase() !== "POST" && request.method.toUpperCase() !== "DELETE") {
-      problems.push(`${label}: sends a body the operation does not take`);
-    }
+  } else if (request.body !== undefined && request.body !== "" && ["PATCH", "PUT"].includes(request.method.toUpperCase())) {
+    problems.push(`${label}: sends a body the operation does not take`);
   }
   return { operation, problems };
 }
