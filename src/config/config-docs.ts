@@ -31,7 +31,11 @@ export function configMarkdown(): string {
     }
     const type = node.type === "array" ? `list of ${String(node.items?.type ?? "value")}` : String(node.type ?? "value");
     const range = node.minimum !== undefined || node.maximum !== undefined ? ` (${node.minimum ?? ""}–${node.maximum ?? ""})` : "";
-    rows.push(`| \`${path}\` | ${type}${range} | \`${JSON.stringify(node.default)}\` | ${node.description ?? ""} |`);
+    const fallback = node.default === undefined ? "" : `\`${JSON.stringify(node.default)}\``;
+    rows.push(`| \`${path}\` | ${type}${range} | ${fallback} | ${node.description ?? ""} |`);
+    if (node.items?.properties) {
+      for (const [key, child] of Object.entries(node.items.properties)) walk(child, `${path}[].${key}`);
+    }
   };
   walk(root, "");
   return [
@@ -71,6 +75,15 @@ export function configMarkdown(): string {
     "  expectedTags: ['pr-{number}', 'pr-{number}-{sha7}']",
     "  images: ['ghcr.io/{owner}/{repo}']",
     "  imageArtifacts: ['docker-image', 'pr-image-*']",
+    "retry:",
+    "  mode: rerun          # or dry-run while you try it out",
+    "  maxAttempts: 3",
+    "  rules:",
+    "    - id: harbor-proxy-reset",
+    "      verdict: permanent",
+    "      pattern: 'ourharbor\\.example\\.com.*connection reset'",
+    "      cause: Our proxy resets every large upload.",
+    "      fix: Push through the internal mirror.",
     "```",
     "",
   ].join("\n");

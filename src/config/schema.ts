@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { OPERATIONS } from "../retry/rules.js";
 
 /** Placeholders a tag or image template may use; see `render-template.ts`. */
 export const TEMPLATE_PLACEHOLDERS = ["number", "sha", "sha7", "branch", "owner", "repo"] as const;
@@ -57,13 +58,87 @@ const report = z
   })
   .describe("The PR image report.");
 
+const regexString = z
+  .string()
+  .min(1)
+  .max(500)
+  .superRefine((value, ctx) => {
+    try {
+      new RegExp(value, "i");
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: `not a valid regular expression (${error instanceof Error ? error.message : String(error)})` });
+    }
+  });
+
+const retryRule = z
+  .strictObject({
+    id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "use lowercase letters, digits and dashes, e.g. `harbor-proxy-reset`")
+      .describe("A name for the rule, shown on the PR when it decides."),
+    verdict: z.enum(["transient", "permanent"]).describe("`transient`: a re-run may fix it. `permanent`: never re-run."),
+    pattern: regexString.describe("A JavaScript regular expression, matched case-insensitively against each log line."),
+    operation: z.enum(OPERATIONS).default("any").describe("The registry operation the failure hits, for the report."),
+    scope: z
+      .enum(["self", "registry"])
+      .default("registry")
+      .describe("`registry`: the pattern counts only on lines or steps that show registry work. `self`: it counts anywhere."),
+    wait: z.literal("long").optional().describe("`long`: a rate limit; wait `backoff.rateLimitSeconds` before the re-run."),
+    cause: z.string().min(1).max(300).optional().describe("What went wrong, shown on the PR."),
+    fix: z.string().min(1).max(300).optional().describe("How to fix it, shown on the PR."),
+  })
+  .describe("A failure shape this repository knows about, checked before the built-in rules.");
+
+const retry = z
+  .strictObject({
+    mode: z
+      .enum(["rerun", "dry-run", "off"])
+      .default("rerun")
+      .describe("`rerun`: re-run jobs whose registry step flaked. `dry-run`: decide and report, never re-run. `off`: do nothing."),
+    maxAttempts: z
+      .int()
+      .min(1)
+      .max(50)
+      .default(3)
+      .describe("A run is re-run only while its attempt number is below this (the first run is attempt 1). GitHub allows 50."),
+    mixed: z
+      .enum(["skip", "rerun-transient"])
+      .default("skip")
+      .describe(
+        "When some failed jobs flaked and others failed for real: `skip` re-runs nothing; `rerun-transient` re-runs one flaky job per attempt and reports the rest.",
+      ),
+    backoff: z
+      .strictObject({
+        initialSeconds: z.int().min(0).max(3600).default(60).describe("Wait before the first re-run; doubles with each attempt."),
+        maxSeconds: z.int().min(0).max(21_600).default(900).describe("The longest wait before a re-run."),
+        rateLimitSeconds: z
+          .int()
+          .min(0)
+          .max(21_600)
+          .default(1800)
+          .describe("The least wait after a rate limit (`toomanyrequests`), whose window is long."),
+      })
+      .prefault({})
+      .describe("Exponential backoff with jitter: the wait is between half and all of `initialSeconds × 2^(attempt-1)`, capped."),
+    dailyBudget: z
+      .int()
+      .min(0)
+      .max(1000)
+      .default(20)
+      .describe("At most this many re-runs per repository per UTC day."),
+    rules: z.array(retryRule).max(100).default([]).describe("Extra failure rules; see docs/retry.md for the built-in ones."),
+  })
+  .describe("Re-running jobs whose registry push flaked.");
+
 export const configSchema = z
   .strictObject({
     workflows: workflowSelector.prefault({}),
     report: report.prefault({}),
+    retry: retry.prefault({}),
   })
   .describe("Dockhand configuration, read from `.github/dockhand.yml` on the default branch.");
 
 export type DockhandConfig = z.output<typeof configSchema>;
 export type WorkflowSelector = DockhandConfig["workflows"];
 export type ReportConfig = DockhandConfig["report"];
+export type RetryConfig = DockhandConfig["retry"];

@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+import { classifyCommand } from "./classify-command.js";
+import type { CliIo } from "./cli-io.js";
+
+const USAGE = `Usage: dockhand <command> [options]
+
+Commands:
+  classify FILE      classify a job log as a transient, permanent or unrelated registry failure
+
+Run dockhand <command> --help for a command's options.
+`;
+
+const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = {
+  classify: classifyCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const io: CliIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    io.stdout.write(USAGE);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr.write(`dockhand: unknown command ${JSON.stringify(name)}\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await command(rest, io);
+  } catch (error) {
+    // parseArgs reports unknown or malformed options by throwing.
+    io.stderr.write(`dockhand ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
