@@ -112,6 +112,11 @@ export function buildRunReport(input: RunReportInput): RunReport {
   return { ...facts, images, expectedTags, artifacts, notes: notesFor(input, images) };
 }
 
+/** A run with the report switched off: only what the retry section needs to stand on. */
+export function emptyRunReport(facts: RunFacts): RunReport {
+  return { ...facts, images: [], expectedTags: [], artifacts: [], notes: [] };
+}
+
 function checkImage(logged: string | undefined, lookup: ManifestLookup | undefined): { check: ImageCheck; digest?: string } {
   if (!lookup) return { check: { status: "unreachable", reason: "not looked up" }, digest: logged };
   switch (lookup.status) {

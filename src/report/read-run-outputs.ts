@@ -1,4 +1,5 @@
 import type { Logger } from "probot";
+import type { AttemptJob, AttemptJobs } from "../github/list-attempt-jobs.js";
 import { statusOf, type Octokit, type RepoRef } from "../github/octokit.js";
 import type { JobImages, RawArtifact } from "./build-run-report.js";
 import { parsePushedImages } from "./parse-pushed-images.js";
@@ -21,7 +22,7 @@ export async function readRunOutputs(
   octokit: Octokit,
   repo: RepoRef,
   run: { id: number; attempt: number },
-  options: { readLogs: boolean; maxJobLogs: number; log: Logger },
+  options: { jobs: AttemptJobs; readLogs: boolean; maxJobLogs: number; log: Logger },
 ): Promise<RunOutputs> {
   const artifacts = await octokit
     .paginate(octokit.rest.actions.listWorkflowRunArtifacts, { ...repo, run_id: run.id, per_page: 100 })
@@ -34,18 +35,8 @@ export async function readRunOutputs(
     });
   if (!options.readLogs) return { jobImages: [], artifacts, logs: { read: 0, failed: [], skipped: 0 } };
 
-  let jobs;
-  try {
-    jobs = await octokit.paginate(octokit.rest.actions.listJobsForWorkflowRunAttempt, {
-      ...repo,
-      run_id: run.id,
-      attempt_number: run.attempt,
-      per_page: 100,
-    });
-  } catch (error) {
-    options.log.warn({ err: error }, "could not list the attempt's jobs");
-    return { jobImages: [], artifacts, logs: { read: 0, failed: [`jobs: HTTP ${statusOf(error) ?? "error"}`], skipped: 0 } };
-  }
+  if (!options.jobs.ok) return { jobImages: [], artifacts, logs: { read: 0, failed: [`jobs: ${options.jobs.reason}`], skipped: 0 } };
+  const jobs = options.jobs.jobs;
   const candidates = jobs
     .filter((job) => job.status === "completed" && job.conclusion !== "skipped" && job.conclusion !== "cancelled")
     .sort((a, b) => Number(looksLikeImageWork(b)) - Number(looksLikeImageWork(a)));
@@ -66,6 +57,6 @@ export async function readRunOutputs(
   return { jobImages, artifacts, logs: { read: chosen.length - failed.length, failed, skipped: candidates.length - chosen.length } };
 }
 
-function looksLikeImageWork(job: { name: string; steps?: { name: string }[] }): boolean {
-  return IMAGE_WORK.test(job.name) || (job.steps ?? []).some((step) => IMAGE_WORK.test(step.name));
+function looksLikeImageWork(job: AttemptJob): boolean {
+  return IMAGE_WORK.test(job.name) || job.steps.some((step) => IMAGE_WORK.test(step.name));
 }

@@ -1,5 +1,6 @@
 import { codeBlock, code, formatBytes, link, shellQuote } from "./markdown.js";
 import { encodeState, REPORT_MARKER, splitCurrent, type ReportState } from "./report-state.js";
+import { renderRetry } from "./render-retry.js";
 import type { ExpectedTagReport, ImageCheck, ImageReport, ReportNote, RunReport } from "./run-report.js";
 
 /** GitHub refuses issue comments over 65,536 characters; keep a margin. */
@@ -61,7 +62,10 @@ function composeMarkdown(state: ReportState, context: RenderContext): string {
   const { current, history } = splitCurrent(state);
   const parts = [REPORT_MARKER, "### 🐳 Dockhand: what CI built for this pull request"];
   if (state.configProblems.length > 0) parts.push(renderConfigProblems(state.configProblems));
-  for (const run of current) parts.push(renderRun(run, state.headSha, context));
+  for (const run of current) {
+    const earlier = state.runs.filter((r) => r.runId === run.runId && r.attempt < run.attempt);
+    parts.push(renderRun(run, state.headSha, context, earlier));
+  }
   if (history.length > 0) {
     const lines = history.map((run) => `- ${runTitle(run, state.headSha)}`);
     parts.push(`<details><summary>Earlier runs (${history.length})</summary>\n\n${lines.join("\n")}\n\n</details>`);
@@ -87,7 +91,7 @@ function runTitle(run: RunReport, headSha: string): string {
   return `${code(run.workflowName)} ${link(`run #${run.runNumber}${attempt}`, run.runUrl)} · ${icon} ${run.conclusion ?? "unknown"} · ${code(run.headSha.slice(0, 7))}${superseded}`;
 }
 
-function renderRun(run: RunReport, headSha: string, context: RenderContext): string {
+function renderRun(run: RunReport, headSha: string, context: RenderContext, earlier: RunReport[]): string {
   const parts = [`#### ${runTitle(run, headSha)}`];
   if (run.headSha !== headSha) {
     parts.push(`_This run built ${code(run.headSha.slice(0, 7))}, which is no longer the head of this PR; its results are kept for reference._`);
@@ -99,6 +103,8 @@ function renderRun(run: RunReport, headSha: string, context: RenderContext): str
   if (run.artifacts.length > 0) parts.push(renderArtifacts(run));
   const commands = renderCommands(run, context);
   if (commands) parts.push(`**Run it**\n\n${commands}`);
+  const retry = renderRetry(run, earlier);
+  if (retry) parts.push(retry);
   return parts.join("\n\n");
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { mergeRetryRecord, type RetryOutcome } from "../retry/retry-record.js";
 import { runReportSchema, type RunReport } from "./run-report.js";
 
 /**
@@ -28,8 +29,20 @@ export function compareRunsNewestFirst(a: RunReport, b: RunReport): number {
  * what is current is decided at render time from the head SHA and run order, not arrival order.
  */
 export function applyRun(state: ReportState | undefined, run: RunReport, headSha: string, configProblems: ReportState["configProblems"]): ReportState {
-  const others = (state?.runs ?? []).filter((r) => !(r.runId === run.runId && r.attempt === run.attempt));
-  return { v: 1, headSha, runs: [...others, run].sort(compareRunsNewestFirst), configProblems };
+  const same = (r: RunReport) => r.runId === run.runId && r.attempt === run.attempt;
+  const existing = state?.runs.find(same);
+  const retry = mergeRetryRecord(existing?.retry, run.retry);
+  const merged: RunReport = retry ? { ...run, retry } : run;
+  const others = (state?.runs ?? []).filter((r) => !same(r));
+  return { v: 1, headSha, runs: [...others, merged].sort(compareRunsNewestFirst), configProblems };
+}
+
+/** What the scheduled re-run found out, written onto the attempt that decided it. */
+export function setRetryOutcome(state: ReportState, runId: number, attempt: number, outcome: RetryOutcome): ReportState {
+  return {
+    ...state,
+    runs: state.runs.map((run) => (run.runId === runId && run.attempt === attempt && run.retry ? { ...run, retry: { ...run.retry, outcome } } : run)),
+  };
 }
 
 /** For each workflow, the run shown as its result; everything else is history. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { retryRecordSchema } from "../retry/retry-record.js";
 
 /** What Dockhand found for one workflow run attempt: the unit the PR comment is made of. */
 const imageCheck = z.discriminatedUnion("status", [
@@ -69,6 +70,8 @@ export const runReportSchema = z.object({
   notes: z.array(z.object({ code: z.enum(NOTE_CODES), detail: z.string().optional() })),
   /** Entries left out to fit the comment size limit. */
   omitted: z.object({ images: z.number(), artifacts: z.number() }).optional(),
+  /** For a failed attempt: what its failed jobs showed and whether Dockhand re-runs it. */
+  retry: retryRecordSchema.optional(),
 });
 
 export type RunReport = z.infer<typeof runReportSchema>;

@@ -13,13 +13,14 @@ interface Comment {
 /**
  * Keeps exactly one Dockhand report comment on a PR. A comment counts as Dockhand's only when it
  * carries the marker *and* GitHub says this app wrote it, so nobody can get Dockhand to edit theirs.
- * `render` turns the previous state into the new body; an identical body is not written again.
+ * `render` turns the previous state into the new body (undefined: nothing to write); an identical
+ * body is not written again.
  */
 export async function upsertReportComment(
   octokit: Octokit,
   target: RepoRef & { issue_number: number },
   appId: number,
-  render: (previous: ReportState | undefined) => string,
+  render: (previous: ReportState | undefined) => string | undefined,
   log: Logger,
 ): Promise<UpsertOutcome> {
   const ours = await listOurComments(octokit, target, appId);
@@ -27,18 +28,20 @@ export async function upsertReportComment(
   if (canonical) {
     const body = render(decodeState(canonical.body ?? ""));
     await removeDuplicates(octokit, target, duplicates, log);
-    if (body === canonical.body) return "unchanged";
+    if (body === undefined || body === canonical.body) return "unchanged";
     await octokit.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: canonical.id, body });
     return "updated";
   }
-  const { data: created } = await octokit.rest.issues.createComment({ ...target, body: render(undefined) });
+  const first = render(undefined);
+  if (first === undefined) return "unchanged";
+  const { data: created } = await octokit.rest.issues.createComment({ ...target, body: first });
   // Another replica may have created one at the same moment: the oldest wins and takes our update.
   const after = await listOurComments(octokit, target, appId);
   const oldest = after[0];
   if (oldest && oldest.id !== created.id) {
     await removeDuplicates(octokit, target, after.slice(1), log);
     const body = render(decodeState(oldest.body ?? ""));
-    if (body !== oldest.body) await octokit.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: oldest.id, body });
+    if (body !== undefined && body !== oldest.body) await octokit.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: oldest.id, body });
     return "updated";
   }
   return "created";

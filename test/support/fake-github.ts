@@ -40,6 +40,25 @@ export interface JobSpec {
   steps?: { name: string; conclusion: string | null; number?: number }[];
   log?: string;
 }
+export interface RunSpec {
+  id: number;
+  workflowId: number;
+  headSha: string;
+  headBranch: string;
+  event?: string;
+  attempt?: number;
+  status?: "queued" | "in_progress" | "completed";
+  conclusion?: string | null;
+  createdAt?: string;
+  /** False: GitHub answers a re-run with "cannot be retried". */
+  retriable?: boolean;
+}
+export interface RerunRecord {
+  runId: number;
+  jobId?: number;
+  /** The attempt the re-run created. */
+  attempt: number;
+}
 export interface ArtifactSpec {
   id: number;
   name: string;
@@ -74,6 +93,11 @@ export class FakeGitHub {
   readonly jobs = new Map<string, JobSpec[]>();
   readonly artifacts = new Map<number, ArtifactSpec[]>();
   readonly comments = new Map<string, CommentRecord[]>();
+  readonly runs = new Map<string, RunSpec[]>();
+  readonly reruns: RerunRecord[] = [];
+  /** Bytes of job logs served, ranges included. */
+  logBytesServed = 0;
+  private readonly annotations = new Map<number, { message: string; level: "failure" | "warning" | "notice" }[]>();
   private readonly faults: Fault[] = [];
   private nextId = 9_000_000;
   private clock = Date.parse("2026-11-20T12:00:00Z");
@@ -103,6 +127,18 @@ export class FakeGitHub {
   setJobs(fullName: string, runId: number, attempt: number, jobs: JobSpec[]): this {
     this.jobs.set(`${fullName}/${runId}/${attempt}`, jobs);
     for (const job of jobs) if (job.log !== undefined) this.logsByJob.set(job.id, job.log);
+    return this;
+  }
+  addRun(fullName: string, run: RunSpec): this {
+    const list = this.runs.get(fullName) ?? [];
+    this.runs.set(fullName, [...list.filter((r) => r.id !== run.id), { event: "pull_request", attempt: 1, status: "completed", conclusion: "failure", createdAt: "2026-11-20T10:58:00Z", ...run }]);
+    return this;
+  }
+  run(fullName: string, id: number): RunSpec | undefined {
+    return this.runs.get(fullName)?.find((r) => r.id === id);
+  }
+  setAnnotations(jobId: number, annotations: { message: string; level: "failure" | "warning" | "notice" }[]): this {
+    this.annotations.set(jobId, annotations);
     return this;
   }
   setArtifacts(runId: number, artifacts: ArtifactSpec[]): this {
@@ -191,6 +227,30 @@ export class FakeGitHub {
         const page = this.paginate(request.url, jobs.map((j) => this.jobObject(fullName, Number(parts[5]), Number(parts[7]), j)));
         return { ...page, body: { total_count: jobs.length, jobs: page.body } };
       }
+      case "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations": {
+        const list = this.annotations.get(Number(parts[4])) ?? [];
+        return this.paginate(request.url, list.map((a, index) => this.annotationObject(fullName, a, index)));
+      }
+      case "GET /repos/{owner}/{repo}/actions/runs/{run_id}": {
+        const run = this.run(fullName, Number(parts[5]));
+        return run ? { status: 200, body: this.runObject(fullName, run) } : notFound();
+      }
+      case "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs": {
+        const runs = (this.runs.get(fullName) ?? [])
+          .filter((r) => String(r.workflowId) === parts[5])
+          .filter((r) => !query.has("branch") || r.headBranch === query.get("branch"))
+          .filter((r) => !query.has("event") || r.event === query.get("event"))
+          .sort((a, b) => b.id - a.id);
+        const page = this.paginate(request.url, runs.map((r) => this.runObject(fullName, r)));
+        return { ...page, body: { total_count: runs.length, workflow_runs: page.body } };
+      }
+      case "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs":
+        return this.rerun(fullName, this.run(fullName, Number(parts[5])));
+      case "POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun": {
+        const jobId = Number(parts[5]);
+        const key = [...this.jobs].find(([k, jobs]) => k.startsWith(`${fullName}/`) && jobs.some((j) => j.id === jobId))?.[0];
+        return this.rerun(fullName, key ? this.run(fullName, Number(key.split("/")[2])) : undefined, jobId);
+      }
       case "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs": {
         if (!this.logsByJob.has(Number(parts[5]))) return notFound();
         return { status: 302, headers: { location: `${this.logsUrl}/logs/${parts[5]}?sig=fake` } };
@@ -229,15 +289,34 @@ export class FakeGitHub {
     }
   }
 
+  /** GitHub's re-run rules: only finished runs, within 30 days, while re-runs remain. */
+  private rerun(fullName: string, run: RunSpec | undefined, jobId?: number): FakeResponse {
+    if (!run) return notFound();
+    if (run.status !== "completed") return forbidden("This workflow is already running");
+    if (Date.parse(run.createdAt ?? "") < this.clock - 30 * 24 * 3600 * 1000) {
+      return forbidden("Unable to retry this workflow run because it was created over a month ago");
+    }
+    if (run.retriable === false || (run.attempt ?? 1) >= 50) return forbidden("This workflow run cannot be retried");
+    run.attempt = (run.attempt ?? 1) + 1;
+    run.status = "queued";
+    run.conclusion = null;
+    this.reruns.push({ runId: run.id, ...(jobId !== undefined ? { jobId } : {}), attempt: run.attempt });
+    return { status: 201, body: {} };
+  }
+
   private serveLog(path: string, headers: Record<string, string | undefined>): FakeResponse {
     const log = this.logsByJob.get(Number(/\/logs\/(\d+)$/.exec(path)?.[1]));
     this.requests.push({ method: "GET", path: `logs:${path}`, status: log === undefined ? 404 : 200 });
     if (log === undefined) return { status: 404, body: "" };
     const bytes = Buffer.from(log, "utf8");
     const range = /^bytes=(\d*)-(\d*)$/.exec(headers.range ?? "");
-    if (!range) return { status: 200, headers: { "content-type": "text/plain" }, body: log };
+    if (!range) {
+      this.logBytesServed += bytes.length;
+      return { status: 200, headers: { "content-type": "text/plain" }, body: log };
+    }
     const start = range[1] === "" ? Math.max(0, bytes.length - Number(range[2])) : Number(range[1]);
     const end = range[1] === "" || range[2] === "" ? bytes.length - 1 : Math.min(Number(range[2]), bytes.length - 1);
+    this.logBytesServed += end + 1 - start;
     return {
       status: 206,
       headers: { "content-type": "text/plain", "content-range": `bytes ${start}-${end}/${bytes.length}` },
@@ -333,6 +412,39 @@ export class FakeGitHub {
     };
   }
 
+  private runObject(fullName: string, run: RunSpec): Record<string, unknown> {
+    const base = exampleResponse<Record<string, unknown>>("GET", "/repos/o/r/actions/runs/1");
+    return {
+      ...base,
+      id: run.id,
+      workflow_id: run.workflowId,
+      head_sha: run.headSha,
+      head_branch: run.headBranch,
+      event: run.event,
+      run_attempt: run.attempt,
+      status: run.status,
+      conclusion: run.conclusion,
+      created_at: run.createdAt,
+      html_url: `https://github.com/${fullName}/actions/runs/${run.id}`,
+      pull_requests: [],
+    };
+  }
+
+  private annotationObject(fullName: string, annotation: { message: string; level: string }, index: number): Record<string, unknown> {
+    return {
+      path: ".github",
+      blob_href: `https://github.com/${fullName}/blob/main/.github`,
+      start_line: index + 1,
+      end_line: index + 1,
+      start_column: null,
+      end_column: null,
+      annotation_level: annotation.level,
+      title: "",
+      message: annotation.message,
+      raw_details: null,
+    };
+  }
+
   private artifactObject(fullName: string, runId: number, artifact: ArtifactSpec): Record<string, unknown> {
     const base = exampleResponse<{ artifacts: Record<string, unknown>[] }>("GET", "/repos/o/r/actions/runs/1/artifacts").artifacts[0]!;
     return {
@@ -366,6 +478,10 @@ export class FakeGitHub {
 
 function notFound(): FakeResponse {
   return { status: 404, body: { message: "Not Found", documentation_url: "https://docs.github.com/rest" } };
+}
+
+function forbidden(message: string): FakeResponse {
+  return { status: 403, body: { message, documentation_url: "https://docs.github.com/rest/actions/workflow-runs" } };
 }
 
 function repoSpecFrom(fullName: string): RepoSpec {

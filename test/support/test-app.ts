@@ -2,8 +2,10 @@ import { generateKeyPairSync } from "node:crypto";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
-import dockhand from "../../src/index.js";
+import { createDockhand } from "../../src/index.js";
+import type { MemoryQueue } from "../../src/queue/memory-queue.js";
 import type { FakeGitHub } from "./fake-github.js";
+import { ManualClock } from "./manual-clock.js";
 
 export const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 })
   .privateKey.export({ type: "pkcs1", format: "pem" })
@@ -12,6 +14,10 @@ export const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 })
 export interface TestApp {
   probot: Probot;
   logs: Record<string, unknown>[];
+  clock: ManualClock;
+  queue: MemoryQueue;
+  /** Moves the clock and waits for the jobs that became due to finish. */
+  advance: (ms: number) => Promise<void>;
   receive: (name: string, payload: Record<string, unknown>, id?: string) => Promise<void>;
 }
 
@@ -19,7 +25,12 @@ export interface TestApp {
  * Probot with the Dockhand app, pointed at a FakeGitHub. Retries and throttling are off in the
  * function form of `defaults` (the object form does not turn throttling off; see platform-facts).
  */
+/** Time starts just after the test webhooks' runs completed (2026-11-20T11:30:00Z). */
+export const TEST_START = "2026-11-20T11:30:05Z";
+
 export async function createTestApp(fake: FakeGitHub, env: Record<string, string> = {}): Promise<TestApp> {
+  const clock = new ManualClock(TEST_START);
+  let queue: MemoryQueue | undefined;
   const logs: Record<string, unknown>[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -40,12 +51,20 @@ export async function createTestApp(fake: FakeGitHub, env: Record<string, string
       throttle: { enabled: false },
     })),
   });
-  await probot.load(dockhand);
+  await probot.load(createDockhand({ clock, onQueue: (q) => (queue = q) }));
   process.env = saved;
+  if (!queue) throw new Error("the app did not create its queue");
+  const appQueue = queue;
   let delivery = 0;
   return {
     probot,
     logs,
+    clock,
+    queue: appQueue,
+    advance: async (ms) => {
+      clock.advance(ms);
+      await appQueue.idle();
+    },
     receive: (name, payload, id) =>
       probot.receive({ id: id ?? `delivery-${++delivery}`, name, payload } as Parameters<Probot["receive"]>[0]),
   };

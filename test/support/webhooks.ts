@@ -65,6 +65,8 @@ export interface RunSpec {
   conclusion?: "success" | "failure" | "cancelled" | "timed_out" | "action_required" | "skipped" | "neutral" | "stale" | "startup_failure";
   headSha: string;
   headBranch: string;
+  /** When the run was created; it completed at 2026-11-20T11:30:00Z. */
+  createdAt?: string;
   actor?: string;
   /** What GitHub puts in `pull_requests`: empty for forks. */
   pullRequests?: { number: number; headSha: string }[];
@@ -103,6 +105,7 @@ export function workflowRunCompleted(spec: RunSpec): Record<string, unknown> {
       head_repository: headRepository,
       actor,
       triggering_actor: actor,
+      created_at: spec.createdAt ?? "2026-11-20T10:58:00Z",
       updated_at: "2026-11-20T11:30:00Z",
       pull_requests: (spec.pullRequests ?? []).map((pr) => ({
         id: 10_000 + pr.number,

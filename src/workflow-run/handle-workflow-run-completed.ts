@@ -4,17 +4,21 @@ import { loadConfig } from "../config/load-config.js";
 import { parseConfig } from "../config/parse-config.js";
 import { isSelectedRun } from "../config/select-workflow-run.js";
 import { findPullRequests } from "../github/find-pull-requests.js";
+import { listAttemptJobs, type AttemptJobs } from "../github/list-attempt-jobs.js";
 import { parseImageRef, type ImageRef } from "../registry/image-ref.js";
 import type { ManifestLookup, RegistryClient } from "../registry/registry-client.js";
+import { buildRunReport, emptyRunReport, expectedTargets, lookupKey, type RunFacts, type RunOrigin } from "../report/build-run-report.js";
+import { readRunOutputs, type RunOutputs } from "../report/read-run-outputs.js";
+import { renderComment } from "../report/render-report.js";
+import { applyRun } from "../report/report-state.js";
+import { upsertReportComment } from "../report/upsert-report-comment.js";
+import { FAILED_CONCLUSIONS } from "../retry/decide-retry.js";
+import { planRunRetry, type RetryDependencies } from "../retry/plan-run-retry.js";
+import type { RetryRecord } from "../retry/retry-record.js";
 import type { KeyedSerializer } from "../util/keyed-serializer.js";
 import { mapLimit } from "../util/map-limit.js";
-import { buildRunReport, expectedTargets, lookupKey, type RunFacts, type RunOrigin } from "./build-run-report.js";
-import { readRunOutputs } from "./read-run-outputs.js";
-import { renderComment } from "./render-report.js";
-import { applyRun } from "./report-state.js";
-import { upsertReportComment } from "./upsert-report-comment.js";
 
-export interface ReportDependencies {
+export interface WorkflowRunDependencies extends RetryDependencies {
   appId: () => Promise<number>;
   registry: RegistryClient;
   serializer: KeyedSerializer;
@@ -24,6 +28,7 @@ const DEPENDABOT = "dependabot[bot]";
 
 /** The parts of a `workflow_run.completed` payload the report relies on, checked before use. */
 const payloadSchema = z.object({
+  installation: z.object({ id: z.number() }),
   repository: z.object({ id: z.number(), name: z.string(), owner: z.object({ login: z.string() }) }),
   workflow_run: z.object({
     id: z.number(),
@@ -33,6 +38,7 @@ const payloadSchema = z.object({
     path: z.string(),
     workflow_id: z.number(),
     event: z.string(),
+    created_at: z.string(),
     conclusion: z.string().nullable(),
     head_sha: z.string().regex(/^[0-9a-f]{40}$/),
     head_branch: z.string().nullable(),
@@ -43,13 +49,17 @@ const payloadSchema = z.object({
   }),
 });
 
-export async function handleWorkflowRunCompleted(context: Context<"workflow_run.completed">, deps: ReportDependencies): Promise<void> {
+/**
+ * One completed run attempt: the report of what it built and, when it failed, the retry decision.
+ * Both land in the PR's one Dockhand comment; the re-run itself happens later, in a queued job.
+ */
+export async function handleWorkflowRunCompleted(context: Context<"workflow_run.completed">, deps: WorkflowRunDependencies): Promise<void> {
   const parsed = payloadSchema.safeParse(context.payload);
   if (!parsed.success) {
     context.log.warn({ problems: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) }, "ignoring malformed workflow_run payload");
     return;
   }
-  const { repository, workflow_run: run } = parsed.data;
+  const { installation, repository, workflow_run: run } = parsed.data;
   const repo = { owner: repository.owner.login, repo: repository.name };
   const log = context.log.child({ runId: run.id, attempt: run.run_attempt, repository: `${repo.owner}/${repo.repo}` });
   if (!run.head_branch || !run.head_repository) {
@@ -60,10 +70,12 @@ export async function handleWorkflowRunCompleted(context: Context<"workflow_run.
   const loaded = await loadConfig(context.octokit, repo);
   const config = loaded.ok ? loaded.config : parseDefaults();
   const configProblems = loaded.ok ? [] : loaded.problems;
-  if (!loaded.ok) log.error({ problems: loaded.problems, files: loaded.files }, "invalid .github/dockhand.yml; using defaults for the report");
+  if (!loaded.ok) log.error({ problems: loaded.problems, files: loaded.files }, "invalid .github/dockhand.yml; using defaults for the report and re-running nothing");
   const workflowName = run.name ?? run.path;
-  if (!config.report.enabled || !isSelectedRun(config.workflows, { event: run.event, name: workflowName, path: run.path })) {
-    log.debug("run not selected for the report");
+  // An invalid config stops every action; only the report (with defaults) goes on, to say so.
+  const retrying = loaded.ok && config.retry.mode !== "off" && FAILED_CONCLUSIONS.has(run.conclusion ?? "");
+  if ((!config.report.enabled && !retrying) || !isSelectedRun(config.workflows, { event: run.event, name: workflowName, path: run.path })) {
+    log.debug("run not selected");
     return;
   }
 
@@ -73,22 +85,53 @@ export async function handleWorkflowRunCompleted(context: Context<"workflow_run.
     headRepoId: run.head_repository.id,
     headOwner: run.head_repository.owner.login,
   });
-  if (pulls.length === 0) {
-    log.info("no open pull request for this run");
-    return;
-  }
-
   const origin: RunOrigin =
     run.head_repository.id !== repository.id
       ? "fork"
       : run.actor?.login === DEPENDABOT || pulls.some((p) => p.author === DEPENDABOT)
         ? "dependabot"
         : "same-repo";
-  const outputs = await readRunOutputs(context.octokit, repo, { id: run.id, attempt: run.run_attempt }, {
-    readLogs: origin === "same-repo",
-    maxJobLogs: config.report.maxJobLogs,
-    log,
-  });
+  // Fork runs are never re-run: their logs are the fork's to write, and their re-runs cost the base repository.
+  const readsJobs = origin !== "fork";
+  const jobs: AttemptJobs = readsJobs ? await listAttemptJobs(context.octokit, repo, { id: run.id, attempt: run.run_attempt }) : { ok: true, jobs: [] };
+
+  let retry: RetryRecord | undefined;
+  if (retrying && origin !== "fork") {
+    const plan = await planRunRetry(
+      context.octokit,
+      repo,
+      {
+        installationId: installation.id,
+        runId: run.id,
+        attempt: run.run_attempt,
+        workflowId: run.workflow_id,
+        headBranch: run.head_branch,
+        event: run.event,
+        conclusion: run.conclusion,
+        createdAt: run.created_at,
+        completedAt: run.updated_at,
+      },
+      jobs,
+      config.retry,
+      pulls.map((p) => p.number),
+      deps,
+      log,
+    );
+    retry = plan.record;
+  }
+  if (pulls.length === 0) {
+    log.info("no open pull request for this run");
+    return;
+  }
+
+  const outputs: RunOutputs = config.report.enabled
+    ? await readRunOutputs(context.octokit, repo, { id: run.id, attempt: run.run_attempt }, {
+        jobs,
+        readLogs: origin === "same-repo",
+        maxJobLogs: config.report.maxJobLogs,
+        log,
+      })
+    : { jobImages: [], artifacts: [], logs: { read: 0, failed: [], skipped: 0 } };
   const pushed = outputs.jobImages.flatMap((j) => j.images);
   const facts: RunFacts = {
     workflowKey: String(run.workflow_id),
@@ -108,7 +151,7 @@ export async function handleWorkflowRunCompleted(context: Context<"workflow_run.
   const lookups = new Map<string, ManifestLookup>();
   for (const pull of pulls) {
     const vars = { number: pull.number, sha: run.head_sha, branch: run.head_branch, owner: repo.owner, repo: repo.repo };
-    const expected = origin === "same-repo" ? expectedTargets(config.report, vars, pushed) : { targets: [], invalidTemplates: [] };
+    const expected = origin === "same-repo" && config.report.enabled ? expectedTargets(config.report, vars, pushed) : { targets: [], invalidTemplates: [] };
     const wanted = new Map<string, ImageRef>();
     for (const image of pushed) wanted.set(lookupKey(`${image.host}/${image.path}`, image.tag), image);
     for (const target of expected.targets) {
@@ -119,7 +162,7 @@ export async function handleWorkflowRunCompleted(context: Context<"workflow_run.
     for (const [key, result] of await mapLimit(missing, 4, async ([key, ref]) => [key, await deps.registry.lookup(ref)] as const)) {
       lookups.set(key, result);
     }
-    const report = buildRunReport({
+    const built = !config.report.enabled ? emptyRunReport(facts) : buildRunReport({
       facts,
       config: config.report,
       vars,
@@ -130,6 +173,7 @@ export async function handleWorkflowRunCompleted(context: Context<"workflow_run.
       artifactUrl: (id) => `${run.html_url}/artifacts/${id}`,
       logs: outputs.logs,
     });
+    const report = retry ? { ...built, retry } : built;
     const appId = await deps.appId();
     const key = `${repo.owner}/${repo.repo}#${pull.number}`;
     const outcome = await deps.serializer.run(key, () =>

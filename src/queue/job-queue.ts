@@ -1,0 +1,29 @@
+/** Time, injectable so that tests can move it. */
+export interface Clock {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => {
+    const handle = setTimeout(callback, ms);
+    handle.unref();
+    return handle;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+export type JobHandler = (data: unknown) => Promise<void>;
+
+/**
+ * Work that runs later, outside the webhook request. A job id stands for the work itself (e.g. one
+ * run attempt's re-run), so adding it again while it is pending or recently done is a no-op.
+ */
+export interface JobQueue {
+  /** Resolves false when a job with this id is already pending or finished recently. */
+  add(kind: string, data: unknown, options: { id: string; runAt: number }): Promise<boolean>;
+  handle(kind: string, handler: JobHandler): void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,124 @@
+import type { Logger } from "probot";
+import type { Clock, JobHandler, JobQueue } from "./job-queue.js";
+
+interface PendingJob {
+  kind: string;
+  data: unknown;
+  runAt: number;
+  tries: number;
+}
+
+export interface MemoryQueueOptions {
+  clock: Clock;
+  log: Logger;
+  /** A job that throws is tried this many times in all, with doubling delays. */
+  maxTries?: number;
+  retryDelayMs?: number;
+  concurrency?: number;
+  /** How long a finished job's id still turns away duplicates. */
+  rememberMs?: number;
+}
+
+/**
+ * The single-process queue: jobs wait in memory for their time and run in this process. It is lost
+ * on restart, which is why the Redis mode exists for deployments that must not drop scheduled work.
+ */
+export class MemoryQueue implements JobQueue {
+  private readonly pending = new Map<string, PendingJob>();
+  private readonly finished = new Map<string, number>();
+  private readonly handlers = new Map<string, JobHandler>();
+  private readonly running = new Set<Promise<void>>();
+  private timer: unknown;
+  private closed = false;
+  private readonly maxTries: number;
+  private readonly retryDelayMs: number;
+  private readonly concurrency: number;
+  private readonly rememberMs: number;
+
+  constructor(private readonly options: MemoryQueueOptions) {
+    this.maxTries = options.maxTries ?? 3;
+    this.retryDelayMs = options.retryDelayMs ?? 30_000;
+    this.concurrency = options.concurrency ?? 4;
+    this.rememberMs = options.rememberMs ?? 24 * 3600 * 1000;
+  }
+
+  handle(kind: string, handler: JobHandler): void {
+    this.handlers.set(kind, handler);
+  }
+
+  add(kind: string, data: unknown, options: { id: string; runAt: number }): Promise<boolean> {
+    this.forgetOld();
+    if (this.closed || this.pending.has(options.id) || this.finished.has(options.id)) return Promise.resolve(false);
+    this.pending.set(options.id, { kind, data, runAt: options.runAt, tries: 0 });
+    this.arm();
+    return Promise.resolve(true);
+  }
+
+  /** Resolves once nothing runs and nothing is due; for tests and for draining. */
+  async idle(): Promise<void> {
+    for (;;) {
+      this.runDue();
+      if (this.running.size === 0) return;
+      await Promise.allSettled([...this.running]);
+    }
+  }
+
+  /** Jobs still waiting, soonest first. */
+  scheduled(): { id: string; kind: string; runAt: number }[] {
+    return [...this.pending].map(([id, job]) => ({ id, kind: job.kind, runAt: job.runAt })).sort((a, b) => a.runAt - b.runAt);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.options.clock.clearTimeout(this.timer);
+    await Promise.allSettled([...this.running]);
+  }
+
+  private arm(): void {
+    this.options.clock.clearTimeout(this.timer);
+    if (this.closed || this.pending.size === 0) return;
+    const next = Math.min(...[...this.pending.values()].map((job) => job.runAt));
+    this.timer = this.options.clock.setTimeout(() => this.runDue(), Math.max(0, next - this.options.clock.now()));
+  }
+
+  private runDue(): void {
+    if (this.closed) return;
+    const now = this.options.clock.now();
+    const due = [...this.pending].filter(([, job]) => job.runAt <= now).sort(([, a], [, b]) => a.runAt - b.runAt);
+    for (const [id, job] of due) {
+      if (this.running.size >= this.concurrency) break;
+      this.pending.delete(id);
+      const run = this.execute(id, job).finally(() => {
+        this.running.delete(run);
+        this.runDue();
+      });
+      this.running.add(run);
+    }
+    this.arm();
+  }
+
+  private async execute(id: string, job: PendingJob): Promise<void> {
+    const handler = this.handlers.get(job.kind);
+    const log = this.options.log.child({ job: id, kind: job.kind });
+    try {
+      if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
+      await handler(job.data);
+      this.finished.set(id, this.options.clock.now());
+    } catch (error) {
+      const tries = job.tries + 1;
+      if (tries < this.maxTries) {
+        const delay = this.retryDelayMs * 2 ** (tries - 1);
+        log.warn({ err: error, tries, retryInMs: delay }, "job failed; trying again later");
+        this.pending.set(id, { ...job, tries, runAt: this.options.clock.now() + delay });
+      } else {
+        log.error({ err: error, tries }, "job failed for good");
+        this.finished.set(id, this.options.clock.now());
+      }
+    }
+  }
+
+  private forgetOld(): void {
+    const cutoff = this.options.clock.now() - this.rememberMs;
+    for (const [id, at] of this.finished) if (at < cutoff) this.finished.delete(id);
+  }
+}

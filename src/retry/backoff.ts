@@ -1,0 +1,25 @@
+import type { RetryConfig } from "../config/schema.js";
+
+/**
+ * Seconds to wait before re-running attempt `attempt` (1-based): between half and all of
+ * `initialSeconds × 2^(attempt-1)`, capped at `maxSeconds`; at least `rateLimitSeconds` after a
+ * rate limit. `fraction` (0–1) picks the point in the jitter range, so callers decide the randomness.
+ */
+export function retryDelaySeconds(attempt: number, backoff: RetryConfig["backoff"], wait: "normal" | "long", fraction: number): number {
+  const ceiling = Math.min(backoff.maxSeconds, backoff.initialSeconds * 2 ** Math.max(0, attempt - 1));
+  const jittered = Math.round(ceiling / 2 + (ceiling / 2) * Math.min(1, Math.max(0, fraction)));
+  return wait === "long" ? Math.max(backoff.rateLimitSeconds, jittered) : jittered;
+}
+
+/**
+ * A stable fraction in [0, 1) for a key: every replica and every redelivery of one run attempt picks
+ * the same jitter, so they schedule the same moment and write the same comment.
+ */
+export function stableFraction(key: string): number {
+  let hash = 2166136261;
+  for (let i = 0; i < key.length; i += 1) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 16777619);
+  }
+  return (hash >>> 0) / 2 ** 32;
+}

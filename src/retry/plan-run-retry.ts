@@ -1,0 +1,94 @@
+import type { Logger } from "probot";
+import type { RetryConfig } from "../config/schema.js";
+import type { AttemptJobs } from "../github/list-attempt-jobs.js";
+import type { Octokit, RepoRef } from "../github/octokit.js";
+import type { JobQueue } from "../queue/job-queue.js";
+import { decideRetry, type RetryPlan } from "./decide-retry.js";
+import { hasNewerRun, type RunIdentity } from "./find-newer-run.js";
+import { readJobFailure } from "./read-job-failure.js";
+import { attemptKey, RERUN_JOB, rerunJobId, type RerunJob } from "./rerun-job.js";
+import { utcDay, type RetryBudget } from "./retry-budget.js";
+import type { JobVerdict } from "./retry-record.js";
+import { compileRules } from "./rule-set.js";
+
+/** At most this many failed jobs are read per attempt; a run failing wider than that is not a flake. */
+const MAX_FAILED_JOBS = 10;
+
+export interface RetryRun extends RunIdentity {
+  installationId: number;
+  attempt: number;
+  conclusion: string | null;
+  createdAt: string;
+  completedAt: string;
+}
+
+export interface RetryDependencies {
+  queue: JobQueue;
+  budget: RetryBudget;
+  /** Registry hosts the operator configured: DNS and TLS failures naming them may be blips. */
+  knownRegistries: string[];
+}
+
+/**
+ * Looks at a failed attempt's failed jobs, decides, and schedules the re-run. The schedule is keyed by
+ * the run attempt, so a redelivered webhook or a second replica finds it already there, and spends no
+ * budget twice.
+ */
+export async function planRunRetry(
+  octokit: Octokit,
+  repo: RepoRef,
+  run: RetryRun,
+  jobs: AttemptJobs,
+  config: RetryConfig,
+  pulls: number[],
+  deps: RetryDependencies,
+  log: Logger,
+): Promise<RetryPlan> {
+  const repository = `${repo.owner}/${repo.repo}`;
+  const budgetDay = utcDay(Date.parse(run.completedAt));
+  const key = attemptKey({ ...repo, runId: run.runId, attempt: run.attempt });
+  if (!jobs.ok) {
+    return { action: "none", record: { mode: config.mode === "dry-run" ? "dry-run" : "rerun", maxAttempts: config.maxAttempts, jobs: [], outcome: { status: "stopped", reason: "jobs-unavailable", detail: jobs.reason } } };
+  }
+  const failed = jobs.jobs.filter((job) => job.conclusion === "failure" || job.conclusion === "timed_out");
+  const verdicts: JobVerdict[] = [];
+  let bytesRead = 0;
+  if (run.conclusion !== "cancelled") {
+    const rules = compileRules(config.rules, deps.knownRegistries);
+    for (const job of failed.slice(0, MAX_FAILED_JOBS)) {
+      const result = await readJobFailure(octokit, repo, job, rules, log);
+      bytesRead += result.bytesRead;
+      verdicts.push(result.verdict);
+      // Permanent wins: once one job failed for real, the others need not be read (unless mixed runs may re-run).
+      if (result.verdict.verdict === "permanent" && config.mixed === "skip") break;
+    }
+    for (const job of failed.slice(verdicts.length)) {
+      verdicts.push({ jobId: job.id, name: job.name, step: null, verdict: "unrelated", rule: null, operation: null, line: null, source: "none", wait: "normal" });
+    }
+  }
+  const worthChecking = verdicts.length > 0 && verdicts.some((v) => v.verdict === "transient");
+  const superseded = worthChecking ? await hasNewerRun(octokit, repo, run).catch(() => false) : false;
+  const plan = decideRetry({ ...run, superseded, budgetUsed: await deps.budget.used(repository, budgetDay, key) }, verdicts, config);
+  log.info({ outcome: plan.record.outcome, jobs: verdicts.map((v) => ({ job: v.name, verdict: v.verdict, rule: v.rule, source: v.source })), bytesRead }, "retry decision");
+
+  if (plan.action === "rerun" && config.mode === "rerun") {
+    const job: RerunJob = {
+      installationId: run.installationId,
+      owner: repo.owner,
+      repo: repo.repo,
+      runId: run.runId,
+      attempt: run.attempt,
+      workflowId: run.workflowId,
+      headBranch: run.headBranch,
+      event: run.event,
+      target: plan.target,
+      pulls,
+      budgetDay,
+      tries: 0,
+    };
+    await deps.budget.reserve(repository, budgetDay, key);
+    const added = await deps.queue.add(RERUN_JOB, job, { id: rerunJobId(job), runAt: plan.at });
+    if (!added) log.info("re-run already scheduled for this attempt");
+  }
+  return plan;
+}

@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { pino } from "pino";
+import { MemoryQueue } from "../../src/queue/memory-queue.js";
+import { ManualClock } from "../support/manual-clock.js";
+
+function setup(options: { maxTries?: number } = {}) {
+  const clock = new ManualClock("2026-11-20T12:00:00Z");
+  const queue = new MemoryQueue({ clock, log: pino({ level: "silent" }), retryDelayMs: 1000, ...options });
+  return { clock, queue };
+}
+
+describe("MemoryQueue", () => {
+  it("runs jobs at their time, in time order", async () => {
+    const { clock, queue } = setup();
+    const ran: string[] = [];
+    queue.handle("k", async (data) => void ran.push(data as string));
+    await queue.add("k", "late", { id: "2", runAt: clock.now() + 2000 });
+    await queue.add("k", "early", { id: "1", runAt: clock.now() + 1000 });
+    clock.advance(999);
+    await queue.idle();
+    assert.deepEqual(ran, []);
+    clock.advance(1001);
+    await queue.idle();
+    assert.deepEqual(ran, ["early", "late"]);
+  });
+
+  it("turns away a job id that is pending or recently done", async () => {
+    const { clock, queue } = setup();
+    let runs = 0;
+    queue.handle("k", async () => void (runs += 1));
+    assert.equal(await queue.add("k", null, { id: "a", runAt: clock.now() }), true);
+    assert.equal(await queue.add("k", null, { id: "a", runAt: clock.now() }), false);
+    await queue.idle();
+    assert.equal(await queue.add("k", null, { id: "a", runAt: clock.now() }), false);
+    clock.advance(25 * 3600 * 1000);
+    assert.equal(await queue.add("k", null, { id: "a", runAt: clock.now() }), true, "forgotten after a day");
+    await queue.idle();
+    assert.equal(runs, 2);
+  });
+
+  it("tries a failing job again with doubling delays, then gives up", async () => {
+    const { clock, queue } = setup({ maxTries: 3 });
+    const times: number[] = [];
+    const start = clock.now();
+    queue.handle("k", async () => {
+      times.push(clock.now() - start);
+      throw new Error("boom");
+    });
+    await queue.add("k", null, { id: "x", runAt: start });
+    await queue.idle();
+    for (let i = 0; i < 5; i += 1) {
+      clock.advance(1000);
+      await queue.idle();
+    }
+    assert.deepEqual(times, [0, 1000, 3000]);
+    assert.deepEqual(queue.scheduled(), []);
+  });
+});
