@@ -126,7 +126,7 @@ const retry = z
       .max(1000)
       .default(20)
       .describe("At most this many re-runs per repository per UTC day."),
-    rules: z.array(retryRule).max(100).default([]).describe("Extra failure rules; see docs/retry.md for the built-in ones."),
+    rules: z.array(retryRule).max(100).default([]).describe("Extra failure rules, checked before the built-in ones (docs/retry-rules.md)."),
   })
   .describe("Re-running jobs whose registry push flaked.");
 

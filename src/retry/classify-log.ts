@@ -29,14 +29,23 @@ export interface Classification {
 interface Line {
   number: number;
   text: string;
+  /** Where the raw line starts in the text: the lines before it are read from here on demand. */
+  offset: number;
+}
+
+/** A stretch of the text: the failing step, or all of it. */
+interface Region {
+  text: string;
+  start: number;
+  end: number;
+  /** The line number at `start`. */
+  firstLine: number;
 }
 
 const ERROR_MARK = "##[error]";
 const STEP_MARK = "##[group]Run ";
 /** Lines before a generic error that may show the registry work it belongs to. */
 const CONTEXT_WINDOW = 10;
-/** A failing step's output beyond this many lines before its error is not looked at. */
-const MAX_REGION_LINES = 2_000;
 const MAX_EVIDENCE = 3;
 const MAX_EVIDENCE_LENGTH = 400;
 
@@ -45,21 +54,19 @@ const MAX_EVIDENCE_LENGTH = 400;
  * markers it looks only at the failing step: first its error lines, then, if those say nothing
  * (`Process completed with exit code 1.`), the step's output before them. Generic words (a 502,
  * a timeout, `EOF`) count only on lines or steps that show registry work, and a permanent finding
- * always beats a transient one.
+ * always beats a transient one. One pass of a combined pattern finds candidate lines, so a large
+ * text is never split into lines as a whole.
  */
 export function classifyLog(text: string, context: LogContext, rules: RuleSet): Classification {
-  const region = failingRegion(text);
-  const stepScoped = region.stepText !== null ? REGISTRY_STEP.test(region.stepText) : false;
-  const contextScoped = (context.failedSteps ?? []).some((step) => REGISTRY_STEP.test(step));
-  const scoped = stepScoped || contextScoped;
-
-  const errorLines = region.lines.filter((l) => l.text.startsWith(ERROR_MARK));
-  const tiers =
+  const { region, stepText } = failingRegion(text);
+  const scoped = (stepText !== null && REGISTRY_STEP.test(stepText)) || (context.failedSteps ?? []).some((step) => REGISTRY_STEP.test(step));
+  const errorLines = stepText === null ? [] : markedLines(region, ERROR_MARK);
+  const tiers: Line[][] =
     errorLines.length > 0
-      ? [errorLines.map((l) => ({ ...l, text: l.text.slice(ERROR_MARK.length) })), region.lines.filter((l) => !l.text.startsWith(ERROR_MARK))]
-      : [region.lines];
+      ? [errorLines.map((l) => ({ ...l, text: l.text.slice(ERROR_MARK.length) })), candidateLines(region, rules).filter((l) => !l.text.startsWith(ERROR_MARK))]
+      : [candidateLines(region, rules)];
   for (const tier of tiers) {
-    const decided = decide(findingsIn(tier, region.lines, scoped, rules));
+    const decided = decide(findingsIn(tier, region, scoped, rules));
     if (decided) return decided;
   }
   return {
@@ -80,21 +87,25 @@ interface Finding {
   nearby: Line[];
 }
 
-function findingsIn(candidates: Line[], all: Line[], scoped: boolean, rules: RuleSet): Finding[] {
+function findingsIn(candidates: Line[], region: Region, scoped: boolean, rules: RuleSet): Finding[] {
   const findings: Finding[] = [];
-  const indexOf = new Map(all.map((line, index) => [line.number, index]));
   for (const line of candidates) {
     if (!rules.any.test(line.text)) continue;
-    const position = indexOf.get(line.number) ?? 0;
-    const nearby = all.slice(Math.max(0, position - CONTEXT_WINDOW), position);
-    const host = hostIn(line.text) ?? nearby.map((l) => hostIn(l.text)).findLast((h) => h !== null) ?? null;
-    const inRegistryWork = scoped || REGISTRY_EVIDENCE.test(line.text) || nearby.some((l) => REGISTRY_EVIDENCE.test(l.text) || TRANSFER_PROGRESS.test(l.text));
-    for (const rule of rules.rules) {
-      if (!rule.regex.test(line.text)) continue;
+    const matching = rules.rules.filter((rule) => rule.regex.test(line.text));
+    if (matching.length === 0) continue;
+    // The lines before are read only when a generic rule needs context (most lines never do).
+    let nearby: Line[] | undefined;
+    const before = () => (nearby ??= linesBefore(region, line, CONTEXT_WINDOW));
+    const inRegistryWork =
+      scoped || REGISTRY_EVIDENCE.test(line.text) || (matching.some((r) => r.scope === "registry") && before().some((l) => REGISTRY_EVIDENCE.test(l.text) || TRANSFER_PROGRESS.test(l.text)));
+    const ownHost = hostIn(line.text);
+    const hostNearby = () => before().map((l) => hostIn(l.text)).findLast((h) => h !== null) ?? null;
+    const host = ownHost ?? (matching.some((r) => r.host) || nearby ? hostNearby() : null);
+    for (const rule of matching) {
       if (rule.scope === "registry" && !inRegistryWork) continue;
       if (rule.host === "known" && !(host && isKnownHost(host, rules.knownHosts))) continue;
       if (rule.host === "unknown" && (!host || isKnownHost(host, rules.knownHosts))) continue;
-      findings.push({ rule, line, host, nearby });
+      findings.push({ rule, line, host, nearby: nearby ?? [] });
     }
   }
   return findings;
@@ -128,40 +139,78 @@ function rankOf(rule: CompiledRule, findings: Finding[]): number {
   return findings.findIndex((f) => f.rule === rule) + 1000 * Number(rule.origin === "built-in");
 }
 
-/** The failing step's lines, or all lines when the text has no step markers (a plain file or line). */
-function failingRegion(text: string): { lines: Line[]; stepText: string | null } {
+/** The failing step (from its `Run` header to the next step), or all of the text when it has no markers. */
+function failingRegion(text: string): { region: Region; stepText: string | null } {
   const firstError = text.indexOf(ERROR_MARK);
-  if (firstError < 0) return { lines: splitLines(text, 0, text.length, 1), stepText: null };
+  if (firstError < 0) return { region: { text, start: 0, end: text.length, firstLine: 1 }, stepText: null };
   const stepMark = text.lastIndexOf(STEP_MARK, firstError);
   const start = stepMark < 0 ? 0 : text.lastIndexOf("\n", stepMark) + 1;
   const nextStep = text.indexOf(STEP_MARK, firstError);
   const end = nextStep < 0 ? text.length : text.lastIndexOf("\n", nextStep) + 1;
-  const firstNumber = countLines(text, start) + 1;
-  let lines = splitLines(text, start, end, firstNumber);
-  const groupEnd = lines.findIndex((l) => l.text.startsWith("##[endgroup]"));
-  const stepText = stepMark < 0 ? null : lines.slice(0, groupEnd < 0 ? 1 : groupEnd).map((l) => l.text).join("\n");
-  if (lines.length > MAX_REGION_LINES) lines = lines.slice(-MAX_REGION_LINES);
-  return { lines, stepText };
+  const region = { text, start, end, firstLine: countLines(text, start) + 1 };
+  if (stepMark < 0) return { region, stepText: "" };
+  // The step's header group holds its command (e.g. the `run:` script), up to `##[endgroup]`.
+  const groupEnd = text.indexOf("##[endgroup]", start);
+  const headerEnd = groupEnd < 0 || groupEnd > firstError ? text.indexOf("\n", start) : groupEnd;
+  return { region, stepText: text.slice(start, headerEnd < 0 ? end : headerEnd) };
+}
+
+/** Lines of the region on which `pattern` matches, found in one global pass. */
+function candidateLines(region: Region, rules: RuleSet): Line[] {
+  const lines: Line[] = [];
+  const scan = new RegExp(rules.scan.source, rules.scan.flags);
+  const counter = lineCounter(region);
+  scan.lastIndex = region.start;
+  for (let match = scan.exec(region.text); match && match.index < region.end; match = scan.exec(region.text)) {
+    const line = lineAt(region, match.index, counter);
+    lines.push(line);
+    const next = region.text.indexOf("\n", match.index);
+    if (next < 0 || next >= region.end) break;
+    scan.lastIndex = next + 1;
+  }
+  return lines;
+}
+
+/** Lines of the region that start with a marker such as `##[error]` (after the timestamp). */
+function markedLines(region: Region, marker: string): Line[] {
+  const lines: Line[] = [];
+  const counter = lineCounter(region);
+  for (let at = region.text.indexOf(marker, region.start); at >= 0 && at < region.end; at = region.text.indexOf(marker, at + marker.length)) {
+    const line = lineAt(region, at, counter);
+    if (line.text.startsWith(marker)) lines.push(line);
+  }
+  return lines;
+}
+
+/** Counts newlines forward from the region's start, so numbering many lines stays one pass. */
+function lineCounter(region: Region): { offset: number; number: number } {
+  return { offset: region.start, number: region.firstLine };
+}
+
+function lineAt(region: Region, position: number, counter: { offset: number; number: number }): Line {
+  const offset = region.text.lastIndexOf("\n", position - 1) + 1;
+  for (let i = region.text.indexOf("\n", counter.offset); i >= 0 && i < offset; i = region.text.indexOf("\n", i + 1)) counter.number += 1;
+  counter.offset = offset;
+  const stop = region.text.indexOf("\n", position);
+  const raw = region.text.slice(offset, stop < 0 ? region.end : Math.min(stop, region.end));
+  return { number: counter.number, text: cleanLine(raw.replace(/\r$/, "")), offset };
+}
+
+/** Up to `count` lines before `line`, within the region, oldest first. */
+function linesBefore(region: Region, line: Line, count: number): Line[] {
+  const lines: Line[] = [];
+  let end = line.offset - 1;
+  for (let n = 1; n <= count && end >= region.start; n += 1) {
+    const start = Math.max(region.start, region.text.lastIndexOf("\n", end - 1) + 1);
+    lines.unshift({ number: line.number - n, text: cleanLine(region.text.slice(start, end).replace(/\r$/, "")), offset: start });
+    end = start - 1;
+  }
+  return lines;
 }
 
 const TIMESTAMP = /^\uFEFF?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ?/;
 // eslint-disable-next-line no-control-regex -- ANSI colour codes are control characters by definition
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
-
-function splitLines(text: string, start: number, end: number, firstNumber: number): Line[] {
-  const lines: Line[] = [];
-  let position = start;
-  let number = firstNumber;
-  while (position < end) {
-    const newline = text.indexOf("\n", position);
-    const stop = newline < 0 || newline > end ? end : newline;
-    const raw = text.slice(position, stop).replace(/\r$/, "");
-    lines.push({ number, text: cleanLine(raw) });
-    number += 1;
-    position = stop + 1;
-  }
-  return lines;
-}
 
 function cleanLine(raw: string): string {
   const plain = raw.replace(TIMESTAMP, "");

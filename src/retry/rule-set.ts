@@ -10,6 +10,11 @@ export interface RuleSet {
   rules: CompiledRule[];
   /** Every pattern in one expression: most lines match none, and are dismissed with one test. */
   any: RegExp;
+  /**
+   * The same, unanchored and global, to find candidate lines in a whole text in one pass; it may
+   * match more than `any` (anchors dropped), never less.
+   */
+  scan: RegExp;
   knownHosts: string[];
 }
 
@@ -21,8 +26,29 @@ export function compileRules(extra: readonly Rule[] = [], extraHosts: readonly s
   return {
     rules,
     any: new RegExp(rules.map((rule) => `(?:${rule.pattern})`).join("|"), "i"),
+    scan: new RegExp(rules.map((rule) => `(?:${unanchored(rule.pattern)})`).join("|"), "gi"),
     knownHosts: [...KNOWN_REGISTRY_HOSTS, ...extraHosts.map((h) => h.toLowerCase())],
   };
+}
+
+/** A pattern without its line anchors (`^`, `$` outside character classes and escapes). */
+function unanchored(pattern: string): string {
+  let out = "";
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i += 1) {
+    const c = pattern[i];
+    if (c === "\\") {
+      out += pattern.slice(i, i + 2);
+      i += 1;
+    } else if (inClass) {
+      out += c;
+      if (c === "]") inClass = false;
+    } else if (c === "[") {
+      inClass = true;
+      out += c;
+    } else if (c !== "^" && c !== "$") out += c;
+  }
+  return out;
 }
 
 /** Whether a host is one of the patterns (`ghcr.io`, or `*.example.com` for its subdomains). */

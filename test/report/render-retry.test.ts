@@ -1,0 +1,46 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { renderComment } from "../../src/report/render-report.js";
+import { applyRun, setRetryOutcome } from "../../src/report/report-state.js";
+import type { RunReport } from "../../src/report/run-report.js";
+import type { RetryRecord } from "../../src/retry/retry-record.js";
+
+const HEAD = "f".repeat(40);
+function run(attempt: number, retry: RetryRecord): RunReport {
+  return {
+    workflowKey: "77", workflowName: "CI", runId: 9, runNumber: 9, attempt, runUrl: "https://github.com/o/r/actions/runs/9",
+    event: "pull_request", conclusion: "failure", headSha: HEAD, completedAt: "2026-11-20T00:00:00Z", origin: "same-repo",
+    images: [], expectedTags: [], artifacts: [], notes: [], retry,
+  };
+}
+const flaky: RetryRecord = {
+  mode: "rerun",
+  maxAttempts: 3,
+  jobs: [{ jobId: 1, name: "build | `push`", step: "Push", verdict: "transient", rule: "connection-dropped", operation: "push", line: "EOF ``` @octo-org/admins <img src=x> | [x](https://evil)", source: "log", wait: "normal" }],
+  outcome: { status: "scheduled", at: "2026-11-20T00:01:00Z" },
+};
+
+describe("the retry section", () => {
+  it("shows log lines and job names as inert code, even inside a table", () => {
+    const body = renderComment(applyRun(undefined, run(1, flaky), HEAD, []), { repository: "o/r" });
+    const row = body.split("\n").find((l) => l.startsWith("| `` build \\| `push` `` |"));
+    assert.ok(row, body);
+    assert.equal(row.split(/(?<!\\)\|/).length, 6, "pipes inside cells are escaped: 4 cells");
+    assert.match(row, /````EOF ``` @octo-org\/admins <img src=x> \\\| \[x\]\(https:\/\/evil\)````/);
+  });
+
+  it("shows the outcome a scheduled re-run wrote, and earlier attempts as history", () => {
+    let state = applyRun(undefined, run(1, flaky), HEAD, []);
+    state = setRetryOutcome(state, 9, 1, { status: "requested", at: "2026-11-20T00:01:02Z" });
+    state = applyRun(state, run(2, { ...flaky, outcome: { status: "stopped", reason: "attempt-cap" } }), HEAD, []);
+    const body = renderComment(state, { repository: "o/r" });
+    assert.match(body, /\*\*Retry\*\* · Not re-run: attempt 2 is the last one/);
+    assert.match(body, /Retry history \(1 earlier attempt\)[\s\S]*- attempt 1: .*→ 🔁 Re-run of the failed jobs requested at 2026-11-20 00:01 UTC \(attempt 2 of at most 3\)/);
+  });
+
+  it("shows a configured fix as prose without HTML or mentions", () => {
+    const permanent: RetryRecord = { ...flaky, jobs: [{ ...flaky.jobs[0]!, verdict: "permanent", fix: "Ask @octo-org/admins <b>now</b>" }], outcome: { status: "stopped", reason: "permanent" } };
+    const body = renderComment(applyRun(undefined, run(1, permanent), HEAD, []), { repository: "o/r" });
+    assert.match(body, /\*\*Fix:\*\* Ask @\u200borg|\*\*Fix:\*\* Ask @\u200bocto-org\/admins &lt;b&gt;now&lt;\/b&gt;/);
+  });
+});
