@@ -130,11 +130,66 @@ const retry = z
   })
   .describe("Re-running jobs whose registry push flaked.");
 
+const tagGlob = z.string().min(1).max(200);
+
+const retentionRule = z
+  .strictObject({
+    tags: z.array(tagGlob).min(1).describe("Tags (globs) this rule applies to, e.g. `feature-*`."),
+    olderThanDays: z.int().min(0).max(3650).describe("A version is pruned once it is older than this many days."),
+    by: z
+      .enum(["created", "updated"])
+      .default("updated")
+      .describe("Age by the version's `created_at` or `updated_at` (which moves when tags move)."),
+    keepNewest: z.int().min(0).max(10_000).default(0).describe("Always keep this many of the newest versions the rule matches."),
+  })
+  .describe("A retention window for tags that are not PR tags.");
+
+const prune = z
+  .strictObject({
+    mode: z
+      .enum(["prune", "dry-run", "off"])
+      .default("prune")
+      .describe("`prune`: delete. `dry-run`: plan and report, delete nothing. `off`: do nothing."),
+    packages: z
+      .array(z.string().min(1).max(200))
+      .default([])
+      .describe("Container packages to prune (nested names such as `app/api` allowed). Empty: the package named like the repository."),
+    pullRequestTags: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .refine((value) => value.includes("{number}"), "must contain {number}, e.g. `pr-{number}-*`"),
+      )
+      .default(["pr-{number}", "pr-{number}-*"])
+      .describe("Tags (globs with `{number}`) that belong to a pull request; pruned after it closes, never while it is open."),
+    graceHours: z.int().min(0).max(720).default(24).describe("Wait this long after a PR closes before pruning its tags; reopening cancels."),
+    keep: z
+      .array(tagGlob)
+      .default(["latest", "stable", "main", "main-*", "master", "master-*", "v*", "release-*", "sha-*"])
+      .describe("Tags (globs) that are always kept. A version that carries one is never pruned, whatever its other tags."),
+    retention: z.array(retentionRule).default([]).describe("Retention windows for other tags; checked by the scheduled sweep only. Empty: none."),
+    untaggedOlderThanDays: z
+      .int()
+      .min(0)
+      .max(3650)
+      .nullable()
+      .default(null)
+      .describe("Prune untagged versions that nothing kept references, once older than this. `null`: never."),
+    schedule: z
+      .string()
+      .regex(/^\S+ \S+ \S+ \S+ \S+$/, "use a 5-field cron expression, e.g. `0 3 * * *`")
+      .default("0 3 * * *")
+      .describe("When the sweep runs (cron, UTC; jittered per installation)."),
+  })
+  .describe("Pruning transient container versions from GHCR.");
+
 export const configSchema = z
   .strictObject({
     workflows: workflowSelector.prefault({}),
     report: report.prefault({}),
     retry: retry.prefault({}),
+    prune: prune.prefault({}),
   })
   .describe("Dockhand configuration, read from `.github/dockhand.yml` on the default branch.");
 
@@ -142,3 +197,4 @@ export type DockhandConfig = z.output<typeof configSchema>;
 export type WorkflowSelector = DockhandConfig["workflows"];
 export type ReportConfig = DockhandConfig["report"];
 export type RetryConfig = DockhandConfig["retry"];
+export type PruneConfig = DockhandConfig["prune"];

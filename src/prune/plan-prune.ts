@@ -1,0 +1,187 @@
+import type { PruneConfig } from "../config/schema.js";
+import { buildManifestGraph, cosignSubject, type Edge, type ManifestGraph } from "./manifest-graph.js";
+import type { PackageVersion, PullState } from "./package-version.js";
+import { compilePruneRules, type CompiledPruneRules, type PruneScope } from "./tag-rules.js";
+
+export interface PlanEntry {
+  id: number;
+  digest: string;
+  reason: string;
+}
+
+export interface PrunePlan {
+  delete: PlanEntry[];
+  keep: PlanEntry[];
+}
+
+export interface PlanInput {
+  versions: PackageVersion[];
+  /** Raw manifests by digest, as the registry serves them; a missing one counts as unreadable. */
+  manifests: ReadonlyMap<string, unknown>;
+  config: PruneConfig;
+  pulls: PullState[];
+  now: number;
+  /** A PR's close prunes only that PR's tags; the sweep applies every rule. */
+  scope: PruneScope;
+}
+
+const DAY = 24 * 3600 * 1000;
+
+interface RootDecision {
+  deletable: boolean;
+  reason: string;
+}
+
+/**
+ * What to delete from one package, and why every other version stays. Pure. The safety model: a
+ * tagged version is deletable only if every tag it carries is transient; nothing reachable from a
+ * kept version (index children, attestations, OCI referrers, cosign tags) is deleted, at any depth;
+ * when a kept version's manifest cannot be read, what it references is unknown, so nothing is deleted.
+ */
+export function planPrune(input: PlanInput): PrunePlan {
+  const graph = buildManifestGraph(input.versions, input.manifests);
+  const rules = compilePruneRules(input.config);
+  const pulls = new Map(input.pulls.map((p) => [p.number, p]));
+  const newest = newestPerRetentionRule(input, rules);
+
+  const roots = new Map<string, RootDecision>();
+  for (const version of input.versions) {
+    const decision = decideRoot(version, graph, rules, pulls, newest, input);
+    if (decision) roots.set(version.digest, decision);
+  }
+  const keptRoots = [...roots].filter(([, d]) => !d.deletable).map(([digest]) => digest);
+  const keptBy = reachedFrom(graph, keptRoots);
+  const byDigest = new Map(input.versions.map((v) => [v.digest, v]));
+  const blind = [...keptBy.keys()].filter((digest) => graph.unreadable.has(digest) && byDigest.has(digest));
+  const deletableRoots = [...roots].filter(([, d]) => d.deletable).map(([digest]) => digest);
+  const deletedBy = blind.length > 0 ? new Map<string, Reach>() : reachedFrom(graph, deletableRoots, keptBy);
+
+  const plan: PrunePlan = { delete: [], keep: [] };
+  for (const version of input.versions) {
+    const entry = (reason: string) => ({ id: version.id, digest: version.digest, reason });
+    const root = roots.get(version.digest);
+    const deleted = deletedBy.get(version.digest);
+    if (deleted) {
+      plan.delete.push(entry(deleted.root === version.digest ? (root?.reason ?? "") : `${describeEdge(deleted.edge)} of ${label(byDigest.get(deleted.root), deleted.root)}, which is deleted`));
+      continue;
+    }
+    if (root?.deletable) {
+      plan.keep.push(entry(blind.length > 0 ? `skipped: the manifest of kept ${label(byDigest.get(blind[0] ?? ""), blind[0] ?? "")} could not be read, so what it references is unknown` : `${root.reason}, but a kept image references it`));
+      continue;
+    }
+    if (root) {
+      plan.keep.push(entry(root.reason));
+      continue;
+    }
+    const kept = keptBy.get(version.digest);
+    plan.keep.push(entry(kept ? `${describeEdge(kept.edge)} of kept ${label(byDigest.get(kept.root), kept.root)}` : "referenced only by versions that are not in this package"));
+  }
+  return plan;
+}
+
+/** A version's own decision, unless it is part of another (a child, attestation or signature). */
+function decideRoot(
+  version: PackageVersion,
+  graph: ManifestGraph,
+  rules: CompiledPruneRules,
+  pulls: Map<number, PullState>,
+  newest: Set<number>[],
+  input: PlanInput,
+): RootDecision | undefined {
+  const tags = version.tags.filter((tag) => !cosignSubject(tag));
+  if (tags.length === 0) {
+    if (graph.referenced.has(version.digest)) return undefined;
+    const window = input.config.untaggedOlderThanDays;
+    if (input.scope.kind !== "sweep" || window === null) return { deletable: false, reason: "untagged; no rule prunes untagged versions here" };
+    if (graph.unreadable.has(version.digest)) return { deletable: false, reason: "skipped: untagged and its manifest could not be read (it may be a signature or attestation of a kept image)" };
+    if (input.now - version.updatedAt <= window * DAY) return { deletable: false, reason: `untagged, newer than ${window} days` };
+    return { deletable: true, reason: `untagged, older than ${window} days, and nothing references it` };
+  }
+  const verdicts = tags.map((tag) => ({ tag, ...tagVerdict(tag, version, rules, pulls, newest, input) }));
+  const kept = verdicts.filter((v) => !v.transient);
+  if (kept.length === 0) return { deletable: true, reason: [...new Set(verdicts.map((v) => v.reason))].join("; ") };
+  const first = kept[0];
+  const transient = verdicts.find((v) => v.transient);
+  if (transient && first) return { deletable: false, reason: `promoted: \`${transient.tag}\` is also tagged \`${first.tag}\` (${first.reason})` };
+  return { deletable: false, reason: `\`${first?.tag}\`: ${first?.reason}` };
+}
+
+function tagVerdict(
+  tag: string,
+  version: PackageVersion,
+  rules: CompiledPruneRules,
+  pulls: Map<number, PullState>,
+  newest: Set<number>[],
+  input: PlanInput,
+): { transient: boolean; reason: string } {
+  if (rules.keep(tag)) return { transient: false, reason: "a kept tag (`prune.keep`)" };
+  const number = rules.pullOf(tag);
+  if (number !== undefined) {
+    if (input.scope.kind === "pull" && input.scope.number !== number) return { transient: false, reason: `PR #${number}'s tag; this prune is for PR #${input.scope.number}` };
+    const pull = pulls.get(number);
+    if (!pull) return { transient: false, reason: `PR #${number}'s state is unknown` };
+    if (pull.state === "open") return { transient: false, reason: `PR #${number} is open` };
+    const graceEnds = (pull.closedAt ?? input.now) + input.config.graceHours * 3600 * 1000;
+    if (input.now < graceEnds) return { transient: false, reason: `PR #${number} closed less than ${input.config.graceHours} h ago` };
+    return { transient: true, reason: `PR #${number} is closed` };
+  }
+  const ruleIndex = input.scope.kind === "sweep" ? rules.retentionOf(tag) : undefined;
+  const rule = ruleIndex === undefined ? undefined : input.config.retention[ruleIndex];
+  if (ruleIndex === undefined || !rule) return { transient: false, reason: input.scope.kind === "sweep" ? "no prune rule matches it" : "not a PR tag" };
+  const name = rule.tags.map((t) => `\`${t}\``).join(", ");
+  if (newest[ruleIndex]?.has(version.id)) return { transient: false, reason: `one of the ${rule.keepNewest} newest for ${name}` };
+  const at = rule.by === "created" ? version.createdAt : version.updatedAt;
+  if (input.now - at <= rule.olderThanDays * DAY) return { transient: false, reason: `${name}: newer than ${rule.olderThanDays} days` };
+  return { transient: true, reason: `${name}: older than ${rule.olderThanDays} days` };
+}
+
+/** For each retention rule with `keepNewest`, the ids of the newest versions carrying a tag it governs. */
+function newestPerRetentionRule(input: PlanInput, rules: CompiledPruneRules): Set<number>[] {
+  return input.config.retention.map((rule, index) => {
+    if (rule.keepNewest === 0) return new Set<number>();
+    const matching = input.versions.filter((v) => v.tags.some((tag) => !rules.keep(tag) && rules.pullOf(tag) === undefined && rules.retentionOf(tag) === index));
+    const at = (v: PackageVersion) => (rule.by === "created" ? v.createdAt : v.updatedAt);
+    return new Set(matching.sort((a, b) => at(b) - at(a) || b.id - a.id).slice(0, rule.keepNewest).map((v) => v.id));
+  });
+}
+
+interface Reach {
+  root: string;
+  edge: Edge | undefined;
+}
+
+/** Each digest reachable from the roots, with the root that reaches it first and the last link; `stop` digests are not entered. */
+function reachedFrom(graph: ManifestGraph, roots: string[], stop?: Map<string, Reach>): Map<string, Reach> {
+  const reached = new Map<string, Reach>();
+  for (const root of roots) {
+    const stack: { digest: string; edge: Edge | undefined }[] = [{ digest: root, edge: undefined }];
+    while (stack.length > 0) {
+      const { digest, edge } = stack.pop() as { digest: string; edge: Edge | undefined };
+      if (stop?.has(digest) || reached.has(digest)) continue;
+      reached.set(digest, { root, edge });
+      for (const child of graph.edges.get(digest) ?? []) stack.push({ digest: child.digest, edge: child });
+    }
+  }
+  return reached;
+}
+
+function describeEdge(edge: Edge | undefined): string {
+  if (!edge) return "part";
+  switch (edge.kind) {
+    case "platform":
+      return `the ${edge.platform ?? "platform"} image`;
+    case "attestation":
+      return "the build attestation";
+    case "manifest":
+      return "a child manifest";
+    case "referrer":
+      return "an OCI referrer (signature, SBOM or attestation)";
+    case "signature":
+      return "a cosign signature or attestation";
+  }
+}
+
+function label(version: PackageVersion | undefined, digest: string): string {
+  const tag = version?.tags.find((t) => !cosignSubject(t));
+  return tag ? `\`${tag}\`` : `\`${digest.slice(0, 19)}\``;
+}
