@@ -1,17 +1,20 @@
 #!/usr/bin/env node
 import { classifyCommand } from "./classify-command.js";
 import type { CliIo } from "./cli-io.js";
+import { planCommand } from "./plan-command.js";
 
 const USAGE = `Usage: dockhand <command> [options]
 
 Commands:
   classify FILE      classify a job log as a transient, permanent or unrelated registry failure
+  plan               plan a prune offline from a package's versions and manifests
 
 Run dockhand <command> --help for a command's options.
 `;
 
 const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = {
   classify: classifyCommand,
+  plan: planCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

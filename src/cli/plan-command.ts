@@ -1,0 +1,99 @@
+import { readFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { parseConfig } from "../config/parse-config.js";
+import { readConfigFile } from "../config/read-config-file.js";
+import { packageVersionSchema, pullStateSchema, toPackageVersion } from "../prune/package-version.js";
+import { planPrune } from "../prune/plan-prune.js";
+import type { PruneScope } from "../prune/tag-rules.js";
+import { parseJsonValues } from "../util/parse-json-values.js";
+import type { CliIo } from "./cli-io.js";
+
+export const PLAN_USAGE = `Usage: dockhand plan --versions V.json --manifests M.json [options]
+
+Plans a prune offline and prints {"delete": [{id, digest, reason}], "keep": [{id, digest, reason}]},
+covering every version given. Nothing is deleted.
+
+Options:
+  --versions FILE    the package's versions as the REST API lists them (gh api --paginate output)
+  --manifests FILE   an object mapping digest → the raw manifest JSON the registry serves
+  --config FILE      a .github/dockhand.yml (its prune section); default: the defaults
+  --pulls FILE       a list of {number, state, closed_at}; default: none
+  --now ISO          the time to plan at; default: now
+  --pull N           plan what closing PR #N prunes, instead of the scheduled sweep
+`;
+
+class InputError extends Error {}
+
+export async function planCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      versions: { type: "string" },
+      manifests: { type: "string" },
+      config: { type: "string" },
+      pulls: { type: "string" },
+      now: { type: "string" },
+      pull: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    io.stdout.write(PLAN_USAGE);
+    return 0;
+  }
+  try {
+    if (!values.versions || !values.manifests) throw new InputError(`give --versions and --manifests\n\n${PLAN_USAGE}`);
+    const versions = (await readJson(values.versions, "--versions"))
+      .flatMap((value) => (Array.isArray(value) ? value : [value]))
+      .map((raw, index) => toPackageVersion(check(packageVersionSchema, raw, `${values.versions} version [${index}]`)));
+    const manifestObject = (await readJson(values.manifests, "--manifests"))[0];
+    if (typeof manifestObject !== "object" || manifestObject === null || Array.isArray(manifestObject)) {
+      throw new InputError(`${values.manifests}: expected an object mapping digest to manifest`);
+    }
+    const manifests = new Map(Object.entries(manifestObject as Record<string, unknown>));
+    const pulls = values.pulls
+      ? (await readJson(values.pulls, "--pulls"))
+          .flatMap((value) => (Array.isArray(value) ? value : [value]))
+          .map((raw, index) => check(pullStateSchema, raw, `${values.pulls} pull [${index}]`))
+          .map((p) => ({ number: p.number, state: p.state, closedAt: p.closed_at ? Date.parse(p.closed_at) : null }))
+      : [];
+    const config = values.config ? await readConfigFile(values.config) : parseConfig({});
+    if (!config.ok) throw new InputError(`${values.config} is invalid:\n${config.problems.map((p) => `  ${p.key}: ${p.message}`).join("\n")}`);
+    const now = values.now ? Date.parse(values.now) : Date.now();
+    if (Number.isNaN(now)) throw new InputError(`--now ${JSON.stringify(values.now)} is not a date; use ISO 8601, e.g. 2026-11-21T12:00:00Z`);
+    let scope: PruneScope = { kind: "sweep" };
+    if (values.pull !== undefined) {
+      if (!/^\d+$/.test(values.pull)) throw new InputError(`--pull ${JSON.stringify(values.pull)} is not a PR number`);
+      scope = { kind: "pull", number: Number(values.pull) };
+    }
+    const plan = planPrune({ versions, manifests, config: config.config.prune, pulls, now, scope });
+    io.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    io.stderr.write(`dockhand plan: ${error.message}\n`);
+    return 2;
+  }
+}
+
+async function readJson(path: string, option: string): Promise<unknown[]> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new InputError(`${option}: cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  try {
+    return parseJsonValues(text);
+  } catch (error) {
+    throw new InputError(`${option}: ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function check<T>(schema: z.ZodType<T>, raw: unknown, what: string): T {
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `${i.path.join(".") || "(value)"}: ${i.message}`).join("; ");
+  throw new InputError(`${what} is not what GitHub returns: ${problems}`);
+}
