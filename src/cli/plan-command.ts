@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { z } from "zod";
+import type { z } from "zod";
 import { parseConfig } from "../config/parse-config.js";
 import { readConfigFile } from "../config/read-config-file.js";
 import { packageVersionSchema, pullStateSchema, toPackageVersion } from "../prune/package-version.js";

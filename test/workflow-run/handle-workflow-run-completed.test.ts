@@ -200,7 +200,7 @@ describe("report on workflow_run.completed", () => {
     const body = reportComments()[0]!.body;
     assert.match(body, /`\.github\/dockhand\.yml` is invalid/);
     assert.match(body, /`report\.expectedTags\[0\]`: `unknown placeholder \{nmber\}/);
-    assert.match(body, /`retyr`: `unknown key; allowed here: workflows, report, retry`/);
+    assert.match(body, /`retyr`: `unknown key; allowed here: workflows, report, retry, prune`/);
     assert.ok(app.logs.some((l) => l.msg === "invalid .github/dockhand.yml; using defaults for the report and re-running nothing"));
   });
 
