@@ -1,9 +1,15 @@
-import type { Probot } from "probot";
+import type { Probot, ProbotOctokit } from "probot";
 import { appIdentity } from "./github/app-identity.js";
 import type { Octokit } from "./github/octokit.js";
+import { handlePullRequestClosed } from "./prune/handle-pull-request-closed.js";
+import { PackageCredentials } from "./prune/package-credentials.js";
+import { PRUNE_PULL_JOB, type PrunePullJob } from "./prune/prune-pull-job.js";
+import { prunePullRequest } from "./prune/prune-pull-request.js";
+import { WriteLanes } from "./prune/write-lanes.js";
 import { MemoryQueue } from "./queue/memory-queue.js";
 import { systemClock, type Clock } from "./queue/job-queue.js";
 import { RegistryClient } from "./registry/registry-client.js";
+import { recordPrune } from "./report/record-prune.js";
 import { recordRetryOutcome } from "./report/record-retry-outcome.js";
 import { RERUN_JOB, type RerunJob } from "./retry/rerun-job.js";
 import { requestRerun } from "./retry/request-rerun.js";
@@ -24,9 +30,14 @@ export function createDockhand(options: DockhandOptions = {}) {
   return function dockhand(app: Probot): void {
     const settings = readSettings();
     const clock = options.clock ?? systemClock;
+    // The packages' registry is read for the manifest graph; a packages token also reads private images there.
+    const packagesToken = settings.packagesTokens.fallback;
     const registry = new RegistryClient({
-      allowList: settings.registries,
-      credentials: settings.registryCredentials,
+      allowList: [...new Set([...settings.registries, settings.containerRegistry])],
+      credentials: {
+        ...(packagesToken ? { [settings.containerRegistry]: { username: "dockhand", password: packagesToken } } : {}),
+        ...settings.registryCredentials,
+      },
       timeoutMs: settings.registryTimeoutMs,
     });
     const appId = appIdentity(app);
@@ -34,20 +45,56 @@ export function createDockhand(options: DockhandOptions = {}) {
     const queue = new MemoryQueue({ clock, log: app.log.child({ name: "queue" }) });
     options.onQueue?.(queue);
     const budget = new MemoryRetryBudget();
-    const log = app.log.child({ name: "retry" });
+    const octokitFor = async (installationId: number) => (await app.auth(installationId)) as Octokit;
+    const sleep = (ms: number) => new Promise<void>((resolve) => clock.setTimeout(resolve, ms));
 
+    const retryLog = app.log.child({ name: "retry" });
     queue.handle(RERUN_JOB, (data) =>
       requestRerun(data as RerunJob, {
-        octokitFor: async (installationId) => (await app.auth(installationId)) as Octokit,
+        octokitFor,
         queue,
         budget,
         clock,
-        log,
-        record: (octokit, job, outcome) => recordRetryOutcome(octokit, job, outcome, { appId, serializer, log }),
+        log: retryLog,
+        record: (octokit, job, outcome) => recordRetryOutcome(octokit, job, outcome, { appId, serializer, log: retryLog }),
       }),
     );
+
+    const pruneLog = app.log.child({ name: "prune" });
+    const credentials = new PackageCredentials(
+      settings.packagesTokens,
+      // A token-authenticated Octokit of Probot's own class: same base URL (GHE_HOST), logging and throttling.
+      async (token) => {
+        const Constructor = (await app.auth()).constructor as typeof ProbotOctokit;
+        return new Constructor({ auth: { token } }) as Octokit;
+      },
+      pruneLog,
+    );
+    const lanes = new WriteLanes(settings.pruneWriteIntervalMs);
+    queue.handle(PRUNE_PULL_JOB, (data) =>
+      prunePullRequest(data as PrunePullJob, {
+        octokitFor,
+        credentials,
+        registry,
+        containerRegistry: settings.containerRegistry,
+        lanes,
+        sleep,
+        clockNow: () => clock.now(),
+        log: pruneLog,
+        record: (octokit, job, record, create) => recordPrune(octokit, { ...job }, record, create, { appId, serializer, log: pruneLog }),
+      }),
+    );
+
     app.on("workflow_run.completed", (context) =>
       handleWorkflowRunCompleted(context, { appId, registry, serializer, queue, budget, knownRegistries: settings.registries }),
+    );
+    app.on("pull_request.closed", (context) =>
+      handlePullRequestClosed(context, {
+        queue,
+        containerRegistry: settings.containerRegistry,
+        record: (ctx, number, headSha, record) =>
+          recordPrune(ctx.octokit, { ...ctx.repo(), number, headSha }, record, false, { appId, serializer, log: ctx.log }),
+      }),
     );
   };
 }

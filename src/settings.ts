@@ -10,6 +10,12 @@ export interface Settings {
   /** Basic-auth credentials per registry host, for private images. */
   registryCredentials: Record<string, { username: string; password: string }>;
   registryTimeoutMs: number;
+  /** Classic PATs for the Packages API, which refuses app tokens: per owner, and one for any owner. */
+  packagesTokens: { byOwner: Record<string, string>; fallback: string | undefined };
+  /** The registry that serves the owners' container packages: ghcr.io, or containers.<GHES host>. */
+  containerRegistry: string;
+  /** Least time between two package deletions with one credential. */
+  pruneWriteIntervalMs: number;
 }
 
 const hostList = z
@@ -37,10 +43,30 @@ const credentials = z
     ),
   );
 
+const ownerTokens = z
+  .string()
+  .transform((value, ctx) => {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: 'must be JSON, e.g. {"octo-org":"ghp_…"}' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.record(z.string(), z.string().min(1, "each value must be a token")))
+  .transform((record) => Object.fromEntries(Object.entries(record).map(([owner, token]) => [owner.toLowerCase(), token])));
+
 const environment = z.object({
   DOCKHAND_REGISTRIES: hostList.default(["ghcr.io"]),
   DOCKHAND_REGISTRY_CREDENTIALS: credentials.default({}),
   DOCKHAND_REGISTRY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  DOCKHAND_PACKAGES_TOKEN: z.string().min(1).optional(),
+  DOCKHAND_PACKAGES_TOKENS: ownerTokens.default({}),
+  DOCKHAND_CONTAINER_REGISTRY: z
+    .string()
+    .regex(/^[a-z0-9.-]+(:\d+)?$/, "must be host or host:port")
+    .default("ghcr.io"),
+  DOCKHAND_PRUNE_WRITE_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
 });
 
 export class SettingsError extends Error {}
@@ -56,5 +82,8 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     registries: result.data.DOCKHAND_REGISTRIES,
     registryCredentials: result.data.DOCKHAND_REGISTRY_CREDENTIALS,
     registryTimeoutMs: result.data.DOCKHAND_REGISTRY_TIMEOUT_MS,
+    packagesTokens: { byOwner: result.data.DOCKHAND_PACKAGES_TOKENS, fallback: result.data.DOCKHAND_PACKAGES_TOKEN },
+    containerRegistry: result.data.DOCKHAND_CONTAINER_REGISTRY,
+    pruneWriteIntervalMs: result.data.DOCKHAND_PRUNE_WRITE_INTERVAL_MS,
   };
 }

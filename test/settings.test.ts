@@ -4,7 +4,24 @@ import { readSettings } from "../src/settings.js";
 
 describe("readSettings", () => {
   it("defaults to ghcr.io only, with no credentials", () => {
-    assert.deepEqual(readSettings({}), { registries: ["ghcr.io"], registryCredentials: {}, registryTimeoutMs: 5000 });
+    assert.deepEqual(readSettings({}), {
+      registries: ["ghcr.io"],
+      registryCredentials: {},
+      registryTimeoutMs: 5000,
+      packagesTokens: { byOwner: {}, fallback: undefined },
+      containerRegistry: "ghcr.io",
+      pruneWriteIntervalMs: 1000,
+    });
+  });
+
+  it("reads packages tokens per owner and for all owners, never echoing them", () => {
+    const settings = readSettings({ DOCKHAND_PACKAGES_TOKEN: "ghp_all", DOCKHAND_PACKAGES_TOKENS: '{"Octo-Org":"ghp_octo"}' });
+    assert.deepEqual(settings.packagesTokens, { byOwner: { "octo-org": "ghp_octo" }, fallback: "ghp_all" });
+    assert.throws(() => readSettings({ DOCKHAND_PACKAGES_TOKENS: "ghp_secret" }), (error: Error) => {
+      assert.match(error.message, /DOCKHAND_PACKAGES_TOKENS: must be JSON/);
+      assert.doesNotMatch(error.message, /ghp_secret/);
+      return true;
+    });
   });
 
   it("parses the allow-list and credentials", () => {

@@ -10,6 +10,7 @@ export interface PlanEntry {
 }
 
 export interface PrunePlan {
+  /** Children before their parents: an interrupted prune leaves a broken PR image, never an orphan it cannot find again. */
   delete: PlanEntry[];
   keep: PlanEntry[];
 }
@@ -76,6 +77,8 @@ export function planPrune(input: PlanInput): PrunePlan {
     const kept = keptBy.get(version.digest);
     plan.keep.push(entry(kept ? `${describeEdge(kept.edge)} of kept ${label(byDigest.get(kept.root), kept.root)}` : "referenced only by versions that are not in this package"));
   }
+  const depth = (entry: PlanEntry) => deletedBy.get(entry.digest)?.depth ?? 0;
+  plan.delete.sort((a, b) => depth(b) - depth(a));
   return plan;
 }
 
@@ -148,18 +151,19 @@ function newestPerRetentionRule(input: PlanInput, rules: CompiledPruneRules): Se
 interface Reach {
   root: string;
   edge: Edge | undefined;
+  depth: number;
 }
 
 /** Each digest reachable from the roots, with the root that reaches it first and the last link; `stop` digests are not entered. */
 function reachedFrom(graph: ManifestGraph, roots: string[], stop?: Map<string, Reach>): Map<string, Reach> {
   const reached = new Map<string, Reach>();
   for (const root of roots) {
-    const stack: { digest: string; edge: Edge | undefined }[] = [{ digest: root, edge: undefined }];
+    const stack: { digest: string; edge: Edge | undefined; depth: number }[] = [{ digest: root, edge: undefined, depth: 0 }];
     while (stack.length > 0) {
-      const { digest, edge } = stack.pop() as { digest: string; edge: Edge | undefined };
+      const { digest, edge, depth } = stack.pop() as { digest: string; edge: Edge | undefined; depth: number };
       if (stop?.has(digest) || reached.has(digest)) continue;
-      reached.set(digest, { root, edge });
-      for (const child of graph.edges.get(digest) ?? []) stack.push({ digest: child.digest, edge: child });
+      reached.set(digest, { root, edge, depth });
+      for (const child of graph.edges.get(digest) ?? []) stack.push({ digest: child.digest, edge: child, depth: depth + 1 });
     }
   }
   return reached;

@@ -8,6 +8,12 @@ export type ManifestLookup =
   | { status: "not-allowed" }
   | { status: "unreachable"; reason: string };
 
+/** One manifest by digest, as the registry serves it; checked against the digest. */
+export type ManifestRead = { ok: true; manifest: unknown } | { ok: false; reason: string };
+
+/** Manifests are content-addressed; this many stay cached (each read on ghcr.io counts as a download). */
+const MANIFEST_CACHE_SIZE = 100_000;
+
 export interface RegistryClientOptions {
   allowList: string[];
   credentials?: Record<string, { username: string; password: string }>;
@@ -35,7 +41,10 @@ interface Manifest {
 export class RegistryClient {
   private readonly allowList: Set<string>;
   private readonly tokens = new Map<string, string>();
+  private readonly manifests = new Map<string, unknown>();
   private readonly fetch: typeof fetch;
+  /** Registry requests made, for tests and benchmarks. */
+  requests = 0;
 
   constructor(private readonly options: RegistryClientOptions) {
     this.allowList = new Set(options.allowList.map((host) => host.toLowerCase()));
@@ -71,7 +80,29 @@ export class RegistryClient {
     }
   }
 
-  private async get(url: string, ref: ImageRef): Promise<Response> {
+  /** The manifest with this digest in `host/path`, from the cache when read before. */
+  async readManifest(host: string, path: string, digest: string): Promise<ManifestRead> {
+    const cached = this.manifests.get(digest);
+    if (cached !== undefined) return { ok: true, manifest: cached };
+    if (!this.isAllowed(host)) return { ok: false, reason: `${host} is not on the registry allow-list` };
+    try {
+      const response = await this.get(`${baseUrl(host)}/v2/${path}/manifests/${digest}`, { host, path });
+      if (!response.ok) {
+        await response.body?.cancel();
+        return { ok: false, reason: `registry answered HTTP ${response.status}` };
+      }
+      const body = Buffer.from(await response.arrayBuffer());
+      if (`sha256:${createHash("sha256").update(body).digest("hex")}` !== digest) return { ok: false, reason: "the content does not match its digest" };
+      const manifest = JSON.parse(body.toString("utf8")) as unknown;
+      if (this.manifests.size >= MANIFEST_CACHE_SIZE) this.manifests.delete(this.manifests.keys().next().value as string);
+      this.manifests.set(digest, manifest);
+      return { ok: true, manifest };
+    } catch (error) {
+      return { ok: false, reason: describeNetworkError(error) };
+    }
+  }
+
+  private async get(url: string, ref: { host: string; path: string }): Promise<Response> {
     const scope = `repository:${ref.path}:pull`;
     const tokenKey = `${ref.host} ${scope}`;
     const headers: Record<string, string> = { accept: MANIFEST_TYPES };
@@ -107,6 +138,7 @@ export class RegistryClient {
   }
 
   private request(url: string, headers: Record<string, string>): Promise<Response> {
+    this.requests += 1;
     return this.fetch(url, { headers, redirect: "error", signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000) });
   }
 }

@@ -1,5 +1,6 @@
 import { codeBlock, code, formatBytes, link, shellQuote } from "./markdown.js";
 import { encodeState, REPORT_MARKER, splitCurrent, type ReportState } from "./report-state.js";
+import { renderPrune } from "./render-prune.js";
 import { renderRetry } from "./render-retry.js";
 import type { ExpectedTagReport, ImageCheck, ImageReport, ReportNote, RunReport } from "./run-report.js";
 
@@ -62,6 +63,7 @@ function composeMarkdown(state: ReportState, context: RenderContext): string {
   const { current, history } = splitCurrent(state);
   const parts = [REPORT_MARKER, "### 🐳 Dockhand: what CI built for this pull request"];
   if (state.configProblems.length > 0) parts.push(renderConfigProblems(state.configProblems));
+  if (state.prune) parts.push(renderPrune(state.prune));
   for (const run of current) {
     const earlier = state.runs.filter((r) => r.runId === run.runId && r.attempt < run.attempt);
     parts.push(renderRun(run, state.headSha, context, earlier));

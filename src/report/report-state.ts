@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { pruneRecordSchema } from "../prune/prune-record.js";
 import { mergeRetryRecord, type RetryOutcome } from "../retry/retry-record.js";
 import { runReportSchema, type RunReport } from "./run-report.js";
 
@@ -12,6 +13,8 @@ export const reportStateSchema = z.object({
   headSha: z.string(),
   runs: z.array(runReportSchema),
   configProblems: z.array(z.object({ key: z.string(), message: z.string() })).default([]),
+  /** Pruning of the PR's images after it closed. */
+  prune: pruneRecordSchema.optional(),
 });
 export type ReportState = z.infer<typeof reportStateSchema>;
 
@@ -34,7 +37,7 @@ export function applyRun(state: ReportState | undefined, run: RunReport, headSha
   const retry = mergeRetryRecord(existing?.retry, run.retry);
   const merged: RunReport = retry ? { ...run, retry } : run;
   const others = (state?.runs ?? []).filter((r) => !same(r));
-  return { v: 1, headSha, runs: [...others, merged].sort(compareRunsNewestFirst), configProblems };
+  return { ...state, v: 1, headSha, runs: [...others, merged].sort(compareRunsNewestFirst), configProblems };
 }
 
 /** What the scheduled re-run found out, written onto the attempt that decided it. */

@@ -1,4 +1,6 @@
+import type { PackageVersion } from "../../src/prune/package-version.js";
 import { checkRequest, checkResponse, exampleResponse, type TokenKind } from "./openapi.js";
+import { restVersions } from "./package-versions.js";
 
 /**
  * A small stateful GitHub: repositories, pull requests, workflow runs with jobs, logs and artifacts,
@@ -31,6 +33,7 @@ export interface PullSpec {
   headSha: string;
   headRepo: RepoSpec;
   state?: "open" | "closed";
+  closedAt?: string;
   user?: string;
 }
 export interface JobSpec {
@@ -58,6 +61,15 @@ export interface RerunRecord {
   jobId?: number;
   /** The attempt the re-run created. */
   attempt: number;
+}
+export interface PackageSpec {
+  owner: string;
+  name: string;
+  ownerKind?: "Organization" | "User";
+  versions: PackageVersion[];
+}
+interface FakePackage extends PackageSpec {
+  deleted: Map<number, { version: PackageVersion; at: number }>;
 }
 export interface ArtifactSpec {
   id: number;
@@ -97,6 +109,15 @@ export class FakeGitHub {
   readonly reruns: RerunRecord[] = [];
   /** Bytes of job logs served, ranges included. */
   logBytesServed = 0;
+  readonly packages = new Map<string, FakePackage>();
+  /** Installation-token calls to the Packages API, which GitHub refuses (`enabledForGitHubApps: false`). */
+  readonly appTokenProbes: string[] = [];
+  /** Some organisations report app tokens working on packages; true simulates that. */
+  packagesAcceptAppTokens = false;
+  /** Called when a package version is deleted, e.g. to delete it from a real registry too. */
+  onPackageDelete: ((pkg: PackageSpec, version: PackageVersion) => Promise<void>) | undefined;
+  /** Times of package deletions, to check the write spacing. */
+  readonly packageDeletes: { id: number; at: number }[] = [];
   private readonly annotations = new Map<number, { message: string; level: "failure" | "warning" | "notice" }[]>();
   private readonly faults: Fault[] = [];
   private nextId = 9_000_000;
@@ -141,6 +162,13 @@ export class FakeGitHub {
     this.annotations.set(jobId, annotations);
     return this;
   }
+  addPackage(spec: PackageSpec): this {
+    this.packages.set(`${spec.owner}/${spec.name}`, { ownerKind: "Organization", ...spec, deleted: new Map() });
+    return this;
+  }
+  packageVersions(owner: string, name: string): PackageVersion[] {
+    return this.packages.get(`${owner}/${name}`)?.versions ?? [];
+  }
   setArtifacts(runId: number, artifacts: ArtifactSpec[]): this {
     this.artifacts.set(runId, artifacts);
     return this;
@@ -175,8 +203,17 @@ export class FakeGitHub {
     if (request.url.href.startsWith(this.logsUrl)) return this.serveLog(request.url.pathname, request.headers);
 
     const token = tokenKind(request.headers.authorization, this.issuedTokens);
-    const { operation, problems } = checkRequest({ method, path, query: request.url.searchParams, body: request.body, token });
+    const checked = checkRequest({ method, path, query: request.url.searchParams, body: request.body, token });
+    const { operation } = checked;
+    // GitHub answers an app token on the Packages API with 403; Dockhand probes that on purpose.
+    const appTokenOnPackages = token === "installation" && operation !== undefined && !operation.enabledForGitHubApps && operation.template.includes("/packages/");
+    const problems = appTokenOnPackages ? checked.problems.filter((p) => !p.includes("does not accept GitHub App installation tokens")) : checked.problems;
     this.violations.push(...problems);
+    if (appTokenOnPackages && !this.packagesAcceptAppTokens) {
+      this.appTokenProbes.push(`${method} ${path}`);
+      this.requests.push({ method, path: `${path}${request.url.search}`, status: 403 });
+      return { status: 403, body: { message: "Resource not accessible by integration", documentation_url: "https://docs.github.com/rest/packages/packages" } };
+    }
     const fault = this.faults.find((f) => f.method === method && f.pattern.test(path) && f.times > 0);
     let response: FakeResponse;
     if (fault) {
@@ -185,7 +222,7 @@ export class FakeGitHub {
     } else if (!operation || problems.length > 0) {
       response = { status: 400, body: { message: problems.join("; ") || "unknown route" } };
     } else {
-      response = this.route(method, operation.template, path, request);
+      response = await this.route(method, operation.template, path, request);
     }
     if (operation && !fault && typeof response.body === "object" && response.body !== null) {
       this.violations.push(...checkResponse(operation, response.status, response.body));
@@ -194,7 +231,7 @@ export class FakeGitHub {
     return response;
   }
 
-  private route(method: string, template: string, path: string, request: FakeRequest): FakeResponse {
+  private async route(method: string, template: string, path: string, request: FakeRequest): Promise<FakeResponse> {
     const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
     const fullName = `${parts[1]}/${parts[2]}`;
     const query = request.url.searchParams;
@@ -226,6 +263,52 @@ export class FakeGitHub {
         const jobs = this.jobs.get(`${fullName}/${parts[5]}/${parts[7]}`) ?? [];
         const page = this.paginate(request.url, jobs.map((j) => this.jobObject(fullName, Number(parts[5]), Number(parts[7]), j)));
         return { ...page, body: { total_count: jobs.length, jobs: page.body } };
+      }
+      case "GET /users/{username}": {
+        const login = parts[1] ?? "";
+        const pkg = [...this.packages.values()].find((p) => p.owner.toLowerCase() === login.toLowerCase());
+        const repo = [...this.repos.values()].find((r) => r.owner.toLowerCase() === login.toLowerCase());
+        const type = pkg?.ownerKind ?? repo?.ownerType ?? "Organization";
+        const base = exampleResponse<Record<string, unknown>>("GET", "/users/octocat");
+        return { status: 200, body: { ...base, login, type } };
+      }
+      case "GET /orgs/{org}/packages/{package_type}/{package_name}/versions":
+      case "GET /users/{username}/packages/{package_type}/{package_name}/versions": {
+        const pkg = this.packages.get(`${parts[1]}/${parts[4]}`);
+        if (!pkg) return notFound();
+        return this.paginate(request.url, restVersions(pkg.versions, pkg.owner, pkg.name));
+      }
+      case "DELETE /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}":
+      case "DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}": {
+        const pkg = this.packages.get(`${parts[1]}/${parts[4]}`);
+        const id = Number(parts[6]);
+        const version = pkg?.versions.find((v) => v.id === id);
+        if (!pkg || !version) return notFound();
+        if (pkg.versions.length === 1) return { status: 400, body: { message: "You cannot delete the last version of a package. You must delete the package instead.", documentation_url: "https://docs.github.com/rest" } };
+        await this.onPackageDelete?.(pkg, version);
+        pkg.versions = pkg.versions.filter((v) => v.id !== id);
+        pkg.deleted.set(id, { version, at: this.clock });
+        this.packageDeletes.push({ id, at: Date.now() });
+        return { status: 204 };
+      }
+      case "POST /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore":
+      case "POST /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore": {
+        const pkg = this.packages.get(`${parts[1]}/${parts[4]}`);
+        const deleted = pkg?.deleted.get(Number(parts[6]));
+        if (!pkg || !deleted) return notFound();
+        pkg.deleted.delete(deleted.version.id);
+        pkg.versions = [...pkg.versions, deleted.version];
+        return { status: 204 };
+      }
+      case "GET /repos/{owner}/{repo}/pulls/{pull_number}": {
+        const pull = (this.pulls.get(fullName) ?? []).find((p) => p.number === Number(parts[4]));
+        if (!pull) return notFound();
+        const full = exampleResponse<Record<string, unknown>>("GET", "/repos/o/r/pulls/1");
+        const pick = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, full[k]]));
+        return {
+          status: 200,
+          body: { ...pick(["additions", "changed_files", "comments", "commits", "deletions", "review_comments", "maintainer_can_modify", "mergeable", "mergeable_state", "merged", "merged_by", "rebaseable"]), ...this.pullObject(fullName, pull) },
+        };
       }
       case "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations": {
         const list = this.annotations.get(Number(parts[4])) ?? [];
@@ -380,6 +463,7 @@ export class FakeGitHub {
       id: 10_000 + pull.number,
       number: pull.number,
       state: pull.state ?? "open",
+      closed_at: pull.closedAt ?? null,
       requested_teams: [],
       user: { ...(base.user as object), login: pull.user ?? "contributor" },
       head: { ...(base.head as object), ref: pull.headRef, sha: pull.headSha, label: `${pull.headRepo.owner}:${pull.headRef}`, repo: this.repoObject(pull.headRepo) },

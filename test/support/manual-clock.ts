@@ -24,6 +24,11 @@ export class ManualClock implements Clock {
     this.timers.delete(handle as number);
   }
 
+  /** Timers waiting to fire. */
+  pending(): number {
+    return this.timers.size;
+  }
+
   advance(ms: number): void {
     const target = this.current + ms;
     for (;;) {

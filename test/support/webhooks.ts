@@ -120,3 +120,27 @@ export function workflowRunCompleted(spec: RunSpec): Record<string, unknown> {
   assertValidPayload("workflow_run$completed", payload);
   return payload;
 }
+
+/** `pull_request.closed` for PR `number` of `repo`, closed at `closedAt`. */
+export function pullRequestClosed(spec: { repo: RepoSpec; number: number; headSha: string; closedAt: string; merged?: boolean; installationId?: number }): Record<string, unknown> {
+  const base = example("pull_request", (e) => e.action === "closed");
+  const pull = base.pull_request as Record<string, unknown>;
+  const payload = {
+    ...base,
+    number: spec.number,
+    repository: repositoryPayload(base.repository as Record<string, unknown>, spec.repo),
+    installation: { id: spec.installationId ?? 1, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==" },
+    pull_request: {
+      ...pull,
+      number: spec.number,
+      state: "closed",
+      closed_at: spec.closedAt,
+      merged: spec.merged ?? true,
+      merged_at: spec.merged === false ? null : spec.closedAt,
+      head: { ...(pull.head as object), sha: spec.headSha },
+    },
+  };
+  delete (payload as { organization?: unknown }).organization;
+  assertValidPayload("pull_request$closed", payload);
+  return payload;
+}

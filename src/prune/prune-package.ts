@@ -1,0 +1,69 @@
+import type { Logger } from "probot";
+import type { PruneConfig } from "../config/schema.js";
+import type { Octokit } from "../github/octokit.js";
+import type { RegistryClient } from "../registry/registry-client.js";
+import { mapLimit } from "../util/map-limit.js";
+import { executePrune, type DeletionOutcome } from "./execute-prune.js";
+import type { PackageCredentials } from "./package-credentials.js";
+import type { PackageVersion, PullState } from "./package-version.js";
+import { listVersions, ownerKind } from "./packages-api.js";
+import { planPrune, type PrunePlan } from "./plan-prune.js";
+import type { PruneScope } from "./tag-rules.js";
+import type { WriteLanes } from "./write-lanes.js";
+
+export interface PrunePackageRequest {
+  installation: { id: number; octokit: Octokit };
+  owner: string;
+  name: string;
+  config: PruneConfig;
+  pulls: PullState[];
+  scope: PruneScope;
+  now: number;
+  dryRun: boolean;
+}
+
+export interface PrunePackageDependencies {
+  credentials: PackageCredentials;
+  registry: RegistryClient;
+  /** ghcr.io, or the GHES container registry. */
+  containerRegistry: string;
+  lanes: WriteLanes;
+  sleep: (ms: number) => Promise<void>;
+  /** The wall clock, for rate-limit resets (the plan's own time is `request.now`). */
+  clockNow: () => number;
+  log: Logger;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface PrunePackageResult {
+  versions: PackageVersion[];
+  plan: PrunePlan;
+  outcomes: DeletionOutcome[];
+  manifestReads: number;
+}
+
+/** One package: list its versions, read their manifests (cached by digest), plan, and delete unless dry-run. */
+export async function prunePackage(request: PrunePackageRequest, deps: PrunePackageDependencies): Promise<PrunePackageResult> {
+  return deps.credentials.use(request.owner, request.installation, async (access) => {
+    const pkg = { owner: request.owner, ownerKind: await ownerKind(access.octokit, request.owner), name: request.name };
+    const versions = await listVersions(access.octokit, pkg);
+    const path = `${request.owner}/${request.name}`.toLowerCase();
+    const before = deps.registry.requests;
+    const manifests = new Map<string, unknown>();
+    for (const [digest, read] of await mapLimit(versions, 8, async (v) => [v.digest, await deps.registry.readManifest(deps.containerRegistry, path, v.digest)] as const)) {
+      if (read.ok) manifests.set(digest, read.manifest);
+      else deps.log.warn({ digest, reason: read.reason }, "could not read a manifest; the plan keeps what depends on it");
+    }
+    const plan = planPrune({ versions, manifests, config: request.config, pulls: request.pulls, now: request.now, scope: request.scope });
+    const manifestReads = deps.registry.requests - before;
+    if (request.dryRun) return { versions, plan, outcomes: [], manifestReads };
+    const outcomes = await executePrune(access, pkg, plan.delete, {
+      limiter: deps.lanes.for(access.credential),
+      sleep: deps.sleep,
+      now: deps.clockNow,
+      log: deps.log,
+      ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
+    });
+    return { versions, plan, outcomes, manifestReads };
+  });
+}

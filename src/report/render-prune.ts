@@ -1,0 +1,43 @@
+import { RESTORE_WINDOW_MS, type PackageRecord, type PruneRecord } from "../prune/prune-record.js";
+import { code, codeBlock, shellQuote } from "./markdown.js";
+
+const MAX_TAGS = 10;
+
+/** The pruning section of a closed PR's comment: what is scheduled, or what was deleted and how to restore it. */
+export function renderPrune(record: PruneRecord): string {
+  const where = (name: string) => code(`${record.registry}/${record.owner}/${name}`.toLowerCase());
+  switch (record.status) {
+    case "scheduled":
+      return `**🧹 Pruning** · This PR's image tags in ${record.packages.map((p) => where(p.name)).join(", ")} will be deleted at ${time(record.at)}. Reopen the PR before then to keep them.`;
+    case "cancelled":
+      return "**🧹 Pruning** · Cancelled: the PR was reopened.";
+    case "dry-run":
+    case "done": {
+      const lines = record.packages.map((p) => renderPackage(record, p, where(p.name)));
+      const dry = record.status === "dry-run" ? " (dry run: `prune.mode` is `dry-run`, nothing was deleted)" : "";
+      return `**🧹 Pruning** · ${time(record.at)}${dry}\n\n${lines.join("\n\n")}`;
+    }
+  }
+}
+
+function renderPackage(record: PruneRecord, p: PackageRecord, where: string): string {
+  if (p.problem) return `- ${where}: not pruned. ${p.problem}`;
+  const verb = record.status === "dry-run" ? "would delete" : "deleted";
+  if (p.deleted.length === 0 && p.refused.length === 0 && p.failed === 0) return `- ${where}: nothing to delete (${p.kept} versions kept).`;
+  const tags = [...new Set(p.deleted.flatMap((d) => d.tags))];
+  const shown = tags.slice(0, MAX_TAGS).map((t) => code(t)).join(", ");
+  const more = tags.length > MAX_TAGS ? ` and ${tags.length - MAX_TAGS} more` : "";
+  const parts = [`- ${where}: ${verb} ${p.deleted.length} versions${tags.length > 0 ? ` (tags ${shown}${more}, with their platform images, attestations and signatures)` : ""}; ${p.kept} kept.`];
+  if (p.refused.length > 0) parts.push(`  GitHub refused to delete ${p.refused.length}: ${p.refused.slice(0, 3).map((r) => code(r.detail)).join("; ")}`);
+  if (p.failed > 0) parts.push(`  ${p.failed} could not be deleted now; the next sweep tries again.`);
+  if (record.status === "done" && p.deleted.length > 0) {
+    const until = new Date(Date.parse(record.at) + RESTORE_WINDOW_MS).toISOString();
+    const ids = p.deleted.map((d) => d.id).join(",");
+    parts.push(`  Restorable until ${time(until)}:\n\n${codeBlock(`dockhand restore --owner ${shellQuote(record.owner)} --package ${shellQuote(p.name)} --ids ${ids}`, "sh").replace(/^/gm, "  ")}`);
+  }
+  return parts.join("\n");
+}
+
+function time(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}

@@ -1,0 +1,184 @@
+import assert from "node:assert/strict";
+import { afterEach, beforeEach, describe, it } from "node:test";
+import type { PackageVersion } from "../../src/prune/package-version.js";
+import { renderComment } from "../../src/report/render-report.js";
+import { decodeState, REPORT_MARKER } from "../../src/report/report-state.js";
+import { FakeGitHub } from "../support/fake-github.js";
+import { FakeRegistry } from "../support/fake-registry.js";
+import { waitFor } from "../support/net.js";
+import { interceptGitHub } from "../support/nock-github.js";
+import { REPO, SHA1, seedRepo } from "../support/scenario.js";
+import { createTestApp, type TestApp } from "../support/test-app.js";
+import { pullRequestClosed } from "../support/webhooks.js";
+
+const FULL = "octo-org/app";
+const CLOSED_AT = "2026-11-20T11:00:00Z";
+const HOUR = 3600 * 1000;
+
+/** A closed PR's multi-arch image whose arm64 manifest a release index shares, plus an open PR's image. */
+function seedPackage(fake: FakeGitHub, registry: FakeRegistry) {
+  const manifest = (name: string) => registry.put({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { digest: `sha256:${name.padEnd(64, "0")}` }, layers: [] });
+  const index = (children: [string, string][]) =>
+    registry.put({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.index.v1+json",
+      manifests: children.map(([digest, platform]) => ({ mediaType: "application/vnd.oci.image.manifest.v1+json", digest, size: 1, platform: { os: "linux", architecture: platform } })),
+    });
+  const amd = manifest("a1");
+  const arm = manifest("a2");
+  const pr7 = index([[amd, "amd64"], [arm, "arm64"]]);
+  const release = index([[arm, "arm64"]]);
+  const open = manifest("b1");
+  const at = Date.parse("2026-11-19T10:00:00Z");
+  const versions: PackageVersion[] = [
+    { id: 11, digest: pr7, createdAt: at, updatedAt: at, tags: ["pr-7", "pr-7-1111111"] },
+    { id: 12, digest: amd, createdAt: at, updatedAt: at, tags: [] },
+    { id: 13, digest: arm, createdAt: at, updatedAt: at, tags: [] },
+    { id: 14, digest: release, createdAt: at, updatedAt: at, tags: ["v1.0.0"] },
+    { id: 15, digest: open, createdAt: at, updatedAt: at, tags: ["pr-8"] },
+  ];
+  fake.addPackage({ owner: "octo-org", name: "app", versions });
+  return { pr7, amd, arm, release, open };
+}
+
+describe("prune on pull_request.closed", () => {
+  let fake: FakeGitHub;
+  let registry: FakeRegistry;
+  let stops: (() => void)[];
+  let app: TestApp;
+
+  async function start(env: Record<string, string> = { DOCKHAND_PACKAGES_TOKEN: "ghp_classic_test_token" }, config?: string) {
+    app = await createTestApp(fake, { DOCKHAND_PRUNE_WRITE_INTERVAL_MS: "0", ...env });
+    seedRepo(fake, config);
+    fake.addPull(FULL, { number: 7, headRef: "feature/login", headSha: SHA1, headRepo: REPO, state: "closed", closedAt: CLOSED_AT });
+    fake.addPull(FULL, { number: 8, headRef: "feature/other", headSha: SHA1, headRepo: REPO });
+    // An existing report comment, as CI left it.
+    fake.addComment(FULL, 7, { body: renderComment({ v: 1, headSha: SHA1, runs: [], configProblems: [] }, { repository: FULL }), appId: fake.app.id, user: "dockhand-test[bot]" });
+    return seedPackage(fake, registry);
+  }
+  const close = () => app.receive("pull_request", pullRequestClosed({ repo: REPO, number: 7, headSha: SHA1, closedAt: CLOSED_AT }));
+  const comment = () => fake.commentsOn(FULL, 7).find((c) => c.body.startsWith(REPORT_MARKER))?.body ?? "";
+  const remaining = () => fake.packageVersions("octo-org", "app").map((v) => v.id).sort();
+
+  beforeEach(() => {
+    fake = new FakeGitHub();
+    registry = new FakeRegistry();
+    stops = [interceptGitHub(fake), registry.intercept()];
+  });
+  afterEach(async () => {
+    await app.queue.close();
+    for (const stop of stops.reverse()) stop();
+    assert.deepEqual(fake.violations, [], "every request and fake answer matches GitHub's OpenAPI description");
+  });
+
+  it("schedules the prune after the grace period, then deletes the PR's image but not the child a release shares", async () => {
+    await start();
+    await close();
+    const [job] = app.queue.scheduled();
+    assert.equal(job?.runAt, Date.parse(CLOSED_AT) + 24 * HOUR);
+    assert.match(comment(), /will be deleted at 2026-11-21 11:00 UTC\. Reopen the PR before then to keep them/);
+
+    await app.advance(24 * HOUR);
+    assert.deepEqual(remaining(), [13, 14, 15], "pr-7's index and amd64 image are gone; the shared arm64, the release and PR 8 stay");
+    assert.deepEqual(fake.packageDeletes.map((d) => d.id), [12, 11], "children before their index");
+    assert.ok(fake.appTokenProbes.length > 0, "the installation token was tried first");
+    assert.match(comment(), /deleted 2 versions \(tags `pr-7`, `pr-7-1111111`/);
+    assert.match(comment(), /Restorable until 2026-12-21 \d\d:\d\d UTC/);
+    assert.match(comment(), /dockhand restore --owner octo-org --package app --ids 12,11/);
+    assert.equal(decodeState(comment())?.prune?.packages[0]?.kept, 3);
+    assert.ok(registry.reads <= 5, "each manifest is read once");
+  });
+
+  it("remembers that the installation token was refused", async () => {
+    await start();
+    await close();
+    await app.advance(24 * HOUR);
+    const probes = fake.appTokenProbes.length;
+    fake.addPull(FULL, { number: 7, headRef: "feature/login", headSha: SHA1, headRepo: REPO, state: "closed", closedAt: "2026-11-21T12:00:00Z" });
+    await app.receive("pull_request", pullRequestClosed({ repo: REPO, number: 7, headSha: SHA1, closedAt: "2026-11-21T12:00:00Z" }));
+    await app.advance(48 * HOUR);
+    assert.equal(fake.appTokenProbes.length, probes, "no second probe for the same owner");
+  });
+
+  it("cancels when the PR is reopened within the grace period", async () => {
+    await start();
+    await close();
+    fake.addPull(FULL, { number: 7, headRef: "feature/login", headSha: SHA1, headRepo: REPO, state: "open" });
+    await app.advance(24 * HOUR);
+    assert.deepEqual(remaining(), [11, 12, 13, 14, 15]);
+    assert.match(comment(), /Cancelled: the PR was reopened/);
+  });
+
+  it("says once, clearly, what to configure when no credential may manage packages", async () => {
+    await start({});
+    await close();
+    await app.advance(24 * HOUR);
+    assert.deepEqual(remaining(), [11, 12, 13, 14, 15]);
+    assert.match(comment(), /not pruned\. GitHub's Packages API does not accept this app's installation token for octo-org, and no token is configured\. Set DOCKHAND_PACKAGES_TOKEN/);
+    fake.addPull(FULL, { number: 7, headRef: "feature/login", headSha: SHA1, headRepo: REPO, state: "closed", closedAt: "2026-11-21T12:00:00Z" });
+    await app.receive("pull_request", pullRequestClosed({ repo: REPO, number: 7, headSha: SHA1, closedAt: "2026-11-21T12:00:00Z" }));
+    await app.advance(48 * HOUR);
+    assert.equal(app.logs.filter((l) => String(l.msg).startsWith("GitHub's Packages API does not accept")).length, 1);
+  });
+
+  it("uses the installation token where GitHub accepts it", async () => {
+    fake.packagesAcceptAppTokens = true;
+    await start({});
+    await close();
+    await app.advance(24 * HOUR);
+    assert.deepEqual(remaining(), [13, 14, 15]);
+  });
+
+  it("deletes nothing in dry-run, and says what it would delete", async () => {
+    await start(undefined, "prune:\n  mode: dry-run\n");
+    await close();
+    await app.advance(24 * HOUR);
+    assert.deepEqual(remaining(), [11, 12, 13, 14, 15]);
+    assert.match(comment(), /dry run: `prune\.mode` is `dry-run`, nothing was deleted/);
+    assert.match(comment(), /would delete 2 versions/);
+  });
+
+  it("treats a 404 on delete as already gone", async () => {
+    await start();
+    await close();
+    fake.fail("DELETE", /versions\/12$/, { status: 404, body: { message: "Not Found" } });
+    await app.advance(24 * HOUR);
+    assert.equal(fake.countRequests("DELETE", /versions\/12$/), 1, "not retried");
+    assert.match(comment(), /deleted 2 versions/);
+  });
+
+  it("waits as GitHub says on a secondary rate limit, and reports a final 400", async () => {
+    await start();
+    await close();
+    fake.fail("DELETE", /versions\/12$/, { status: 403, headers: { "retry-after": "30" }, body: { message: "You have exceeded a secondary rate limit." } });
+    fake.fail("DELETE", /versions\/11$/, { status: 400, body: { message: "Publicly visible package versions with more than 5000 downloads cannot be deleted." } });
+    app.clock.advance(24 * HOUR);
+    const done = app.queue.idle();
+    await waitFor(async () => fake.countRequests("DELETE", /versions\/12$/) === 1 && app.clock.pending() > 0, 5000, "the prune did not hit the rate limit");
+    app.clock.advance(29_000);
+    assert.equal(fake.countRequests("DELETE", /versions\/12$/), 1, "not before retry-after");
+    app.clock.advance(1_000);
+    await done;
+    assert.equal(fake.countRequests("DELETE", /versions\/12$/), 2);
+    assert.deepEqual(remaining(), [11, 13, 14, 15]);
+    assert.match(comment(), /GitHub refused to delete 1: `Publicly visible package versions with more than 5000 downloads cannot be deleted\.`/);
+  });
+
+  it("keeps a credential's deletions at least the write interval apart", async () => {
+    await start({ DOCKHAND_PACKAGES_TOKEN: "ghp_classic_test_token", DOCKHAND_PRUNE_WRITE_INTERVAL_MS: "150" });
+    await close();
+    await app.advance(24 * HOUR);
+    const [first, second] = fake.packageDeletes;
+    assert.ok(first && second);
+    assert.ok(second.at - first.at >= 140, `${second.at - first.at} ms apart`);
+  });
+
+  it("does nothing when pruning is off or the config is invalid", async () => {
+    await start(undefined, "prune:\n  mode: off\n");
+    await close();
+    assert.deepEqual(app.queue.scheduled(), []);
+    fake.setFile(FULL, ".github/dockhand.yml", "prune:\n  graceHours: -1\n");
+    await app.receive("pull_request", pullRequestClosed({ repo: REPO, number: 7, headSha: SHA1, closedAt: CLOSED_AT }), "again");
+    assert.deepEqual(app.queue.scheduled(), []);
+  });
+});
