@@ -2,12 +2,16 @@
 import { classifyCommand } from "./classify-command.js";
 import type { CliIo } from "./cli-io.js";
 import { planCommand } from "./plan-command.js";
+import { pruneCommand } from "./prune-command.js";
+import { restoreCommand } from "./restore-command.js";
 
 const USAGE = `Usage: dockhand <command> [options]
 
 Commands:
   classify FILE      classify a job log as a transient, permanent or unrelated registry failure
   plan               plan a prune offline from a package's versions and manifests
+  prune              prune a container package now (or --dry-run)
+  restore            restore deleted package versions by id
 
 Run dockhand <command> --help for a command's options.
 `;
@@ -15,6 +19,8 @@ Run dockhand <command> --help for a command's options.
 const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = {
   classify: classifyCommand,
   plan: planCommand,
+  prune: (argv, io) => pruneCommand(argv, io),
+  restore: (argv, io) => restoreCommand(argv, io),
 };
 
 async function main(argv: string[]): Promise<number> {

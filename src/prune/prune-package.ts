@@ -1,10 +1,9 @@
 import type { Logger } from "probot";
 import type { PruneConfig } from "../config/schema.js";
-import type { Octokit } from "../github/octokit.js";
 import type { RegistryClient } from "../registry/registry-client.js";
 import { mapLimit } from "../util/map-limit.js";
 import { executePrune, type DeletionOutcome } from "./execute-prune.js";
-import type { PackageCredentials } from "./package-credentials.js";
+import type { PackageAccess } from "./package-credentials.js";
 import type { PackageVersion, PullState } from "./package-version.js";
 import { listVersions, ownerKind } from "./packages-api.js";
 import { planPrune, type PrunePlan } from "./plan-prune.js";
@@ -12,18 +11,21 @@ import type { PruneScope } from "./tag-rules.js";
 import type { WriteLanes } from "./write-lanes.js";
 
 export interface PrunePackageRequest {
-  installation: { id: number; octokit: Octokit };
   owner: string;
   name: string;
   config: PruneConfig;
-  pulls: PullState[];
+  /** The PRs whose tags the versions carry (read after listing, so only those are fetched). */
+  pullStates: (versions: PackageVersion[]) => Promise<PullState[]>;
   scope: PruneScope;
   now: number;
   dryRun: boolean;
 }
 
+/** Runs work with a credential for the owner's packages (and again with another, if the first is refused). */
+export type PackageAccessor = <T>(owner: string, work: (access: PackageAccess) => Promise<T>) => Promise<T>;
+
 export interface PrunePackageDependencies {
-  credentials: PackageCredentials;
+  access: PackageAccessor;
   registry: RegistryClient;
   /** ghcr.io, or the GHES container registry. */
   containerRegistry: string;
@@ -44,7 +46,7 @@ export interface PrunePackageResult {
 
 /** One package: list its versions, read their manifests (cached by digest), plan, and delete unless dry-run. */
 export async function prunePackage(request: PrunePackageRequest, deps: PrunePackageDependencies): Promise<PrunePackageResult> {
-  return deps.credentials.use(request.owner, request.installation, async (access) => {
+  return deps.access(request.owner, async (access) => {
     const pkg = { owner: request.owner, ownerKind: await ownerKind(access.octokit, request.owner), name: request.name };
     const versions = await listVersions(access.octokit, pkg);
     const path = `${request.owner}/${request.name}`.toLowerCase();
@@ -54,7 +56,8 @@ export async function prunePackage(request: PrunePackageRequest, deps: PrunePack
       if (read.ok) manifests.set(digest, read.manifest);
       else deps.log.warn({ digest, reason: read.reason }, "could not read a manifest; the plan keeps what depends on it");
     }
-    const plan = planPrune({ versions, manifests, config: request.config, pulls: request.pulls, now: request.now, scope: request.scope });
+    const pulls = await request.pullStates(versions);
+    const plan = planPrune({ versions, manifests, config: request.config, pulls, now: request.now, scope: request.scope });
     const manifestReads = deps.registry.requests - before;
     if (request.dryRun) return { versions, plan, outcomes: [], manifestReads };
     const outcomes = await executePrune(access, pkg, plan.delete, {

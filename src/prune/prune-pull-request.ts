@@ -1,13 +1,14 @@
 import type { Logger } from "probot";
 import { loadConfig } from "../config/load-config.js";
 import type { Octokit } from "../github/octokit.js";
-import { NoPackageCredentialError } from "./package-credentials.js";
+import { NoPackageCredentialError, type PackageCredentials } from "./package-credentials.js";
 import { prunePackage, type PrunePackageDependencies } from "./prune-package.js";
 import type { PrunePullJob } from "./prune-pull-job.js";
 import type { PackageRecord, PruneRecord } from "./prune-record.js";
 
-export interface PrunePullDependencies extends Omit<PrunePackageDependencies, "log" | "onProgress"> {
+export interface PrunePullDependencies extends Omit<PrunePackageDependencies, "log" | "onProgress" | "access"> {
   octokitFor: (installationId: number) => Promise<Octokit>;
+  credentials: PackageCredentials;
   /** Writes the record into the PR comment; `create` when there was something to say and no comment yet. */
   record: (octokit: Octokit, job: PrunePullJob, record: PruneRecord, create: boolean) => Promise<void>;
   log: Logger;
@@ -45,16 +46,15 @@ export async function prunePullRequest(job: PrunePullJob, deps: PrunePullDepende
     try {
       const result = await prunePackage(
         {
-          installation: { id: job.installationId, octokit },
           owner: job.owner,
           name,
           config,
-          pulls: [{ number: job.number, state: "closed", closedAt: Date.parse(job.closedAt) }],
+          pullStates: () => Promise.resolve([{ number: job.number, state: "closed", closedAt: Date.parse(job.closedAt) }]),
           scope: { kind: "pull", number: job.number },
           now,
           dryRun: config.mode === "dry-run",
         },
-        { ...deps, log },
+        { ...deps, log, access: (owner, work) => deps.credentials.use(owner, { id: job.installationId, octokit }, work) },
       );
       const tags = new Map(result.versions.map((v) => [v.id, v.tags]));
       const deleted = config.mode === "dry-run" ? result.plan.delete : result.outcomes.filter((o) => o.result === "deleted" || o.result === "gone");
