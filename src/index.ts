@@ -5,6 +5,7 @@ import { handlePullRequestClosed } from "./prune/handle-pull-request-closed.js";
 import { PackageCredentials } from "./prune/package-credentials.js";
 import { PRUNE_PULL_JOB, type PrunePullJob } from "./prune/prune-pull-job.js";
 import { prunePullRequest } from "./prune/prune-pull-request.js";
+import { firstTick, sweepRepository, sweepTick, SWEEP_REPO_JOB, SWEEP_TICK_JOB, type SweepRepoJob, type SweepTick } from "./prune/sweep.js";
 import { WriteLanes } from "./prune/write-lanes.js";
 import { MemoryQueue } from "./queue/memory-queue.js";
 import { systemClock, type Clock } from "./queue/job-queue.js";
@@ -70,20 +71,28 @@ export function createDockhand(options: DockhandOptions = {}) {
       },
       pruneLog,
     );
-    const lanes = new WriteLanes(settings.pruneWriteIntervalMs);
+    const pruneDeps = {
+      octokitFor,
+      credentials,
+      registry,
+      containerRegistry: settings.containerRegistry,
+      lanes: new WriteLanes(settings.pruneWriteIntervalMs),
+      sleep,
+      clockNow: () => clock.now(),
+      log: pruneLog,
+    };
     queue.handle(PRUNE_PULL_JOB, (data) =>
       prunePullRequest(data as PrunePullJob, {
-        octokitFor,
-        credentials,
-        registry,
-        containerRegistry: settings.containerRegistry,
-        lanes,
-        sleep,
-        clockNow: () => clock.now(),
-        log: pruneLog,
+        ...pruneDeps,
         record: (octokit, job, record, create) => recordPrune(octokit, { ...job }, record, create, { appId, serializer, log: pruneLog }),
       }),
     );
+    queue.handle(SWEEP_REPO_JOB, (data) => sweepRepository(data as SweepRepoJob, pruneDeps));
+    queue.handle(SWEEP_TICK_JOB, (data) => sweepTick(data as SweepTick, { appOctokit: async () => (await app.auth()) as Octokit, octokitFor, queue, log: pruneLog }));
+    if (settings.sweep) {
+      const first = firstTick(clock.now());
+      void queue.add(SWEEP_TICK_JOB, first.tick, { id: first.id, runAt: first.runAt });
+    }
 
     app.on("workflow_run.completed", (context) =>
       handleWorkflowRunCompleted(context, { appId, registry, serializer, queue, budget, knownRegistries: settings.registries }),

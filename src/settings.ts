@@ -16,6 +16,8 @@ export interface Settings {
   containerRegistry: string;
   /** Least time between two package deletions with one credential. */
   pruneWriteIntervalMs: number;
+  /** Whether this process runs the scheduled prune sweeps. */
+  sweep: boolean;
 }
 
 const hostList = z
@@ -67,6 +69,7 @@ const environment = z.object({
     .regex(/^[a-z0-9.-]+(:\d+)?$/, "must be host or host:port")
     .default("ghcr.io"),
   DOCKHAND_PRUNE_WRITE_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  DOCKHAND_SWEEP: z.enum(["on", "off"], "must be on or off").default("on"),
 });
 
 export class SettingsError extends Error {}
@@ -85,5 +88,6 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     packagesTokens: { byOwner: result.data.DOCKHAND_PACKAGES_TOKENS, fallback: result.data.DOCKHAND_PACKAGES_TOKEN },
     containerRegistry: result.data.DOCKHAND_CONTAINER_REGISTRY,
     pruneWriteIntervalMs: result.data.DOCKHAND_PRUNE_WRITE_INTERVAL_MS,
+    sweep: result.data.DOCKHAND_SWEEP === "on",
   };
 }

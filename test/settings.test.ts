@@ -11,6 +11,7 @@ describe("readSettings", () => {
       packagesTokens: { byOwner: {}, fallback: undefined },
       containerRegistry: "ghcr.io",
       pruneWriteIntervalMs: 1000,
+      sweep: true,
     });
   });
 

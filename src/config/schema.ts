@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseCron } from "../prune/cron.js";
 import { OPERATIONS } from "../retry/rules.js";
 
 /** Placeholders a tag or image template may use; see `render-template.ts`. */
@@ -178,7 +179,10 @@ const prune = z
       .describe("Prune untagged versions that nothing kept references, once older than this. `null`: never."),
     schedule: z
       .string()
-      .regex(/^\S+ \S+ \S+ \S+ \S+$/, "use a 5-field cron expression, e.g. `0 3 * * *`")
+      .superRefine((value, ctx) => {
+        const parsed = parseCron(value);
+        if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: `${parsed}; use a 5-field cron expression such as \`0 3 * * *\`` });
+      })
       .default("0 3 * * *")
       .describe("When the sweep runs (cron, UTC; jittered per installation)."),
   })

@@ -264,6 +264,16 @@ export class FakeGitHub {
         const page = this.paginate(request.url, jobs.map((j) => this.jobObject(fullName, Number(parts[5]), Number(parts[7]), j)));
         return { ...page, body: { total_count: jobs.length, jobs: page.body } };
       }
+      case "GET /app/installations": {
+        const owners = [...new Set([...this.repos.values()].map((r) => r.owner))];
+        const base = exampleResponse<Record<string, unknown>[]>("GET", "/app/installations")[0] ?? {};
+        return this.paginate(request.url, owners.slice(0, 1).map((owner) => ({ ...base, id: 1, account: { ...(base.account as object), login: owner }, app_id: APP.id, app_slug: APP.slug })));
+      }
+      case "GET /installation/repositories": {
+        const repos = [...this.repos.values()];
+        const page = this.paginate(request.url, repos.map((r) => this.repoObject(r)));
+        return { ...page, body: { total_count: repos.length, repositories: page.body } };
+      }
       case "GET /users/{username}": {
         const login = parts[1] ?? "";
         const pkg = [...this.packages.values()].find((p) => p.owner.toLowerCase() === login.toLowerCase());

@@ -59,7 +59,7 @@ function load() {
   (addFormatsModule as unknown as (ajv: Ajv) => void)(ajv);
   // GitHub's description uses a few formats Ajv does not know; accept them rather than fail compilation.
   for (const format of ["repo.nwo", "ssh-key", "ssh-key fingerprint", "uri-template"]) ajv.addFormat(format, true);
-  ajv.addSchema({ $id: SPEC_ID, components: spec.components }, SPEC_ID);
+  ajv.addSchema({ $id: SPEC_ID, components: typedNullables(spec.components) }, SPEC_ID);
   loaded = { spec, routes, ajv };
   return loaded;
 }
@@ -80,7 +80,21 @@ function resolveRef<T>(value: T | { $ref: string }): T {
 
 /** Rewrites local `$ref`s so Ajv resolves them inside the registered spec. */
 function rebase(schema: object): object {
-  return JSON.parse(JSON.stringify(schema).replaceAll('"$ref":"#/', `"$ref":"${SPEC_ID}#/`)) as object;
+  return typedNullables(JSON.parse(JSON.stringify(schema).replaceAll('"$ref":"#/', `"$ref":"${SPEC_ID}#/`)) as object);
+}
+
+/** OpenAPI 3.0's `nullable` without a `type` (beside `allOf`/`$ref`), which Ajv rejects, as `anyOf [schema, null]`. */
+function typedNullables<T>(node: T): T {
+  if (Array.isArray(node)) return node.map(typedNullables) as T;
+  if (!node || typeof node !== "object") return node;
+  const entries = Object.entries(node as Record<string, unknown>).map(([key, value]) => [key, typedNullables(value)] as const);
+  const object = Object.fromEntries(entries) as Record<string, unknown>;
+  if (object.nullable === true && object.type === undefined) {
+    const rest = { ...object };
+    delete rest.nullable;
+    return { anyOf: [rest, { type: "null" }] } as T;
+  }
+  return object as T;
 }
 
 export function findOperation(method: string, path: string): Operation | undefined {
@@ -172,8 +186,16 @@ export function checkRequest(request: RequestCheck): { operation?: Operation; pr
 }
 
 /** Problems with an answer a fake gives: a status the operation never returns, or a body of the wrong shape. */
+/**
+ * Response schemas that no real answer can satisfy, so they are not checked (requests still are).
+ * `installation.account` is `allOf [simple-user, enterprise]` in @octokit/openapi 23.0.2's paths;
+ * GitHub's own example fails it.
+ */
+const UNSATISFIABLE_RESPONSES = new Set(["get /app/installations"]);
+
 export function checkResponse(operation: Operation, status: number, body: unknown): string[] {
   const label = `${operation.method.toUpperCase()} ${operation.template} → ${status}`;
+  if (UNSATISFIABLE_RESPONSES.has(`${operation.method.toLowerCase()} ${operation.template}`)) return [];
   const response = operation.responses[String(status)];
   if (!response) {
     // GitHub answers any operation with these; the description lists them only sometimes.

@@ -39,7 +39,8 @@ export async function createTestApp(fake: FakeGitHub, env: Record<string, string
     },
   });
   const saved = { ...process.env };
-  Object.assign(process.env, { DOCKHAND_REGISTRIES: "ghcr.io", ...env });
+  // The hourly sweep ticks only in the tests about it.
+  Object.assign(process.env, { DOCKHAND_REGISTRIES: "ghcr.io", DOCKHAND_SWEEP: "off", ...env });
   const probot = new Probot({
     appId: fake.app.id,
     privateKey,

@@ -1,0 +1,59 @@
+/**
+ * Five-field cron expressions (minute hour day-of-month month day-of-week), UTC: numbers, `*`,
+ * lists, ranges and steps. Enough for a sweep schedule; day-of-month and day-of-week combine as in
+ * cron (either matches when both are restricted).
+ */
+export interface Cron {
+  minutes: Set<number>;
+  hours: Set<number>;
+  days: Set<number>;
+  months: Set<number>;
+  weekdays: Set<number>;
+  daysRestricted: boolean;
+  weekdaysRestricted: boolean;
+}
+
+const FIELDS = [
+  { name: "minute", min: 0, max: 59 },
+  { name: "hour", min: 0, max: 23 },
+  { name: "day of month", min: 1, max: 31 },
+  { name: "month", min: 1, max: 12 },
+  { name: "day of week", min: 0, max: 7 },
+] as const;
+
+/** Parses an expression, or returns what is wrong with it. */
+export function parseCron(expression: string): Cron | string {
+  const parts = expression.trim().split(/\s+/);
+  if (parts.length !== 5) return `expected 5 fields (minute hour day month weekday), got ${parts.length}`;
+  const sets: Set<number>[] = [];
+  for (const [index, field] of FIELDS.entries()) {
+    const values = new Set<number>();
+    for (const item of (parts[index] ?? "").split(",")) {
+      const match = /^(\*|(\d+)(?:-(\d+))?)(?:\/(\d+))?$/.exec(item);
+      if (!match) return `the ${field.name} field ${JSON.stringify(item)} is not a number, range, list, step or *`;
+      const from = match[1] === "*" ? field.min : Number(match[2]);
+      const to = match[1] === "*" ? field.max : match[3] !== undefined ? Number(match[3]) : match[4] !== undefined ? field.max : from;
+      const step = match[4] !== undefined ? Number(match[4]) : 1;
+      if (from < field.min || to > field.max || from > to || step < 1) return `the ${field.name} field ${JSON.stringify(item)} is outside ${field.min}–${field.max}`;
+      for (let value = from; value <= to; value += step) values.add(field.name === "day of week" && value === 7 ? 0 : value);
+    }
+    sets.push(values);
+  }
+  const [minutes, hours, days, months, weekdays] = sets as [Set<number>, Set<number>, Set<number>, Set<number>, Set<number>];
+  return { minutes, hours, days, months, weekdays, daysRestricted: parts[2] !== "*", weekdaysRestricted: parts[4] !== "*" };
+}
+
+export function cronMatches(cron: Cron, at: Date): boolean {
+  if (!cron.minutes.has(at.getUTCMinutes()) || !cron.hours.has(at.getUTCHours()) || !cron.months.has(at.getUTCMonth() + 1)) return false;
+  const day = cron.days.has(at.getUTCDate());
+  const weekday = cron.weekdays.has(at.getUTCDay());
+  if (cron.daysRestricted && cron.weekdaysRestricted) return day || weekday;
+  return day && weekday;
+}
+
+/** Whether the expression fires at some minute in [from, to). */
+export function cronFiresBetween(cron: Cron, from: number, to: number): boolean {
+  const minute = 60_000;
+  for (let t = Math.ceil(from / minute) * minute; t < to; t += minute) if (cronMatches(cron, new Date(t))) return true;
+  return false;
+}

@@ -1,0 +1,58 @@
+import type { Logger } from "probot";
+import type { PruneConfig } from "../config/schema.js";
+import type { Octokit } from "../github/octokit.js";
+import { NoPackageCredentialError, type PackageCredentials } from "./package-credentials.js";
+import type { PackageVersion, PullState } from "./package-version.js";
+import { prunePackage, type PrunePackageDependencies } from "./prune-package.js";
+import type { PackageRecord } from "./prune-record.js";
+import type { PruneScope } from "./tag-rules.js";
+
+export interface PruneRepositoryDependencies extends Omit<PrunePackageDependencies, "log" | "onProgress" | "access"> {
+  octokitFor: (installationId: number) => Promise<Octokit>;
+  credentials: PackageCredentials;
+  log: Logger;
+}
+
+export interface PruneRepositoryRequest {
+  installation: { id: number; octokit: Octokit };
+  owner: string;
+  repo: string;
+  config: PruneConfig;
+  scope: PruneScope;
+  pullStates: (versions: PackageVersion[]) => Promise<PullState[]>;
+  now: number;
+}
+
+/** Prunes each of the repository's packages (`prune.packages`, default the repository's name) and says what happened to each. */
+export async function pruneRepositoryPackages(request: PruneRepositoryRequest, deps: PruneRepositoryDependencies): Promise<PackageRecord[]> {
+  const names = request.config.packages.length > 0 ? request.config.packages : [request.repo];
+  const dryRun = request.config.mode === "dry-run";
+  const records: PackageRecord[] = [];
+  for (const name of names) {
+    const log = deps.log.child({ package: `${request.owner}/${name}` });
+    try {
+      const result = await prunePackage(
+        { owner: request.owner, name, config: request.config, pullStates: request.pullStates, scope: request.scope, now: request.now, dryRun },
+        { ...deps, log, access: (owner, work) => deps.credentials.use(owner, request.installation, work) },
+      );
+      const tags = new Map(result.versions.map((v) => [v.id, v.tags]));
+      const deleted = dryRun ? result.plan.delete : result.outcomes.filter((o) => o.result === "deleted" || o.result === "gone");
+      records.push({
+        name,
+        deleted: deleted.map((d) => ({ id: d.id, digest: d.digest, tags: tags.get(d.id) ?? [] })),
+        refused: result.outcomes.filter((o) => o.result === "refused").map((o) => ({ id: o.id, digest: o.digest, detail: o.detail ?? "" })),
+        failed: result.outcomes.filter((o) => o.result === "failed").length,
+        kept: result.plan.keep.length,
+      });
+    } catch (error) {
+      if (error instanceof NoPackageCredentialError) {
+        records.push({ name, deleted: [], refused: [], failed: 0, kept: 0, problem: error.message });
+        continue;
+      }
+      log.error({ err: error }, "prune failed");
+      const message = error instanceof Error ? error.message : String(error);
+      records.push({ name, deleted: [], refused: [], failed: 0, kept: 0, problem: `GitHub or the registry failed: ${message}. The next sweep tries again.` });
+    }
+  }
+  return records;
+}

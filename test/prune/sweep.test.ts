@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import { afterEach, beforeEach, describe, it } from "node:test";
+import { cronFiresBetween, cronMatches, parseCron } from "../../src/prune/cron.js";
+import type { PackageVersion } from "../../src/prune/package-version.js";
+import { FakeGitHub } from "../support/fake-github.js";
+import { FakeRegistry } from "../support/fake-registry.js";
+import { interceptGitHub } from "../support/nock-github.js";
+import { REPO, SHA1, seedRepo } from "../support/scenario.js";
+import { createTestApp, type TestApp } from "../support/test-app.js";
+
+const DAY = 24 * 3600 * 1000;
+
+describe("cron", () => {
+  it("parses fields, lists, ranges and steps, and explains bad ones", () => {
+    const cron = parseCron("0 3 * * *");
+    assert.ok(typeof cron !== "string");
+    assert.ok(cronMatches(cron, new Date("2026-11-21T03:00:00Z")));
+    assert.ok(!cronMatches(cron, new Date("2026-11-21T03:01:00Z")));
+    const weekdays = parseCron("*/15 8-18 * * 1-5");
+    assert.ok(typeof weekdays !== "string");
+    assert.ok(cronMatches(weekdays, new Date("2026-11-20T08:45:00Z")), "a Friday");
+    assert.ok(!cronMatches(weekdays, new Date("2026-11-21T08:45:00Z")), "a Saturday");
+    assert.ok(cronFiresBetween(cron, Date.parse("2026-11-21T02:30:00Z"), Date.parse("2026-11-21T03:30:00Z")));
+    assert.ok(!cronFiresBetween(cron, Date.parse("2026-11-21T03:00:01Z"), Date.parse("2026-11-21T04:00:00Z")));
+    assert.equal(parseCron("0 3 * *"), "expected 5 fields (minute hour day month weekday), got 4");
+    assert.match(String(parseCron("0 25 * * *")), /the hour field "25" is outside 0–23/);
+  });
+});
+
+describe("the scheduled sweep", () => {
+  let fake: FakeGitHub;
+  let registry: FakeRegistry;
+  let stops: (() => void)[];
+  let app: TestApp;
+
+  beforeEach(() => {
+    fake = new FakeGitHub();
+    registry = new FakeRegistry();
+    stops = [interceptGitHub(fake), registry.intercept()];
+  });
+  afterEach(async () => {
+    await app.queue.close();
+    for (const stop of stops.reverse()) stop();
+    assert.deepEqual(fake.violations, []);
+  });
+
+  it("runs at the configured time: closed PRs' leftovers, retention windows, old untagged versions", async () => {
+    app = await createTestApp(fake, { DOCKHAND_SWEEP: "on", DOCKHAND_PACKAGES_TOKEN: "ghp_classic_test_token", DOCKHAND_PRUNE_WRITE_INTERVAL_MS: "0" });
+    seedRepo(fake, "prune:\n  retention:\n    - tags: ['feature-*']\n      olderThanDays: 7\n  untaggedOlderThanDays: 14\n  schedule: '0 3 * * *'\n");
+    fake.addPull("octo-org/app", { number: 3, headRef: "a", headSha: SHA1, headRepo: REPO, state: "closed", closedAt: "2026-11-01T00:00:00Z" });
+    fake.addPull("octo-org/app", { number: 4, headRef: "b", headSha: SHA1, headRepo: REPO });
+    const image = (name: string) => registry.put({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { digest: `sha256:${name.padEnd(64, "0")}` }, layers: [] });
+    const now = Date.parse("2026-11-20T11:30:00Z");
+    const version = (id: number, tags: string[], ageDays: number): PackageVersion => ({ id, digest: image(`v${id}`), createdAt: now - ageDays * DAY, updatedAt: now - ageDays * DAY, tags });
+    fake.addPackage({
+      owner: "octo-org",
+      name: "app",
+      versions: [version(1, ["pr-3"], 20), version(2, ["pr-4"], 20), version(3, ["feature-old"], 10), version(4, ["feature-new"], 2), version(5, [], 30), version(6, [], 3), version(7, ["latest"], 60)],
+    });
+
+    await app.advance(15 * 3600 * 1000);
+    assert.equal(fake.packageDeletes.length, 0, "nothing before 03:00");
+    await app.advance(2 * 3600 * 1000);
+    assert.deepEqual(fake.packageVersions("octo-org", "app").map((v) => v.id).sort(), [2, 4, 6, 7]);
+    const done = app.logs.find((l) => l.msg === "sweep done") as { deleted: number[] } | undefined;
+    assert.deepEqual(done?.deleted.sort(), [1, 3, 5]);
+  });
+});
