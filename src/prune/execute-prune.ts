@@ -1,9 +1,9 @@
-import type Bottleneck from "bottleneck";
 import type { Logger } from "probot";
 import { statusOf } from "../github/octokit.js";
 import { CredentialRefusedError, isRateLimit, isRefusal, type PackageAccess } from "./package-credentials.js";
 import { deleteVersion, type PackageRef } from "./packages-api.js";
 import type { PlanEntry } from "./plan-prune.js";
+import type { WriteLane } from "./write-lanes.js";
 
 export interface DeletionOutcome {
   id: number;
@@ -16,7 +16,7 @@ export interface DeletionOutcome {
 
 export interface ExecuteDependencies {
   /** The credential's write lane: one request at a time, at least a second apart. */
-  limiter: Bottleneck;
+  limiter: WriteLane;
   sleep: (ms: number) => Promise<void>;
   now: () => number;
   log: Logger;

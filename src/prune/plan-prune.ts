@@ -19,6 +19,8 @@ export interface PlanInput {
   versions: PackageVersion[];
   /** Raw manifests by digest, as the registry serves them; a missing one counts as unreadable. */
   manifests: ReadonlyMap<string, unknown>;
+  /** Digests an index declared as image manifests, left unread: leaves of the graph. */
+  knownLeaves?: ReadonlySet<string>;
   config: PruneConfig;
   pulls: PullState[];
   now: number;
@@ -40,7 +42,7 @@ interface RootDecision {
  * when a kept version's manifest cannot be read, what it references is unknown, so nothing is deleted.
  */
 export function planPrune(input: PlanInput): PrunePlan {
-  const graph = buildManifestGraph(input.versions, input.manifests);
+  const graph = buildManifestGraph(input.versions, input.manifests, input.knownLeaves);
   const rules = compilePruneRules(input.config);
   const pulls = new Map(input.pulls.map((p) => [p.number, p]));
   const newest = newestPerRetentionRule(input, rules);

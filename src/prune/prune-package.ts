@@ -3,6 +3,7 @@ import type { PruneConfig } from "../config/schema.js";
 import type { RegistryClient } from "../registry/registry-client.js";
 import { mapLimit } from "../util/map-limit.js";
 import { executePrune, type DeletionOutcome } from "./execute-prune.js";
+import { declaredLeaves } from "./manifest-graph.js";
 import type { PackageAccess } from "./package-credentials.js";
 import type { PackageVersion, PullState } from "./package-version.js";
 import { listVersions, ownerKind } from "./packages-api.js";
@@ -52,12 +53,19 @@ export async function prunePackage(request: PrunePackageRequest, deps: PrunePack
     const path = `${request.owner}/${request.name}`.toLowerCase();
     const before = deps.registry.requests;
     const manifests = new Map<string, unknown>();
-    for (const [digest, read] of await mapLimit(versions, 8, async (v) => [v.digest, await deps.registry.readManifest(deps.containerRegistry, path, v.digest)] as const)) {
-      if (read.ok) manifests.set(digest, read.manifest);
-      else deps.log.warn({ digest, reason: read.reason }, "could not read a manifest; the plan keeps what depends on it");
-    }
+    const read = async (batch: PackageVersion[]) => {
+      for (const [digest, result] of await mapLimit(batch, 8, async (v) => [v.digest, await deps.registry.readManifest(deps.containerRegistry, path, v.digest)] as const)) {
+        if (result.ok) manifests.set(digest, result.manifest);
+        else deps.log.warn({ digest, reason: result.reason }, "could not read a manifest; the plan keeps what depends on it");
+      }
+    };
+    // Tagged versions first: the image manifests their indexes declare need no download (each is one on ghcr.io).
+    await read(versions.filter((v) => v.tags.length > 0));
+    const knownLeaves = new Set([...manifests.values()].flatMap(declaredLeaves));
+    await read(versions.filter((v) => v.tags.length === 0 && !knownLeaves.has(v.digest)));
+    for (const digest of manifests.keys()) knownLeaves.delete(digest);
     const pulls = await request.pullStates(versions);
-    const plan = planPrune({ versions, manifests, config: request.config, pulls, now: request.now, scope: request.scope });
+    const plan = planPrune({ versions, manifests, knownLeaves, config: request.config, pulls, now: request.now, scope: request.scope });
     const manifestReads = deps.registry.requests - before;
     if (request.dryRun) return { versions, plan, outcomes: [], manifestReads };
     const outcomes = await executePrune(access, pkg, plan.delete, {

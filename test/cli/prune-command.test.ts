@@ -60,6 +60,17 @@ describe("dockhand prune and restore", () => {
     assert.deepEqual(fake.packageVersions("octo-org", "app").map((v) => v.id).sort(), [1, 2, 3]);
   });
 
+  it("URL-encodes nested package names and detects a user owner", async () => {
+    const at = Date.parse("2026-11-01T00:00:00Z");
+    const digest = registry.put({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { digest: `sha256:${"e".repeat(64)}` }, layers: [] });
+    const kept = registry.put({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { digest: `sha256:${"f".repeat(64)}` }, layers: [] });
+    fake.addPackage({ owner: "octo-user", ownerKind: "User", name: "tools/api", versions: [{ id: 7, digest, createdAt: at, updatedAt: at, tags: ["pr-3"] }, { id: 8, digest: kept, createdAt: at, updatedAt: at, tags: ["latest"] }] });
+    const result = await runCli(with_(pruneCommand), ["--owner", "octo-user", "--package", "tools/api", "--repo", "octo-org/app"]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.deepEqual(fake.packageVersions("octo-user", "tools/api").map((v) => v.id), [8]);
+    assert.ok(fake.requests.some((r) => r.path.startsWith("/users/octo-user/packages/container/tools%2Fapi/versions")));
+  });
+
   it("says what credential to set, and what arguments are missing", async () => {
     const noToken = await runCli(with_(pruneCommand, {}), ["--owner", "octo-org", "--package", "app"]);
     assert.equal(noToken.status, 2);

@@ -118,6 +118,9 @@ export class FakeGitHub {
   onPackageDelete: ((pkg: PackageSpec, version: PackageVersion) => Promise<void>) | undefined;
   /** Times of package deletions, to check the write spacing. */
   readonly packageDeletes: { id: number; at: number }[] = [];
+  /** When set, package deletions closer together than this get GitHub's secondary rate limit 403. */
+  minDeleteIntervalMs: number | undefined;
+  secondaryRateLimited = 0;
   private readonly annotations = new Map<number, { message: string; level: "failure" | "warning" | "notice" }[]>();
   private readonly faults: Fault[] = [];
   private nextId = 9_000_000;
@@ -286,7 +289,8 @@ export class FakeGitHub {
       case "GET /users/{username}/packages/{package_type}/{package_name}/versions": {
         const pkg = this.packages.get(`${parts[1]}/${parts[4]}`);
         if (!pkg) return notFound();
-        return this.paginate(request.url, restVersions(pkg.versions, pkg.owner, pkg.name));
+        const page = this.paginate(request.url, pkg.versions);
+        return { ...page, body: restVersions(page.body, pkg.owner, pkg.name) };
       }
       case "DELETE /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}":
       case "DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}": {
@@ -294,6 +298,11 @@ export class FakeGitHub {
         const id = Number(parts[6]);
         const version = pkg?.versions.find((v) => v.id === id);
         if (!pkg || !version) return notFound();
+        const last = this.packageDeletes.at(-1)?.at;
+        if (this.minDeleteIntervalMs !== undefined && last !== undefined && Date.now() - last < this.minDeleteIntervalMs) {
+          this.secondaryRateLimited += 1;
+          return { status: 403, headers: { "retry-after": "1" }, body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api" } };
+        }
         if (pkg.versions.length === 1) return { status: 400, body: { message: "You cannot delete the last version of a package. You must delete the package instead.", documentation_url: "https://docs.github.com/rest" } };
         await this.onPackageDelete?.(pkg, version);
         pkg.versions = pkg.versions.filter((v) => v.id !== id);
