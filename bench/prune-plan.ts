@@ -53,7 +53,6 @@ if (!parsed.ok) throw new Error("bad bench config");
 const config = parsed.config.prune;
 const pullStates = Array.from({ length: pulls }, (_, i) => ({ number: i + 1, state: i % 4 === 0 ? ("open" as const) : ("closed" as const), closedAt: i % 4 === 0 ? null : now - 3 * DAY }));
 
-
 // 1. The pure planner.
 const manifests = new Map([...registry.manifests].map(([digest, body]) => [digest, JSON.parse(body) as unknown]));
 global.gc?.();
@@ -65,7 +64,6 @@ const plan = planPrune({ versions, manifests, config, pulls: pullStates, now, sc
 const planMs = performance.now() - start;
 clearInterval(sampler);
 peak = Math.max(peak, process.memoryUsage().heapUsed);
-
 
 // 2. The read path: list pages, manifest reads, pull states, plan (dry run).
 const fake = new FakeGitHub();
