@@ -18,6 +18,7 @@ interface JsonSchemaNode {
   items?: JsonSchemaNode;
   minimum?: number;
   maximum?: number;
+  anyOf?: JsonSchemaNode[];
 }
 
 export function configMarkdown(): string {
@@ -29,8 +30,11 @@ export function configMarkdown(): string {
       for (const [key, child] of Object.entries(node.properties)) walk(child, path ? `${path}.${key}` : key);
       return;
     }
-    const type = node.type === "array" ? `list of ${String(node.items?.type ?? "value")}` : String(node.type ?? "value");
-    const range = node.minimum !== undefined || node.maximum !== undefined ? ` (${node.minimum ?? ""}–${node.maximum ?? ""})` : "";
+    // A nullable value is `anyOf [the type, null]`: described by its non-null branch.
+    const described = node.anyOf?.find((branch) => branch.type !== "null") ?? node;
+    const nullable = node.anyOf?.some((branch) => branch.type === "null") ? " or null" : "";
+    const type = `${described.type === "array" ? `list of ${String(described.items?.type ?? "value")}` : String(described.type ?? "value")}${nullable}`;
+    const range = described.minimum !== undefined || described.maximum !== undefined ? ` (${described.minimum ?? ""}–${described.maximum ?? ""})` : "";
     const fallback = node.default === undefined ? "" : `\`${JSON.stringify(node.default)}\``;
     rows.push(`| \`${path}\` | ${type}${range} | ${fallback} | ${node.description ?? ""} |`);
     if (node.items?.properties) {
