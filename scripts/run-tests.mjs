@@ -18,5 +18,6 @@ if (files.length === 0) {
   console.error(`no test files match ${filters.join(" ")}`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", ...files], { stdio: "inherit" });
+// A test that hangs fails after five minutes instead of holding CI forever.
+const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-timeout=300000", "--test-reporter=spec", ...files], { stdio: "inherit" });
 process.exit(result.status ?? 1);

@@ -1,4 +1,4 @@
-import type { Probot, ProbotOctokit } from "probot";
+import type { ApplicationFunctionOptions, Context, Logger, Probot, ProbotOctokit } from "probot";
 import { appIdentity } from "./github/app-identity.js";
 import type { Octokit } from "./github/octokit.js";
 import { handlePullRequestClosed } from "./prune/handle-pull-request-closed.js";
@@ -7,6 +7,8 @@ import { PRUNE_PULL_JOB, type PrunePullJob } from "./prune/prune-pull-job.js";
 import { prunePullRequest } from "./prune/prune-pull-request.js";
 import { firstTick, sweepRepository, sweepTick, SWEEP_REPO_JOB, SWEEP_TICK_JOB, type SweepRepoJob, type SweepTick } from "./prune/sweep.js";
 import { WriteLanes } from "./prune/write-lanes.js";
+import { Metrics } from "./ops/metrics.js";
+import { opsHandler } from "./ops/ops-handler.js";
 import { MemoryQueue } from "./queue/memory-queue.js";
 import { systemClock, type Clock } from "./queue/job-queue.js";
 import { RegistryClient } from "./registry/registry-client.js";
@@ -22,15 +24,18 @@ import { handleWorkflowRunCompleted } from "./workflow-run/handle-workflow-run-c
 export interface DockhandOptions {
   /** Tests move time by hand. */
   clock?: Clock;
-  /** Receives the app's queue, for tests to wait on. */
-  onQueue?: (queue: MemoryQueue) => void;
+  /** Receives the app's queue and log: tests wait on the queue, the process drains it on SIGTERM. */
+  onQueue?: (queue: MemoryQueue, log: Logger) => void;
+  /** Set by the process while it shuts down: `/readyz` then says not ready. */
+  lifecycle?: { draining: boolean };
 }
 
 /** Wiring only: each capability's handler gets its dependencies here. */
 export function createDockhand(options: DockhandOptions = {}) {
-  return function dockhand(app: Probot): void {
+  return function dockhand(app: Probot, appOptions?: Partial<ApplicationFunctionOptions>): void {
     const settings = readSettings();
     const clock = options.clock ?? systemClock;
+    const metrics = new Metrics();
     // The packages' registry is read for the manifest graph; a packages token also reads private images there.
     const packagesToken = settings.packagesTokens.fallback;
     const registry = new RegistryClient({
@@ -43,10 +48,30 @@ export function createDockhand(options: DockhandOptions = {}) {
     });
     const appId = appIdentity(app);
     const serializer = new KeyedSerializer();
-    const queue = new MemoryQueue({ clock, log: app.log.child({ name: "queue" }) });
-    options.onQueue?.(queue);
+    const queue = new MemoryQueue({
+      clock,
+      log: app.log.child({ name: "queue" }),
+      onJob: ({ kind, outcome, seconds }) => {
+        metrics.jobs.inc({ kind, outcome });
+        metrics.jobSeconds.observe({ kind }, seconds);
+      },
+    });
+    options.onQueue?.(queue, app.log);
+    const ops = opsHandler(metrics, { check: () => Promise.resolve({ queue: !queue.isClosed, accepting: !(options.lifecycle?.draining ?? false) }) });
+    try {
+      appOptions?.addHandler?.(ops);
+    } catch (error) {
+      // `probot.load()` without a server (tests, embedding) has nowhere to serve /healthz and /metrics.
+      app.log.debug({ err: error }, "no HTTP server: /healthz, /readyz and /metrics are not served");
+    }
     const budget = new MemoryRetryBudget();
-    const octokitFor = async (installationId: number) => (await app.auth(installationId)) as Octokit;
+    const octokitFor = async (installationId: number) => metrics.instrument((await app.auth(installationId)) as Octokit);
+    /** Counts the delivery, and the requests its handler makes. */
+    const counted = <E extends Context>(handle: (context: E) => Promise<void>) => (context: E) => {
+      metrics.deliveries.inc({ event: context.name });
+      metrics.instrument(context.octokit as Octokit);
+      return handle(context);
+    };
     const sleep = (ms: number) => new Promise<void>((resolve) => clock.setTimeout(resolve, ms));
 
     const retryLog = app.log.child({ name: "retry" });
@@ -67,7 +92,7 @@ export function createDockhand(options: DockhandOptions = {}) {
       // A token-authenticated Octokit of Probot's own class: same base URL (GHE_HOST), logging and throttling.
       async (token) => {
         const Constructor = (await app.auth()).constructor as typeof ProbotOctokit;
-        return new Constructor({ auth: { token } }) as Octokit;
+        return metrics.instrument(new Constructor({ auth: { token } }) as Octokit);
       },
       pruneLog,
     );
@@ -88,22 +113,26 @@ export function createDockhand(options: DockhandOptions = {}) {
       }),
     );
     queue.handle(SWEEP_REPO_JOB, (data) => sweepRepository(data as SweepRepoJob, pruneDeps));
-    queue.handle(SWEEP_TICK_JOB, (data) => sweepTick(data as SweepTick, { appOctokit: async () => (await app.auth()) as Octokit, octokitFor, queue, log: pruneLog }));
+    queue.handle(SWEEP_TICK_JOB, (data) => sweepTick(data as SweepTick, { appOctokit: async () => metrics.instrument((await app.auth()) as Octokit), octokitFor, queue, log: pruneLog }));
     if (settings.sweep) {
       const first = firstTick(clock.now());
       void queue.add(SWEEP_TICK_JOB, first.tick, { id: first.id, runAt: first.runAt });
     }
 
-    app.on("workflow_run.completed", (context) =>
-      handleWorkflowRunCompleted(context, { appId, registry, serializer, queue, budget, knownRegistries: settings.registries }),
+    app.on(
+      "workflow_run.completed",
+      counted((context) => handleWorkflowRunCompleted(context, { appId, registry, serializer, queue, budget, knownRegistries: settings.registries })),
     );
-    app.on("pull_request.closed", (context) =>
-      handlePullRequestClosed(context, {
+    app.on(
+      "pull_request.closed",
+      counted((context) =>
+        handlePullRequestClosed(context, {
         queue,
         containerRegistry: settings.containerRegistry,
-        record: (ctx, number, headSha, record) =>
-          recordPrune(ctx.octokit, { ...ctx.repo(), number, headSha }, record, false, { appId, serializer, log: ctx.log }),
-      }),
+          record: (ctx, number, headSha, record) =>
+            recordPrune(ctx.octokit, { ...ctx.repo(), number, headSha }, record, false, { appId, serializer, log: ctx.log }),
+        }),
+      ),
     );
   };
 }

@@ -17,6 +17,8 @@ export interface MemoryQueueOptions {
   concurrency?: number;
   /** How long a finished job's id still turns away duplicates. */
   rememberMs?: number;
+  /** Told how each run of a job ended, for metrics. */
+  onJob?: (event: { kind: string; outcome: "done" | "retry" | "failed"; seconds: number }) => void;
 }
 
 /**
@@ -68,10 +70,16 @@ export class MemoryQueue implements JobQueue {
     return [...this.pending].map(([id, job]) => ({ id, kind: job.kind, runAt: job.runAt })).sort((a, b) => a.runAt - b.runAt);
   }
 
+  /** Takes no more jobs, and resolves when the running ones finish; waiting ones are dropped (and logged). */
   async close(): Promise<void> {
     this.closed = true;
     this.options.clock.clearTimeout(this.timer);
+    if (this.pending.size > 0) this.options.log.warn({ dropped: [...this.pending.keys()] }, "queue closed with jobs still waiting; without Redis they are lost");
     await Promise.allSettled([...this.running]);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   private arm(): void {
@@ -100,19 +108,24 @@ export class MemoryQueue implements JobQueue {
   private async execute(id: string, job: PendingJob): Promise<void> {
     const handler = this.handlers.get(job.kind);
     const log = this.options.log.child({ job: id, kind: job.kind });
+    const started = performance.now();
+    const report = (outcome: "done" | "retry" | "failed") => this.options.onJob?.({ kind: job.kind, outcome, seconds: (performance.now() - started) / 1000 });
     try {
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
       await handler(job.data);
       this.finished.set(id, this.options.clock.now());
+      report("done");
     } catch (error) {
       const tries = job.tries + 1;
       if (tries < this.maxTries) {
         const delay = this.retryDelayMs * 2 ** (tries - 1);
         log.warn({ err: error, tries, retryInMs: delay }, "job failed; trying again later");
         this.pending.set(id, { ...job, tries, runAt: this.options.clock.now() + delay });
+        report("retry");
       } else {
         log.error({ err: error, tries }, "job failed for good");
         this.finished.set(id, this.options.clock.now());
+        report("failed");
       }
     }
   }

@@ -52,10 +52,24 @@ describe("black box: npm start against a GitHub-like server", () => {
   });
 
   after(async () => {
-    const exited = new Promise((resolve) => app.once("exit", resolve));
-    if (app.pid) process.kill(-app.pid, "SIGINT");
-    await exited;
+    // Whatever is left of the process group (the app if a test failed before SIGTERM).
+    try {
+      if (app.pid) process.kill(-app.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
     await github.close();
+  }, { timeout: 30_000 });
+
+  it("answers /healthz, /readyz and /metrics", async () => {
+    assert.deepEqual(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json(), { status: "ok" });
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    assert.equal(ready.status, 200);
+    assert.deepEqual(((await ready.json()) as { checks: unknown }).checks, { queue: true, accepting: true });
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    assert.match(metrics, /# TYPE dockhand_webhook_deliveries_total counter/);
+    assert.match(metrics, /# TYPE dockhand_job_duration_seconds histogram/);
+    assert.match(metrics, /dockhand_process_resident_memory_bytes/);
   });
 
   it("rejects an unsigned delivery", async () => {
@@ -77,6 +91,20 @@ describe("black box: npm start against a GitHub-like server", () => {
     assert.ok(fake.requests.some((r) => r.path === "/app/installations/1/access_tokens"), "authenticated as the installation");
     assert.deepEqual(fake.violations, []);
     assert.doesNotMatch(output, /BEGIN RSA PRIVATE KEY|ghs_fake/, "no key or token in the logs");
+  });
+
+  it("counts deliveries, GitHub requests and comments in /metrics", async () => {
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    assert.match(metrics, /dockhand_webhook_deliveries_total\{event="workflow_run"\} 1/);
+    assert.match(metrics, /dockhand_github_requests_total\{method="POST",route="\/repos\/\{owner\}\/\{repo\}\/issues\/\{issue_number\}\/comments",status="201"\} 1/);
+    assert.match(metrics, /dockhand_comments_written_total\{action="created"\} 1/);
+  });
+
+  it("shuts down cleanly on SIGTERM", async () => {
+    if (app.pid) process.kill(-app.pid, "SIGTERM");
+    await waitFor(() => Promise.resolve(/shut down cleanly/.test(output)), 10_000, `no clean shutdown in:\n${output.slice(-2000)}`);
+    assert.match(output, /SIGTERM: no longer taking webhooks/);
+    await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`), "the server is closed");
   });
 
   async function post(payload: object, event: string, signature?: string): Promise<Response> {
