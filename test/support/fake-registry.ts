@@ -1,9 +1,13 @@
 import { createHash } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import nock from "nock";
 
 /** Manifests served by digest at a registry host through nock, for tests that need no real registry. */
 export class FakeRegistry {
   readonly manifests = new Map<string, string>();
+  /** `path:tag` → digest, for lookups by tag. */
+  readonly tags = new Map<string, string>();
   reads = 0;
 
   /** Stores a manifest and returns its digest (the sha256 of its bytes, as a registry computes it). */
@@ -12,6 +16,33 @@ export class FakeRegistry {
     const digest = `sha256:${createHash("sha256").update(body).digest("hex")}`;
     this.manifests.set(digest, body);
     return digest;
+  }
+
+  tag(path: string, tag: string, digest: string): void {
+    this.tags.set(`${path}:${tag}`, digest);
+  }
+
+  /** Serves `/v2/<path>/manifests/<digest|tag>` over plain HTTP on loopback; returns the host and a stop function. */
+  async serve(): Promise<{ host: string; close: () => Promise<void> }> {
+    const server = createServer((req, res) => {
+      const match = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(req.url ?? "");
+      if (!match) {
+        res.writeHead(req.url === "/v2/" ? 200 : 404, { "content-type": "application/json" }).end("{}");
+        return;
+      }
+      const [, path = "", reference = ""] = match;
+      const digest = reference.startsWith("sha256:") ? reference : this.tags.get(`${path}:${reference}`);
+      const body = digest ? this.manifests.get(digest) : undefined;
+      this.reads += 1;
+      if (!digest || !body) {
+        res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ errors: [{ code: "MANIFEST_UNKNOWN", message: "manifest unknown" }] }));
+        return;
+      }
+      const mediaType = (JSON.parse(body) as { mediaType?: string }).mediaType ?? "application/vnd.oci.image.manifest.v1+json";
+      res.writeHead(200, { "content-type": mediaType, "docker-content-digest": digest }).end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return { host: `127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
   }
 
   intercept(host = "ghcr.io"): () => void {
