@@ -5,18 +5,19 @@ import { handlePullRequestClosed } from "./prune/handle-pull-request-closed.js";
 import { PackageCredentials } from "./prune/package-credentials.js";
 import { PRUNE_PULL_JOB, type PrunePullJob } from "./prune/prune-pull-job.js";
 import { prunePullRequest } from "./prune/prune-pull-request.js";
-import { firstTick, sweepRepository, sweepTick, SWEEP_REPO_JOB, SWEEP_TICK_JOB, type SweepRepoJob, type SweepTick } from "./prune/sweep.js";
+import { isSweepTick, lastHour, sweepRepository, sweepTick, SWEEP_REPO_JOB, SWEEP_TICK_JOB, tickFor, type SweepRepoJob } from "./prune/sweep.js";
 import { WriteLanes } from "./prune/write-lanes.js";
 import { Metrics } from "./ops/metrics.js";
 import { opsHandler } from "./ops/ops-handler.js";
+import { BullmqQueue } from "./queue/bullmq-queue.js";
 import { MemoryQueue } from "./queue/memory-queue.js";
-import { systemClock, type Clock } from "./queue/job-queue.js";
+import { systemClock, type Clock, type JobQueue } from "./queue/job-queue.js";
 import { RegistryClient } from "./registry/registry-client.js";
 import { recordPrune } from "./report/record-prune.js";
 import { recordRetryOutcome } from "./report/record-retry-outcome.js";
 import { RERUN_JOB, type RerunJob } from "./retry/rerun-job.js";
 import { requestRerun } from "./retry/request-rerun.js";
-import { MemoryRetryBudget } from "./retry/retry-budget.js";
+import { MemoryRetryBudget, RedisRetryBudget } from "./retry/retry-budget.js";
 import { readSettings } from "./settings.js";
 import { KeyedSerializer } from "./util/keyed-serializer.js";
 import { handleWorkflowRunCompleted } from "./workflow-run/handle-workflow-run-completed.js";
@@ -24,8 +25,8 @@ import { handleWorkflowRunCompleted } from "./workflow-run/handle-workflow-run-c
 export interface DockhandOptions {
   /** Tests move time by hand. */
   clock?: Clock;
-  /** Receives the app's queue and log: tests wait on the queue, the process drains it on SIGTERM. */
-  onQueue?: (queue: MemoryQueue, log: Logger) => void;
+  /** Receives the app's queue, log and a close function: tests wait on the queue, the process drains it on SIGTERM. */
+  onStarted?: (handles: { queue: JobQueue; log: Logger; close: () => Promise<void> }) => void;
   /** Set by the process while it shuts down: `/readyz` then says not ready. */
   lifecycle?: { draining: boolean };
 }
@@ -48,23 +49,25 @@ export function createDockhand(options: DockhandOptions = {}) {
     });
     const appId = appIdentity(app);
     const serializer = new KeyedSerializer();
-    const queue = new MemoryQueue({
+    const queueOptions = {
       clock,
       log: app.log.child({ name: "queue" }),
-      onJob: ({ kind, outcome, seconds }) => {
+      onJob: ({ kind, outcome, seconds }: { kind: string; outcome: "done" | "retry" | "failed"; seconds: number }) => {
         metrics.jobs.inc({ kind, outcome });
         metrics.jobSeconds.observe({ kind }, seconds);
       },
-    });
-    options.onQueue?.(queue, app.log);
-    const ops = opsHandler(metrics, { check: () => Promise.resolve({ queue: !queue.isClosed, accepting: !(options.lifecycle?.draining ?? false) }) });
+    };
+    // One process with no services by default; with REDIS_URL every replica shares queues, schedules, budget and lanes.
+    const bullmq = settings.redisUrl ? new BullmqQueue({ redisUrl: settings.redisUrl, ...queueOptions }) : undefined;
+    const queue: JobQueue = bullmq ?? new MemoryQueue(queueOptions);
+    const ops = opsHandler(metrics, { check: async () => ({ queue: await queue.ready(), accepting: !(options.lifecycle?.draining ?? false) }) });
     try {
       appOptions?.addHandler?.(ops);
     } catch (error) {
       // `probot.load()` without a server (tests, embedding) has nowhere to serve /healthz and /metrics.
       app.log.debug({ err: error }, "no HTTP server: /healthz, /readyz and /metrics are not served");
     }
-    const budget = new MemoryRetryBudget();
+    const budget = bullmq ? new RedisRetryBudget(bullmq.connection) : new MemoryRetryBudget();
     const octokitFor = async (installationId: number) => metrics.instrument((await app.auth(installationId)) as Octokit);
     /** Counts the delivery, and the requests its handler makes. */
     const counted = <E extends Context>(handle: (context: E) => Promise<void>) => (context: E) => {
@@ -96,12 +99,14 @@ export function createDockhand(options: DockhandOptions = {}) {
       },
       pruneLog,
     );
+    const lanes = new WriteLanes(settings.pruneWriteIntervalMs, settings.redisUrl);
+    options.onStarted?.({ queue, log: app.log, close: async () => void (await Promise.all([queue.close(), lanes.close()])) });
     const pruneDeps = {
       octokitFor,
       credentials,
       registry,
       containerRegistry: settings.containerRegistry,
-      lanes: new WriteLanes(settings.pruneWriteIntervalMs),
+      lanes,
       sleep,
       clockNow: () => clock.now(),
       log: pruneLog,
@@ -113,10 +118,23 @@ export function createDockhand(options: DockhandOptions = {}) {
       }),
     );
     queue.handle(SWEEP_REPO_JOB, (data) => sweepRepository(data as SweepRepoJob, pruneDeps));
-    queue.handle(SWEEP_TICK_JOB, (data) => sweepTick(data as SweepTick, { appOctokit: async () => metrics.instrument((await app.auth()) as Octokit), octokitFor, queue, log: pruneLog }));
+    const scheduled = queue.every?.bind(queue);
+    queue.handle(SWEEP_TICK_JOB, async (data) => {
+      // A Redis scheduler fires without data: the window is the hour that just ended.
+      const tick = isSweepTick(data) ? data : lastHour(clock.now());
+      await sweepTick(tick, { appOctokit: async () => metrics.instrument((await app.auth()) as Octokit), octokitFor, queue, log: pruneLog });
+      if (!scheduled) {
+        const next = tickFor(tick.windowEnd);
+        await queue.add(SWEEP_TICK_JOB, next.tick, { id: next.id, runAt: next.runAt });
+      }
+    });
     if (settings.sweep) {
-      const first = firstTick(clock.now());
-      void queue.add(SWEEP_TICK_JOB, first.tick, { id: first.id, runAt: first.runAt });
+      if (scheduled) {
+        void scheduled(SWEEP_TICK_JOB, "0 * * * *").catch((error: unknown) => pruneLog.error({ err: error }, "could not schedule the sweep"));
+      } else {
+        const first = tickFor(clock.now());
+        void queue.add(SWEEP_TICK_JOB, first.tick, { id: first.id, runAt: first.runAt });
+      }
     }
 
     app.on(

@@ -1,7 +1,7 @@
 import type { Logger } from "probot";
 import { run } from "probot";
 import { createDockhand } from "./index.js";
-import type { MemoryQueue } from "./queue/memory-queue.js";
+
 
 /**
  * Process entry: Probot's server with the Dockhand app (setup flow from app.yml when unconfigured).
@@ -9,16 +9,16 @@ import type { MemoryQueue } from "./queue/memory-queue.js";
  * within DOCKHAND_SHUTDOWN_TIMEOUT_MS (default 25 s), then exits.
  */
 const lifecycle = { draining: false };
-let queue: MemoryQueue | undefined;
+let close: (() => Promise<void>) | undefined;
 let log: Logger | undefined;
-const server = await run(createDockhand({ lifecycle, onQueue: (q, l) => ((queue = q), (log = l)) }));
+const server = await run(createDockhand({ lifecycle, onStarted: (handles) => ((close = handles.close), (log = handles.log)) }));
 
 process.once("SIGTERM", () => {
   lifecycle.draining = true;
   const timeoutMs = Number(process.env.DOCKHAND_SHUTDOWN_TIMEOUT_MS ?? 25_000);
   log?.info({ timeoutMs }, "SIGTERM: no longer taking webhooks; finishing running jobs");
   const deadline = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), timeoutMs).unref());
-  const drained = Promise.all([server.stop(), queue?.close()]).then(() => "drained" as const);
+  const drained = Promise.all([server.stop(), close?.()]).then(() => "drained" as const);
   void Promise.race([drained, deadline]).then((outcome) => {
     if (outcome === "timeout") log?.warn("shutdown deadline passed with jobs still running; exiting");
     else log?.info("shut down cleanly");

@@ -18,6 +18,8 @@ export interface Settings {
   pruneWriteIntervalMs: number;
   /** Whether this process runs the scheduled prune sweeps. */
   sweep: boolean;
+  /** With Redis, jobs, schedules, the retry budget and write lanes are shared by every replica. */
+  redisUrl: string | undefined;
 }
 
 const hostList = z
@@ -70,6 +72,10 @@ const environment = z.object({
     .default("ghcr.io"),
   DOCKHAND_PRUNE_WRITE_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   DOCKHAND_SWEEP: z.enum(["on", "off"], "must be on or off").default("on"),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, "must be a redis:// or rediss:// URL")
+    .optional(),
 });
 
 export class SettingsError extends Error {}
@@ -89,5 +95,6 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     containerRegistry: result.data.DOCKHAND_CONTAINER_REGISTRY,
     pruneWriteIntervalMs: result.data.DOCKHAND_PRUNE_WRITE_INTERVAL_MS,
     sweep: result.data.DOCKHAND_SWEEP === "on",
+    redisUrl: result.data.REDIS_URL,
   };
 }

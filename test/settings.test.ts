@@ -12,6 +12,7 @@ describe("readSettings", () => {
       containerRegistry: "ghcr.io",
       pruneWriteIntervalMs: 1000,
       sweep: true,
+      redisUrl: undefined,
     });
   });
 

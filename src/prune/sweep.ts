@@ -25,10 +25,20 @@ export interface SweepRepoJob {
   windowStart: number;
 }
 
-/** The first tick: the current hour's window, looked at when it ends. */
-export function firstTick(now: number): { tick: SweepTick; id: string; runAt: number } {
+/** The tick for the hour `now` is in, looked at when it ends (the in-process chain of ticks). */
+export function tickFor(now: number): { tick: SweepTick; id: string; runAt: number } {
   const windowStart = Math.floor(now / HOUR) * HOUR;
   return { tick: { windowStart, windowEnd: windowStart + HOUR }, id: `sweep-tick@${windowStart}`, runAt: windowStart + HOUR };
+}
+
+/** The hour that ended last, for a tick a scheduler fired without saying which window it is. */
+export function lastHour(now: number): SweepTick {
+  const windowEnd = Math.floor(now / HOUR) * HOUR;
+  return { windowStart: windowEnd - HOUR, windowEnd };
+}
+
+export function isSweepTick(data: unknown): data is SweepTick {
+  return typeof (data as SweepTick | null)?.windowStart === "number" && typeof (data as SweepTick).windowEnd === "number";
 }
 
 export interface SweepTickDependencies {
@@ -40,29 +50,24 @@ export interface SweepTickDependencies {
 
 /**
  * Once an hour: for every repository of every installation whose `prune.schedule` fired in the past
- * hour, schedule its sweep (one job id per repository and window, so it runs once), then the next tick.
+ * hour, schedule its sweep (one job id per repository and window, so it runs once across replicas).
  */
 export async function sweepTick(tick: SweepTick, deps: SweepTickDependencies): Promise<void> {
-  try {
-    const app = await deps.appOctokit();
-    const installations = await app.paginate(app.rest.apps.listInstallations, { per_page: 100 });
-    for (const installation of installations) {
-      const octokit = await deps.octokitFor(installation.id);
-      const repositories = await octokit.paginate(octokit.rest.apps.listReposAccessibleToInstallation, { per_page: 100 });
-      const jitter = Math.floor(stableFraction(`installation:${installation.id}`) * JITTER_SPAN);
-      for (const repository of repositories) {
-        const repo = { owner: repository.owner.login, repo: repository.name };
-        const loaded = await loadConfig(octokit, repo);
-        if (!loaded.ok || loaded.config.prune.mode === "off") continue;
-        const cron = parseCron(loaded.config.prune.schedule);
-        if (typeof cron === "string" || !cronFiresBetween(cron, tick.windowStart, tick.windowEnd)) continue;
-        const job: SweepRepoJob = { installationId: installation.id, ...repo, windowStart: tick.windowStart };
-        await deps.queue.add(SWEEP_REPO_JOB, job, { id: `sweep:${repo.owner}/${repo.repo}@${tick.windowStart}`, runAt: tick.windowEnd + jitter });
-      }
+  const app = await deps.appOctokit();
+  const installations = await app.paginate(app.rest.apps.listInstallations, { per_page: 100 });
+  for (const installation of installations) {
+    const octokit = await deps.octokitFor(installation.id);
+    const repositories = await octokit.paginate(octokit.rest.apps.listReposAccessibleToInstallation, { per_page: 100 });
+    const jitter = Math.floor(stableFraction(`installation:${installation.id}`) * JITTER_SPAN);
+    for (const repository of repositories) {
+      const repo = { owner: repository.owner.login, repo: repository.name };
+      const loaded = await loadConfig(octokit, repo);
+      if (!loaded.ok || loaded.config.prune.mode === "off") continue;
+      const cron = parseCron(loaded.config.prune.schedule);
+      if (typeof cron === "string" || !cronFiresBetween(cron, tick.windowStart, tick.windowEnd)) continue;
+      const job: SweepRepoJob = { installationId: installation.id, ...repo, windowStart: tick.windowStart };
+      await deps.queue.add(SWEEP_REPO_JOB, job, { id: `sweep:${repo.owner}/${repo.repo}@${tick.windowStart}`, runAt: tick.windowEnd + jitter });
     }
-  } finally {
-    const next = { windowStart: tick.windowEnd, windowEnd: tick.windowEnd + HOUR };
-    await deps.queue.add(SWEEP_TICK_JOB, next, { id: `sweep-tick@${next.windowStart}`, runAt: next.windowEnd });
   }
 }
 

@@ -78,8 +78,8 @@ export class MemoryQueue implements JobQueue {
     await Promise.allSettled([...this.running]);
   }
 
-  get isClosed(): boolean {
-    return this.closed;
+  ready(): Promise<boolean> {
+    return Promise.resolve(!this.closed);
   }
 
   private arm(): void {

@@ -1,3 +1,5 @@
+import type { Redis } from "ioredis";
+
 /**
  * Re-runs spent per repository per UTC day, as a set of run-attempt keys: reserving the same attempt
  * twice (a redelivery, a second replica) counts once, and a re-run called off is given back.
@@ -34,4 +36,27 @@ export class MemoryRetryBudget implements RetryBudget {
     this.days.get(`${repository}@${day}`)?.delete(key);
     return Promise.resolve();
   }
+}
+
+/** The Redis mode: one set per repository and day, shared by every replica, expiring after three days. */
+export class RedisRetryBudget implements RetryBudget {
+  constructor(private readonly redis: Redis) {}
+
+  async used(repository: string, day: string, except: string): Promise<number> {
+    const key = budgetKey(repository, day);
+    const [count, member] = await Promise.all([this.redis.scard(key), this.redis.sismember(key, except)]);
+    return count - member;
+  }
+
+  async reserve(repository: string, day: string, key: string): Promise<void> {
+    await this.redis.multi().sadd(budgetKey(repository, day), key).expire(budgetKey(repository, day), 3 * 24 * 3600).exec();
+  }
+
+  async release(repository: string, day: string, key: string): Promise<void> {
+    await this.redis.srem(budgetKey(repository, day), key);
+  }
+}
+
+function budgetKey(repository: string, day: string): string {
+  return `dockhand:retry-budget:${repository}:${day}`;
 }

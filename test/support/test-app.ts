@@ -16,6 +16,8 @@ export interface TestApp {
   logs: Record<string, unknown>[];
   clock: ManualClock;
   queue: MemoryQueue;
+  /** Closes the queue and write lanes (and their Redis connections in Redis mode). */
+  close: () => Promise<void>;
   /** Moves the clock and waits for the jobs that became due to finish. */
   advance: (ms: number) => Promise<void>;
   receive: (name: string, payload: Record<string, unknown>, id?: string) => Promise<void>;
@@ -52,7 +54,9 @@ export async function createTestApp(fake: FakeGitHub, env: Record<string, string
       throttle: { enabled: false },
     })),
   });
-  await probot.load(createDockhand({ clock, onQueue: (q) => (queue = q) }));
+  // Without REDIS_URL the app's queue is the in-process one.
+  let close: (() => Promise<void>) | undefined;
+  await probot.load(createDockhand({ clock, onStarted: (handles) => ((queue = handles.queue as MemoryQueue), (close = handles.close)) }));
   process.env = saved;
   if (!queue) throw new Error("the app did not create its queue");
   const appQueue = queue;
@@ -62,6 +66,7 @@ export async function createTestApp(fake: FakeGitHub, env: Record<string, string
     logs,
     clock,
     queue: appQueue,
+    close: () => close?.() ?? Promise.resolve(),
     advance: async (ms) => {
       clock.advance(ms);
       await appQueue.idle();

@@ -1,0 +1,132 @@
+import { Queue, Worker, type Job } from "bullmq";
+import { Redis } from "ioredis";
+import type { Logger } from "probot";
+import type { Clock, JobHandler, JobQueue } from "./job-queue.js";
+
+export interface BullmqQueueOptions {
+  redisUrl: string;
+  clock: Clock;
+  log: Logger;
+  /** Queue name; replicas sharing it share the work. */
+  name?: string;
+  concurrency?: number;
+  /** How long a worker's claim on a job lasts without renewal: a killed worker's job is taken over after it. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  /** First retry delay of a failed job; doubles per attempt. */
+  retryDelayMs?: number;
+  onJob?: (event: { kind: string; outcome: "done" | "retry" | "failed"; seconds: number }) => void;
+}
+
+const ATTEMPTS = 3;
+
+/** BullMQ job ids may not contain `:`, which Dockhand's ids use as a separator. */
+function bullmqId(id: string): string {
+  return id.replaceAll(":", "%3A");
+}
+
+/**
+ * The Redis mode of the job queue (BullMQ): jobs survive restarts, every replica's worker takes them,
+ * a killed worker's job is taken over once its lock lapses, and a job id stands for its work across
+ * all replicas. Failed jobs are kept for a week, visible with any BullMQ dashboard.
+ */
+export class BullmqQueue implements JobQueue {
+  /** The queue's Redis connection, shared with what else needs Redis (the retry budget); closed with the queue. */
+  readonly connection: Redis;
+  private readonly queue: Queue;
+  private worker: Worker | undefined;
+  private workerConnection: Redis | undefined;
+  private readonly handlers = new Map<string, JobHandler>();
+  private closed = false;
+
+  constructor(private readonly options: BullmqQueueOptions) {
+    this.connection = this.redis();
+    this.queue = new Queue(options.name ?? "dockhand", { connection: this.connection });
+  }
+
+  async add(kind: string, data: unknown, options: { id: string; runAt: number }): Promise<boolean> {
+    if (this.closed) return false;
+    const jobId = bullmqId(options.id);
+    if (await this.queue.getJob(jobId)) return false;
+    await this.queue.add(kind, data, {
+      jobId,
+      delay: Math.max(0, options.runAt - this.options.clock.now()),
+      attempts: ATTEMPTS,
+      backoff: { type: "exponential", delay: this.options.retryDelayMs ?? 30_000 },
+      removeOnComplete: { age: 24 * 3600 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    });
+    return true;
+  }
+
+  handle(kind: string, handler: JobHandler): void {
+    this.handlers.set(kind, handler);
+    this.worker ??= this.startWorker();
+  }
+
+  /** Runs `kind` on a cron pattern, once per firing across all replicas (a BullMQ job scheduler). */
+  async every(kind: string, pattern: string): Promise<void> {
+    try {
+      await this.queue.upsertJobScheduler(`${kind}-scheduler`, { pattern, tz: "UTC" }, { name: kind, data: {}, opts: { removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } } });
+    } catch (error) {
+      // Another replica upserted the same scheduler at the same moment: it exists, which is the point.
+      if (!(error instanceof Error && /job ID already exists/.test(error.message))) throw error;
+    }
+  }
+
+  /** Redis answers, and the worker runs. */
+  async ready(): Promise<boolean> {
+    if (this.closed) return false;
+    try {
+      return (await this.connection.ping()) === "PONG" && (this.worker?.isRunning() ?? true);
+    } catch {
+      return false;
+    }
+  }
+
+  /** Stops taking jobs, waits for the running ones, closes the connections. Waiting jobs stay in Redis. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.worker?.close();
+    await this.queue.close();
+    this.workerConnection?.disconnect();
+    this.connection.disconnect();
+  }
+
+  /** A connection whose errors (Redis down, reconnecting) go to the log rather than ioredis's console warning. */
+  private redis(): Redis {
+    const connection = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
+    connection.on("error", (error: Error) => this.options.log.warn({ err: error }, "redis connection error"));
+    return connection;
+  }
+
+  private startWorker(): Worker {
+    this.workerConnection = this.redis();
+    const worker = new Worker(
+      this.queue.name,
+      async (job: Job) => {
+        const handler = this.handlers.get(job.name);
+        const started = performance.now();
+        const seconds = () => (performance.now() - started) / 1000;
+        try {
+          if (!handler) throw new Error(`no handler for job kind ${job.name}`);
+          await handler(job.data);
+          this.options.onJob?.({ kind: job.name, outcome: "done", seconds: seconds() });
+        } catch (error) {
+          const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+          this.options.log.child({ job: job.id, kind: job.name })[last ? "error" : "warn"]({ err: error, attempt: job.attemptsMade + 1 }, last ? "job failed for good" : "job failed; trying again later");
+          this.options.onJob?.({ kind: job.name, outcome: last ? "failed" : "retry", seconds: seconds() });
+          throw error;
+        }
+      },
+      {
+        connection: this.workerConnection,
+        concurrency: this.options.concurrency ?? 4,
+        lockDuration: this.options.lockDurationMs ?? 30_000,
+        stalledInterval: this.options.stalledIntervalMs ?? 30_000,
+      },
+    );
+    worker.on("error", (error) => this.options.log.error({ err: error }, "queue worker error"));
+    return worker;
+  }
+}

@@ -1,0 +1,92 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { after, before, describe, it } from "node:test";
+import { pino } from "pino";
+import { BullmqQueue } from "../../src/queue/bullmq-queue.js";
+import { systemClock } from "../../src/queue/job-queue.js";
+import { startLocalRedis } from "../support/local-redis.js";
+import { waitFor } from "../support/net.js";
+
+const log = pino({ level: "silent" });
+
+describe("BullmqQueue against a real redis-server", () => {
+  let redis: Awaited<ReturnType<typeof startLocalRedis>>;
+  let queues: BullmqQueue[] = [];
+  let name = 0;
+  const replica = (queueName: string, options: Partial<ConstructorParameters<typeof BullmqQueue>[0]> = {}) => {
+    const queue = new BullmqQueue({ redisUrl: redis.url, clock: systemClock, log, name: queueName, lockDurationMs: 1000, stalledIntervalMs: 500, retryDelayMs: 50, ...options });
+    queues.push(queue);
+    return queue;
+  };
+  before(async () => {
+    redis = await startLocalRedis();
+  });
+  after(async () => {
+    await Promise.all(queues.map((q) => q.close()));
+    queues = [];
+    await redis.stop();
+  });
+
+  it("runs a job id once across two replicas, at its time", async () => {
+    const queueName = `q${++name}`;
+    const runs: number[] = [];
+    const a = replica(queueName);
+    const b = replica(queueName);
+    for (const queue of [a, b]) queue.handle("work", async () => void runs.push(Date.now()));
+    const runAt = Date.now() + 400;
+    const added = await Promise.all([a.add("work", {}, { id: "rerun:o/r:1:1", runAt }), b.add("work", {}, { id: "rerun:o/r:1:1", runAt })]);
+    assert.deepEqual(added.filter(Boolean).length >= 1, true);
+    await waitFor(() => Promise.resolve(runs.length > 0), 5000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(runs.length, 1, "once, not once per replica");
+    assert.ok((runs[0] ?? 0) >= runAt - 20, "not before its time");
+    assert.equal(await a.add("work", {}, { id: "rerun:o/r:1:1", runAt }), false, "a finished job's id still turns duplicates away");
+  });
+
+  it("retries a failing job and reports outcomes", async () => {
+    const outcomes: string[] = [];
+    const queue = replica(`q${++name}`, { onJob: (e) => outcomes.push(e.outcome) });
+    let tries = 0;
+    queue.handle("flaky", async () => {
+      tries += 1;
+      if (tries < 3) throw new Error("boom");
+    });
+    await queue.add("flaky", {}, { id: "flaky-1", runAt: Date.now() });
+    await waitFor(() => Promise.resolve(outcomes.includes("done")), 5000);
+    assert.deepEqual(outcomes, ["retry", "retry", "done"]);
+  });
+
+  it("fires a schedule once per firing whatever the number of replicas", async () => {
+    const queueName = `q${++name}`;
+    let ticks = 0;
+    const a = replica(queueName);
+    const b = replica(queueName);
+    for (const queue of [a, b]) queue.handle("tick", async () => void (ticks += 1));
+    await Promise.all([a.every("tick", "*/1 * * * * *"), b.every("tick", "*/1 * * * * *")]);
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    assert.ok(ticks >= 2 && ticks <= 4, `${ticks} ticks in 3.5 s from two replicas`);
+  });
+
+  it("lets another replica finish the job of a worker that was killed mid-job", async () => {
+    const queueName = `q${++name}`;
+    const child = spawn(process.execPath, ["--import", "tsx", "test/support/bullmq-worker.ts", redis.url, queueName], { stdio: ["ignore", "pipe", "inherit"] });
+    let childOutput = "";
+    child.stdout?.on("data", (chunk: Buffer) => (childOutput += chunk.toString()));
+    const producer = replica(queueName);
+    await producer.add("slow", { n: 1 }, { id: "slow-1", runAt: Date.now() });
+    await waitFor(() => Promise.resolve(childOutput.includes("started")), 15_000, "the other replica never took the job");
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGKILL");
+    await exited;
+    let finished = false;
+    producer.handle("slow", async () => void (finished = true));
+    await waitFor(() => Promise.resolve(finished), 15_000, "the job was not taken over");
+  });
+
+  it("says when Redis is not ready", async () => {
+    const queue = replica(`q${++name}`);
+    assert.equal(await queue.ready(), true);
+    await queue.close();
+    assert.equal(await queue.ready(), false);
+  });
+});
