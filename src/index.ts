@@ -1,4 +1,5 @@
 import type { ApplicationFunctionOptions, Context, Logger, Probot, ProbotOctokit } from "probot";
+import { EVENT_JOB, eventJobId, type EventJob } from "./events/event-job.js";
 import { appIdentity } from "./github/app-identity.js";
 import type { Octokit } from "./github/octokit.js";
 import { handlePullRequestClosed } from "./prune/handle-pull-request-closed.js";
@@ -21,6 +22,7 @@ import { MemoryRetryBudget, RedisRetryBudget } from "./retry/retry-budget.js";
 import { readSettings } from "./settings.js";
 import { KeyedSerializer } from "./util/keyed-serializer.js";
 import { handleWorkflowRunCompleted } from "./workflow-run/handle-workflow-run-completed.js";
+import type { EventContext } from "./events/event-context.js";
 
 export interface DockhandOptions {
   /** Tests move time by hand. */
@@ -69,11 +71,20 @@ export function createDockhand(options: DockhandOptions = {}) {
     }
     const budget = bullmq ? new RedisRetryBudget(bullmq.connection) : new MemoryRetryBudget();
     const octokitFor = async (installationId: number) => metrics.instrument((await app.auth(installationId)) as Octokit);
-    /** Counts the delivery, and the requests its handler makes. */
-    const counted = <E extends Context>(handle: (context: E) => Promise<void>) => (context: E) => {
+    /**
+     * The webhook path: Probot has checked the signature; the delivery is counted, filtered and queued
+     * under the id of the work it stands for, and answered at once. Workers do the work.
+     */
+    const enqueue = (name: string) => async (context: Context) => {
       metrics.deliveries.inc({ event: context.name });
-      metrics.instrument(context.octokit as Octokit);
-      return handle(context);
+      const installationId = (context.payload as { installation?: { id?: number } }).installation?.id;
+      if (typeof installationId !== "number") {
+        context.log.warn("delivery without an installation; ignored");
+        return;
+      }
+      const job: EventJob = { name, delivery: context.id, installationId, payload: context.payload };
+      const added = await queue.add(EVENT_JOB, job, { id: eventJobId(name, context.payload, context.id), runAt: clock.now() });
+      context.log.debug({ added }, added ? "delivery queued" : "delivery's work already queued");
     };
     const sleep = (ms: number) => new Promise<void>((resolve) => clock.setTimeout(resolve, ms));
 
@@ -137,21 +148,23 @@ export function createDockhand(options: DockhandOptions = {}) {
       }
     }
 
-    app.on(
-      "workflow_run.completed",
-      counted((context) => handleWorkflowRunCompleted(context, { appId, registry, serializer, queue, budget, knownRegistries: settings.registries })),
-    );
-    app.on(
-      "pull_request.closed",
-      counted((context) =>
+    const handlers: Record<string, (context: EventContext) => Promise<void>> = {
+      "workflow_run.completed": (context) => handleWorkflowRunCompleted(context, { appId, registry, serializer, queue, budget, knownRegistries: settings.registries }),
+      "pull_request.closed": (context) =>
         handlePullRequestClosed(context, {
-        queue,
-        containerRegistry: settings.containerRegistry,
-          record: (ctx, number, headSha, record) =>
-            recordPrune(ctx.octokit, { ...ctx.repo(), number, headSha }, record, false, { appId, serializer, log: ctx.log }),
+          queue,
+          containerRegistry: settings.containerRegistry,
+          record: (octokit, target, record, log) => recordPrune(octokit, target, record, false, { appId, serializer, log }),
         }),
-      ),
-    );
+    };
+    queue.handle(EVENT_JOB, async (data) => {
+      const job = data as EventJob;
+      const handle = handlers[job.name];
+      if (!handle) return;
+      const log = app.log.child({ name: "event", delivery: job.delivery, event: job.name, installation: job.installationId });
+      await handle({ payload: job.payload, octokit: await octokitFor(job.installationId), log });
+    });
+    for (const name of Object.keys(handlers)) app.on(name as "workflow_run.completed", enqueue(name));
   };
 }
 

@@ -1,6 +1,8 @@
-import type { Context } from "probot";
+import type { Logger } from "probot";
 import { z } from "zod";
 import { loadConfig } from "../config/load-config.js";
+import type { EventContext } from "../events/event-context.js";
+import type { Octokit, RepoRef } from "../github/octokit.js";
 import type { JobQueue } from "../queue/job-queue.js";
 import { PRUNE_PULL_JOB, prunePullJobId, type PrunePullJob } from "./prune-pull-job.js";
 import type { PruneRecord } from "./prune-record.js";
@@ -15,11 +17,11 @@ export interface PullRequestClosedDependencies {
   queue: JobQueue;
   containerRegistry: string;
   /** Notes the schedule in the PR comment, if Dockhand has one there. */
-  record: (context: Context<"pull_request.closed">, number: number, headSha: string, record: PruneRecord) => Promise<void>;
+  record: (octokit: Octokit, target: RepoRef & { number: number; headSha: string }, record: PruneRecord, log: Logger) => Promise<void>;
 }
 
 /** A PR closed (merged or not): schedule pruning its images after the grace period. */
-export async function handlePullRequestClosed(context: Context<"pull_request.closed">, deps: PullRequestClosedDependencies): Promise<void> {
+export async function handlePullRequestClosed(context: EventContext, deps: PullRequestClosedDependencies): Promise<void> {
   const parsed = payloadSchema.safeParse(context.payload);
   if (!parsed.success) {
     context.log.warn({ problems: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) }, "ignoring malformed pull_request payload");
@@ -40,5 +42,5 @@ export async function handlePullRequestClosed(context: Context<"pull_request.clo
   const added = await deps.queue.add(PRUNE_PULL_JOB, job, { id: prunePullJobId(job), runAt });
   log.info({ runAt: new Date(runAt).toISOString(), added }, "prune scheduled");
   const packages = (config.packages.length > 0 ? config.packages : [repo.repo]).map((name) => ({ name, deleted: [], refused: [], failed: 0, kept: 0 }));
-  await deps.record(context, pull.number, pull.head.sha, { status: "scheduled", at: new Date(runAt).toISOString(), owner: repo.owner, registry: deps.containerRegistry, packages });
+  await deps.record(context.octokit, { ...repo, number: pull.number, headSha: pull.head.sha }, { status: "scheduled", at: new Date(runAt).toISOString(), owner: repo.owner, registry: deps.containerRegistry, packages }, log);
 }

@@ -1,6 +1,6 @@
-import type { Context } from "probot";
 import { z } from "zod";
 import { loadConfig } from "../config/load-config.js";
+import type { EventContext } from "../events/event-context.js";
 import { parseConfig } from "../config/parse-config.js";
 import { isSelectedRun } from "../config/select-workflow-run.js";
 import { findPullRequests } from "../github/find-pull-requests.js";
@@ -53,7 +53,7 @@ const payloadSchema = z.object({
  * One completed run attempt: the report of what it built and, when it failed, the retry decision.
  * Both land in the PR's one Dockhand comment; the re-run itself happens later, in a queued job.
  */
-export async function handleWorkflowRunCompleted(context: Context<"workflow_run.completed">, deps: WorkflowRunDependencies): Promise<void> {
+export async function handleWorkflowRunCompleted(context: EventContext, deps: WorkflowRunDependencies): Promise<void> {
   const parsed = payloadSchema.safeParse(context.payload);
   if (!parsed.success) {
     context.log.warn({ problems: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) }, "ignoring malformed workflow_run payload");

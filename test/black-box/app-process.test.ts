@@ -94,7 +94,12 @@ describe("black box: npm start against a GitHub-like server", () => {
   });
 
   it("counts deliveries, GitHub requests and comments in /metrics", async () => {
-    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    // The delivery's job may still be finishing its last requests.
+    let metrics = "";
+    await waitFor(async () => {
+      metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      return /dockhand_jobs_total\{kind="event",outcome="done"\} 1/.test(metrics);
+    }, 10_000);
     assert.match(metrics, /dockhand_webhook_deliveries_total\{event="workflow_run"\} 1/);
     assert.match(metrics, /dockhand_github_requests_total\{method="POST",route="\/repos\/\{owner\}\/\{repo\}\/issues\/\{issue_number\}\/comments",status="201"\} 1/);
     assert.match(metrics, /dockhand_comments_written_total\{action="created"\} 1/);

@@ -103,14 +103,16 @@ describe("retry on workflow_run.completed", () => {
     assert.deepEqual(app.queue.scheduled(), []);
   });
 
-  it("leaves a mixed run alone by default, and re-runs only the flaky job with mixed: rerun-transient", async () => {
+  it("leaves a mixed run alone by default", async () => {
     const jobs = [failedJob(1, fixture("buildx-push-502.log")), failedJob(2, fixture("test-decoys.log"), "unit tests", "Run tests")];
     await app.receive("workflow_run", failedRun(jobs));
     assert.match(comment(), /Not re-run: some jobs flaked, but others failed for another reason/);
     assert.equal(app.queue.scheduled().length, 0);
+  });
 
-    fake.setFile(FULL, ".github/dockhand.yml", "retry:\n  mixed: rerun-transient\n");
-    await app.receive("workflow_run", workflowRunCompleted({ repo: REPO, id: RUN, headSha: SHA1, headBranch: "feature/login", conclusion: "failure", pullRequests: [] }), "other-delivery");
+  it("re-runs only the flaky job of a mixed run with mixed: rerun-transient", async () => {
+    const jobs = [failedJob(1, fixture("buildx-push-502.log")), failedJob(2, fixture("test-decoys.log"), "unit tests", "Run tests")];
+    await app.receive("workflow_run", failedRun(jobs, { config: "retry:\n  mixed: rerun-transient\n" }));
     assert.match(comment(), /🔁 Re-running job `build-and-push` at/);
     await app.advance(3_600_000);
     assert.deepEqual(fake.reruns, [{ runId: RUN, jobId: 1, attempt: 2 }]);
@@ -156,11 +158,12 @@ describe("retry on workflow_run.completed", () => {
     await app.receive("workflow_run", payload);
     assert.match(comment(), /Not re-run: a newer run of this workflow exists for the branch/);
 
-    // Decided before the newer run started; it starts while the re-run waits.
-    fake.runs.set(FULL, (fake.runs.get(FULL) ?? []).filter((r) => r.id === RUN));
-    await app.receive("workflow_run", payload, "second-look");
+    // Run 610 was decided before a newer run started; that run starts while the re-run waits.
+    fake.addRun(FULL, { id: 610, workflowId: 77, headSha: SHA1, headBranch: "feature/login" });
+    fake.setJobs(FULL, 610, 1, [failedJob(5, fixture("buildx-push-502.log"))]);
+    await app.receive("workflow_run", workflowRunCompleted({ repo: REPO, id: 610, headSha: SHA1, headBranch: "feature/login", conclusion: "failure", pullRequests: [{ number: 7, headSha: SHA1 }] }));
     assert.equal(app.queue.scheduled().length, 1);
-    fake.addRun(FULL, { id: RUN + 1, workflowId: 77, headSha: SHA1, headBranch: "feature/login", status: "in_progress", conclusion: null });
+    fake.addRun(FULL, { id: 611, workflowId: 77, headSha: SHA1, headBranch: "feature/login", status: "in_progress", conclusion: null });
     await app.advance(3_600_000);
     assert.deepEqual(fake.reruns, []);
     assert.match(comment(), /Not re-run: a newer run of this workflow exists/);

@@ -71,7 +71,10 @@ export async function createTestApp(fake: FakeGitHub, env: Record<string, string
       clock.advance(ms);
       await appQueue.idle();
     },
-    receive: (name, payload, id) =>
-      probot.receive({ id: id ?? `delivery-${++delivery}`, name, payload } as Parameters<Probot["receive"]>[0]),
+    // A delivery is queued by the webhook path and handled by the queue's worker: wait for both.
+    receive: async (name, payload, id) => {
+      await probot.receive({ id: id ?? `delivery-${++delivery}`, name, payload } as Parameters<Probot["receive"]>[0]);
+      if ("idle" in appQueue) await appQueue.idle();
+    },
   };
 }
