@@ -31,6 +31,8 @@ export interface DockhandOptions {
   onStarted?: (handles: { queue: JobQueue; log: Logger; close: () => Promise<void> }) => void;
   /** Set by the process while it shuts down: `/readyz` then says not ready. */
   lifecycle?: { draining: boolean };
+  /** Another queue than the configured one (benchmarks compare handling in the request). */
+  queue?: (onJob: NonNullable<ConstructorParameters<typeof MemoryQueue>[0]["onJob"]>) => JobQueue;
 }
 
 /** Wiring only: each capability's handler gets its dependencies here. */
@@ -60,8 +62,8 @@ export function createDockhand(options: DockhandOptions = {}) {
       },
     };
     // One process with no services by default; with REDIS_URL every replica shares queues, schedules, budget and lanes.
-    const bullmq = settings.redisUrl ? new BullmqQueue({ redisUrl: settings.redisUrl, ...queueOptions }) : undefined;
-    const queue: JobQueue = bullmq ?? new MemoryQueue(queueOptions);
+    const bullmq = settings.redisUrl && !options.queue ? new BullmqQueue({ redisUrl: settings.redisUrl, ...queueOptions }) : undefined;
+    const queue: JobQueue = options.queue?.(queueOptions.onJob) ?? bullmq ?? new MemoryQueue(queueOptions);
     const ops = opsHandler(metrics, { check: async () => ({ queue: await queue.ready(), accepting: !(options.lifecycle?.draining ?? false) }) });
     try {
       appOptions?.addHandler?.(ops);
