@@ -84,7 +84,8 @@ export class MemoryQueue implements JobQueue {
 
   private arm(): void {
     this.options.clock.clearTimeout(this.timer);
-    if (this.closed || this.pending.size === 0) return;
+    // With every slot taken, a finishing job starts the next one; a timer now would only spin.
+    if (this.closed || this.pending.size === 0 || this.running.size >= this.concurrency) return;
     const next = Math.min(...[...this.pending.values()].map((job) => job.runAt));
     this.timer = this.options.clock.setTimeout(() => this.runDue(), Math.max(0, next - this.options.clock.now()));
   }

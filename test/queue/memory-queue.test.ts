@@ -39,6 +39,29 @@ describe("MemoryQueue", () => {
     assert.equal(runs, 2);
   });
 
+  it("waits for a free slot without spinning when more jobs are due than it may run", async () => {
+    const { clock, queue } = setup();
+    const release: (() => void)[] = [];
+    let started = 0;
+    queue.handle("k", () => {
+      started += 1;
+      return new Promise<void>((resolve) => release.push(resolve));
+    });
+    for (let i = 0; i < 10; i += 1) await queue.add("k", null, { id: `j${i}`, runAt: clock.now() });
+    clock.advance(0);
+    assert.equal(started, 4, "four at a time");
+    assert.equal(clock.pending(), 0, "no timer armed while every slot is taken");
+    release.shift()?.();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(started, 5, "a finishing job starts the next");
+    while (release.length > 0) {
+      release.shift()?.();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await queue.idle();
+    assert.equal(started, 10);
+  });
+
   it("tries a failing job again with doubling delays, then gives up", async () => {
     const { clock, queue } = setup({ maxTries: 3 });
     const times: number[] = [];

@@ -17,6 +17,8 @@ export interface FakeResponse {
   status: number;
   headers?: Record<string, string>;
   body?: unknown;
+  /** The request was carried out but its answer is lost: the HTTP server drops the connection. */
+  drop?: boolean;
 }
 
 export interface RepoSpec {
@@ -118,6 +120,12 @@ export class FakeGitHub {
   onPackageDelete: ((pkg: PackageSpec, version: PackageVersion) => Promise<void>) | undefined;
   /** Times of package deletions, to check the write spacing. */
   readonly packageDeletes: { id: number; at: number }[] = [];
+  /**
+   * Random faults on API requests, for load tests: a 502 or a secondary-rate-limit 403 before the
+   * request is carried out, or the answer lost after it was (`drop`). `random` makes them reproducible.
+   */
+  chaos: { rate: number; random: () => number } | undefined;
+  readonly chaosFaults: Record<"502" | "403" | "lost", number> = { "502": 0, "403": 0, lost: 0 };
   /** When set, package deletions closer together than this get GitHub's secondary rate limit 403. */
   minDeleteIntervalMs: number | undefined;
   secondaryRateLimited = 0;
@@ -217,6 +225,10 @@ export class FakeGitHub {
       this.requests.push({ method, path: `${path}${request.url.search}`, status: 403 });
       return { status: 403, body: { message: "Resource not accessible by integration", documentation_url: "https://docs.github.com/rest/packages/packages" } };
     }
+    const chaos = this.chaos && this.chaos.random() < this.chaos.rate ? (["502", "403", "lost"] as const)[Math.floor(this.chaos.random() * 3)] : undefined;
+    if (chaos) this.chaosFaults[chaos] += 1;
+    if (chaos === "502") return { status: 502, body: { message: "Server Error" } };
+    if (chaos === "403") return { status: 403, headers: { "retry-after": "0" }, body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", documentation_url: "https://docs.github.com/rest" } };
     const fault = this.faults.find((f) => f.method === method && f.pattern.test(path) && f.times > 0);
     let response: FakeResponse;
     if (fault) {
@@ -231,7 +243,7 @@ export class FakeGitHub {
       this.violations.push(...checkResponse(operation, response.status, response.body));
     }
     this.requests.push({ method, path: `${path}${request.url.search}`, status: response.status });
-    return response;
+    return chaos === "lost" ? { ...response, drop: true } : response;
   }
 
   private async route(method: string, template: string, path: string, request: FakeRequest): Promise<FakeResponse> {

@@ -20,6 +20,10 @@ export async function startHttpGitHub(): Promise<{ fake: FakeGitHub; host: strin
       holder
         .fake!.handle({ method: req.method ?? "GET", url: new URL(req.url ?? "/", `http://${req.headers.host}`), headers, body })
         .then((response) => {
+          if (response.drop) {
+            res.destroy();
+            return;
+          }
           const payload = typeof response.body === "string" || response.body === undefined ? (response.body ?? "") : JSON.stringify(response.body);
           res.writeHead(response.status, { "content-type": "application/json; charset=utf-8", ...response.headers });
           res.end(payload);
