@@ -2,6 +2,7 @@ import type { ApplicationFunctionOptions, Context, Logger, Probot, ProbotOctokit
 import { EVENT_JOB, eventJobId, type EventJob } from "./events/event-job.js";
 import { appIdentity } from "./github/app-identity.js";
 import type { Octokit } from "./github/octokit.js";
+import { withRequestTimeout } from "./github/request-timeout.js";
 import { handlePullRequestClosed } from "./prune/handle-pull-request-closed.js";
 import { PackageCredentials } from "./prune/package-credentials.js";
 import { PRUNE_PULL_JOB, type PrunePullJob } from "./prune/prune-pull-job.js";
@@ -72,7 +73,9 @@ export function createDockhand(options: DockhandOptions = {}) {
       app.log.debug({ err: error }, "no HTTP server: /healthz, /readyz and /metrics are not served");
     }
     const budget = bullmq ? new RedisRetryBudget(bullmq.connection) : new MemoryRetryBudget();
-    const octokitFor = async (installationId: number) => metrics.instrument((await app.auth(installationId)) as Octokit);
+    // Every Octokit the app uses is counted in /metrics and has a deadline per request.
+    const prepare = (octokit: Octokit) => metrics.instrument(withRequestTimeout(octokit, settings.githubTimeoutMs));
+    const octokitFor = async (installationId: number) => prepare((await app.auth(installationId)) as Octokit);
     /**
      * The webhook path: Probot has checked the signature; the delivery is counted, filtered and queued
      * under the id of the work it stands for, and answered at once. Workers do the work.
@@ -91,15 +94,19 @@ export function createDockhand(options: DockhandOptions = {}) {
     const sleep = (ms: number) => new Promise<void>((resolve) => clock.setTimeout(resolve, ms));
 
     const retryLog = app.log.child({ name: "retry" });
-    queue.handle(RERUN_JOB, (data) =>
-      requestRerun(data as RerunJob, {
-        octokitFor,
-        queue,
-        budget,
-        clock,
-        log: retryLog,
-        record: (octokit, job, outcome) => recordRetryOutcome(octokit, job, outcome, { appId, serializer, log: retryLog }),
-      }),
+    queue.handle(RERUN_JOB, (data, running) =>
+      requestRerun(
+        data as RerunJob,
+        {
+          octokitFor,
+          queue,
+          budget,
+          clock,
+          log: retryLog,
+          record: (octokit, job, outcome) => recordRetryOutcome(octokit, job, outcome, { appId, serializer, log: retryLog }),
+        },
+        running,
+      ),
     );
 
     const pruneLog = app.log.child({ name: "prune" });
@@ -108,7 +115,7 @@ export function createDockhand(options: DockhandOptions = {}) {
       // A token-authenticated Octokit of Probot's own class: same base URL (GHE_HOST), logging and throttling.
       async (token) => {
         const Constructor = (await app.auth()).constructor as typeof ProbotOctokit;
-        return metrics.instrument(new Constructor({ auth: { token } }) as Octokit);
+        return prepare(new Constructor({ auth: { token } }) as Octokit);
       },
       pruneLog,
     );
@@ -124,18 +131,19 @@ export function createDockhand(options: DockhandOptions = {}) {
       clockNow: () => clock.now(),
       log: pruneLog,
     };
-    queue.handle(PRUNE_PULL_JOB, (data) =>
-      prunePullRequest(data as PrunePullJob, {
-        ...pruneDeps,
-        record: (octokit, job, record, create) => recordPrune(octokit, { ...job }, record, create, { appId, serializer, log: pruneLog }),
-      }),
+    queue.handle(PRUNE_PULL_JOB, (data, running) =>
+      prunePullRequest(
+        data as PrunePullJob,
+        { ...pruneDeps, record: (octokit, job, record, create) => recordPrune(octokit, { ...job }, record, create, { appId, serializer, log: pruneLog }) },
+        running,
+      ),
     );
-    queue.handle(SWEEP_REPO_JOB, (data) => sweepRepository(data as SweepRepoJob, pruneDeps));
+    queue.handle(SWEEP_REPO_JOB, (data, running) => sweepRepository(data as SweepRepoJob, pruneDeps, running));
     const scheduled = queue.every?.bind(queue);
     queue.handle(SWEEP_TICK_JOB, async (data) => {
       // A Redis scheduler fires without data: the window is the hour that just ended.
       const tick = isSweepTick(data) ? data : lastHour(clock.now());
-      await sweepTick(tick, { appOctokit: async () => metrics.instrument((await app.auth()) as Octokit), octokitFor, queue, log: pruneLog });
+      await sweepTick(tick, { appOctokit: async () => prepare((await app.auth()) as Octokit), octokitFor, queue, log: pruneLog });
       if (!scheduled) {
         const next = tickFor(tick.windowEnd);
         await queue.add(SWEEP_TICK_JOB, next.tick, { id: next.id, runAt: next.runAt });

@@ -10,6 +10,8 @@ export interface Settings {
   /** Basic-auth credentials per registry host, for private images. */
   registryCredentials: Record<string, { username: string; password: string }>;
   registryTimeoutMs: number;
+  /** Deadline of each GitHub API request. */
+  githubTimeoutMs: number;
   /** Classic PATs for the Packages API, which refuses app tokens: per owner, and one for any owner. */
   packagesTokens: { byOwner: Record<string, string>; fallback: string | undefined };
   /** The registry that serves the owners' container packages: ghcr.io, or containers.<GHES host>. */
@@ -64,6 +66,7 @@ const environment = z.object({
   DOCKHAND_REGISTRIES: hostList.default(["ghcr.io"]),
   DOCKHAND_REGISTRY_CREDENTIALS: credentials.default({}),
   DOCKHAND_REGISTRY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  DOCKHAND_GITHUB_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   DOCKHAND_PACKAGES_TOKEN: z.string().min(1).optional(),
   DOCKHAND_PACKAGES_TOKENS: ownerTokens.default({}),
   DOCKHAND_CONTAINER_REGISTRY: z
@@ -91,6 +94,7 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     registries: result.data.DOCKHAND_REGISTRIES,
     registryCredentials: result.data.DOCKHAND_REGISTRY_CREDENTIALS,
     registryTimeoutMs: result.data.DOCKHAND_REGISTRY_TIMEOUT_MS,
+    githubTimeoutMs: result.data.DOCKHAND_GITHUB_TIMEOUT_MS,
     packagesTokens: { byOwner: result.data.DOCKHAND_PACKAGES_TOKENS, fallback: result.data.DOCKHAND_PACKAGES_TOKEN },
     containerRegistry: result.data.DOCKHAND_CONTAINER_REGISTRY,
     pruneWriteIntervalMs: result.data.DOCKHAND_PRUNE_WRITE_INTERVAL_MS,

@@ -8,6 +8,7 @@ describe("readSettings", () => {
       registries: ["ghcr.io"],
       registryCredentials: {},
       registryTimeoutMs: 5000,
+      githubTimeoutMs: 30_000,
       packagesTokens: { byOwner: {}, fallback: undefined },
       containerRegistry: "ghcr.io",
       pruneWriteIntervalMs: 1000,

@@ -1,4 +1,4 @@
-import type { ProbotOctokit } from "probot";
+import { isTransientError, type Octokit } from "../github/octokit.js";
 import { parseConfig, type ConfigProblem } from "./parse-config.js";
 import type { DockhandConfig } from "./schema.js";
 
@@ -7,8 +7,6 @@ export const CONFIG_PATH = ".github/dockhand.yml";
 export type LoadedConfig =
   | { ok: true; config: DockhandConfig; files: string[] }
   | { ok: false; problems: ConfigProblem[]; files: string[] };
-
-type Octokit = InstanceType<typeof ProbotOctokit>;
 
 /**
  * Reads `.github/dockhand.yml` from the repository's default branch (never from a PR head, which a fork
@@ -26,6 +24,8 @@ export async function loadConfig(octokit: Octokit, repo: { owner: string; repo: 
     const parsed = parseConfig(config);
     return parsed.ok ? { ok: true, config: parsed.config, files } : { ok: false, problems: parsed.problems, files };
   } catch (error) {
+    // GitHub failing for a moment is not a broken config: the caller's job is tried again.
+    if (isTransientError(error)) throw error;
     return { ok: false, problems: [{ key: "(file)", message: describeReadError(error) }], files };
   }
 }

@@ -1,4 +1,4 @@
-import { statusOf, type Octokit, type RepoRef } from "./octokit.js";
+import { isTransientError, statusOf, type Octokit, type RepoRef } from "./octokit.js";
 
 export interface AttemptJob {
   id: number;
@@ -10,7 +10,10 @@ export interface AttemptJob {
 
 export type AttemptJobs = { ok: true; jobs: AttemptJob[] } | { ok: false; reason: string };
 
-/** The jobs of one run attempt, listed once and shared by the report and the retry decision. */
+/**
+ * The jobs of one run attempt, listed once and shared by the report and the retry decision. A
+ * transient failure throws (the delivery's job is tried again); a lasting one is returned to report.
+ */
 export async function listAttemptJobs(octokit: Octokit, repo: RepoRef, run: { id: number; attempt: number }): Promise<AttemptJobs> {
   try {
     const jobs = await octokit.paginate(octokit.rest.actions.listJobsForWorkflowRunAttempt, {
@@ -30,6 +33,7 @@ export async function listAttemptJobs(octokit: Octokit, repo: RepoRef, run: { id
       })),
     };
   } catch (error) {
+    if (isTransientError(error)) throw error;
     return { ok: false, reason: `HTTP ${statusOf(error) ?? "error"}` };
   }
 }

@@ -13,3 +13,24 @@ export function statusOf(error: unknown): number | undefined {
   const status = (error as { status?: unknown } | null)?.status;
   return typeof status === "number" ? status : undefined;
 }
+
+/**
+ * An error a later try may not meet: a 5xx (Octokit reports a lost connection as 500 too), a rate
+ * limit, or a network failure of a plain `fetch`. Work that meets one is retried by its queue rather
+ * than reported as a lasting problem; anything else (a 404, a refusal, a parse error) is lasting.
+ */
+export function isTransientError(error: unknown): boolean {
+  const status = statusOf(error);
+  if (status === undefined) return isNetworkError(error);
+  if (status >= 500 || status === 429) return true;
+  if (status !== 403) return false;
+  const headers = (error as { response?: { headers?: Record<string, string | undefined> } }).response?.headers ?? {};
+  const message = error instanceof Error ? error.message : "";
+  return headers["retry-after"] !== undefined || headers["x-ratelimit-remaining"] === "0" || /rate limit/i.test(message);
+}
+
+/** `fetch` rejects with a TypeError ("fetch failed", the socket error as its cause) or a timeout's abort. */
+function isNetworkError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return error.name === "TimeoutError" || error.name === "AbortError" || (error instanceof TypeError && /fetch failed|terminated/i.test(error.message));
+}

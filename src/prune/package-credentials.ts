@@ -1,5 +1,5 @@
 import type { Logger } from "probot";
-import { statusOf, type Octokit } from "../github/octokit.js";
+import { isTransientError, statusOf, type Octokit } from "../github/octokit.js";
 
 /** Who a package request runs as: the key of its write lane, never the token itself. */
 export interface PackageAccess {
@@ -71,8 +71,5 @@ export function isRefusal(error: unknown): boolean {
 
 export function isRateLimit(error: unknown): boolean {
   const status = statusOf(error);
-  if (status !== 403 && status !== 429) return false;
-  const headers = (error as { response?: { headers?: Record<string, string | undefined> } }).response?.headers ?? {};
-  const message = error instanceof Error ? error.message : "";
-  return status === 429 || headers["retry-after"] !== undefined || headers["x-ratelimit-remaining"] === "0" || /rate limit/i.test(message);
+  return (status === 403 || status === 429) && isTransientError(error);
 }

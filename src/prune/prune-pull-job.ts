@@ -1,3 +1,5 @@
+import type { PackageRecord, PruneRecord } from "./prune-record.js";
+
 /** A scheduled prune of one closed PR's images. */
 export interface PrunePullJob {
   installationId: number;
@@ -6,6 +8,10 @@ export interface PrunePullJob {
   number: number;
   closedAt: string;
   headSha: string;
+  /** Packages an earlier try of the job finished. */
+  finished?: PackageRecord[];
+  /** What the job did, once done: a retry only writes it down. */
+  outcome?: { record: PruneRecord; create: boolean };
 }
 
 export const PRUNE_PULL_JOB = "prune-pull";

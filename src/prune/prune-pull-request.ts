@@ -1,5 +1,6 @@
 import { loadConfig } from "../config/load-config.js";
 import type { Octokit } from "../github/octokit.js";
+import type { RunningJob } from "../queue/job-queue.js";
 import type { PrunePullJob } from "./prune-pull-job.js";
 import type { PruneRecord } from "./prune-record.js";
 import { pruneRepositoryPackages, type PruneRepositoryDependencies } from "./prune-repository.js";
@@ -13,9 +14,10 @@ export interface PrunePullDependencies extends PruneRepositoryDependencies {
  * The scheduled half of PR-close pruning: if the PR is still closed (the same close), prune each
  * configured package of that PR's tags, and record what was deleted in the PR comment.
  */
-export async function prunePullRequest(job: PrunePullJob, deps: PrunePullDependencies): Promise<void> {
+export async function prunePullRequest(job: PrunePullJob, deps: PrunePullDependencies, running: RunningJob): Promise<void> {
   const log = deps.log.child({ repository: `${job.owner}/${job.repo}`, pull: job.number });
   const octokit = await deps.octokitFor(job.installationId);
+  if (job.outcome) return deps.record(octokit, job, job.outcome.record, job.outcome.create);
   const repo = { owner: job.owner, repo: job.repo };
   const { data: pull } = await octokit.rest.pulls.get({ ...repo, pull_number: job.number });
   const now = deps.clockNow();
@@ -43,9 +45,12 @@ export async function prunePullRequest(job: PrunePullJob, deps: PrunePullDepende
       scope: { kind: "pull", number: job.number },
       pullStates: () => Promise.resolve([{ number: job.number, state: "closed", closedAt: Date.parse(job.closedAt) }]),
       now,
+      job: { finished: job.finished ?? [], checkpoint: (finished) => running.checkpoint({ ...job, finished }), lastTry: running.lastTry },
     },
     { ...deps, log },
   );
   const record: PruneRecord = { status: config.mode === "dry-run" ? "dry-run" : "done", at: new Date(now).toISOString(), owner: job.owner, registry: deps.containerRegistry, packages };
-  await deps.record(octokit, job, record, packages.some((p) => p.deleted.length > 0 || p.problem !== undefined));
+  const outcome = { record, create: packages.some((p) => p.deleted.length > 0 || p.problem !== undefined) };
+  await running.checkpoint({ ...job, outcome });
+  await deps.record(octokit, job, outcome.record, outcome.create);
 }

@@ -1,6 +1,6 @@
 import type { Logger } from "probot";
 import type { PruneConfig } from "../config/schema.js";
-import type { Octokit } from "../github/octokit.js";
+import { isTransientError, type Octokit } from "../github/octokit.js";
 import { NoPackageCredentialError, type PackageCredentials } from "./package-credentials.js";
 import type { PackageVersion, PullState } from "./package-version.js";
 import { prunePackage, type PrunePackageDependencies } from "./prune-package.js";
@@ -21,14 +21,38 @@ export interface PruneRepositoryRequest {
   scope: PruneScope;
   pullStates: (versions: PackageVersion[]) => Promise<PullState[]>;
   now: number;
+  /** The job that prunes, so that a retry resumes after the packages an earlier try finished. */
+  job: PruneJobProgress;
 }
 
-/** Prunes each of the repository's packages (`prune.packages`, default the repository's name) and says what happened to each. */
+export interface PruneJobProgress {
+  /** Packages an earlier try finished; not pruned again. */
+  finished: PackageRecord[];
+  /** Keeps the finished packages' records with the job. */
+  checkpoint: (finished: PackageRecord[]) => Promise<void>;
+  /** A transient failure then becomes the package's reported problem; before, it throws and the job is tried again. */
+  lastTry: boolean;
+}
+
+/**
+ * Prunes each of the repository's packages (`prune.packages`, default the repository's name) and says
+ * what happened to each. Each finished package is checkpointed: deleted versions no longer list, so a
+ * retry could not tell what this job deleted.
+ */
 export async function pruneRepositoryPackages(request: PruneRepositoryRequest, deps: PruneRepositoryDependencies): Promise<PackageRecord[]> {
   const names = request.config.packages.length > 0 ? request.config.packages : [request.repo];
   const dryRun = request.config.mode === "dry-run";
   const records: PackageRecord[] = [];
+  const finish = async (record: PackageRecord) => {
+    records.push(record);
+    await request.job.checkpoint([...records]);
+  };
   for (const name of names) {
+    const earlier = request.job.finished.find((r) => r.name === name);
+    if (earlier) {
+      records.push(earlier);
+      continue;
+    }
     const log = deps.log.child({ package: `${request.owner}/${name}` });
     try {
       const result = await prunePackage(
@@ -37,7 +61,7 @@ export async function pruneRepositoryPackages(request: PruneRepositoryRequest, d
       );
       const tags = new Map(result.versions.map((v) => [v.id, v.tags]));
       const deleted = dryRun ? result.plan.delete : result.outcomes.filter((o) => o.result === "deleted" || o.result === "gone");
-      records.push({
+      await finish({
         name,
         deleted: deleted.map((d) => ({ id: d.id, digest: d.digest, tags: tags.get(d.id) ?? [] })),
         refused: result.outcomes.filter((o) => o.result === "refused").map((o) => ({ id: o.id, digest: o.digest, detail: o.detail ?? "" })),
@@ -46,12 +70,13 @@ export async function pruneRepositoryPackages(request: PruneRepositoryRequest, d
       });
     } catch (error) {
       if (error instanceof NoPackageCredentialError) {
-        records.push({ name, deleted: [], refused: [], failed: 0, kept: 0, problem: error.message });
+        await finish({ name, deleted: [], refused: [], failed: 0, kept: 0, problem: error.message });
         continue;
       }
+      if (isTransientError(error) && !request.job.lastTry) throw error;
       log.error({ err: error }, "prune failed");
       const message = error instanceof Error ? error.message : String(error);
-      records.push({ name, deleted: [], refused: [], failed: 0, kept: 0, problem: `GitHub or the registry failed: ${message}. The next sweep tries again.` });
+      await finish({ name, deleted: [], refused: [], failed: 0, kept: 0, problem: `GitHub or the registry failed: ${message}. The next sweep tries again.` });
     }
   }
   return records;

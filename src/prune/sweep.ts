@@ -1,10 +1,11 @@
 import type { Logger } from "probot";
 import { loadConfig } from "../config/load-config.js";
 import type { Octokit } from "../github/octokit.js";
-import type { JobQueue } from "../queue/job-queue.js";
+import type { JobQueue, RunningJob } from "../queue/job-queue.js";
 import { stableFraction } from "../retry/backoff.js";
 import { cronFiresBetween, parseCron } from "./cron.js";
 import { pruneRepositoryPackages, type PruneRepositoryDependencies } from "./prune-repository.js";
+import type { PackageRecord } from "./prune-record.js";
 import { pullStatesFor } from "./pull-states.js";
 
 export const SWEEP_TICK_JOB = "sweep-tick";
@@ -23,6 +24,8 @@ export interface SweepRepoJob {
   owner: string;
   repo: string;
   windowStart: number;
+  /** Packages an earlier try of the sweep finished. */
+  finished?: PackageRecord[];
 }
 
 /** The tick for the hour `now` is in, looked at when it ends (the in-process chain of ticks). */
@@ -72,7 +75,7 @@ export async function sweepTick(tick: SweepTick, deps: SweepTickDependencies): P
 }
 
 /** One repository's scheduled sweep: closed PRs' leftovers, retention windows, old untagged versions. */
-export async function sweepRepository(job: SweepRepoJob, deps: PruneRepositoryDependencies & { clockNow: () => number }): Promise<void> {
+export async function sweepRepository(job: SweepRepoJob, deps: PruneRepositoryDependencies & { clockNow: () => number }, running: RunningJob): Promise<void> {
   const log = deps.log.child({ repository: `${job.owner}/${job.repo}`, sweep: new Date(job.windowStart).toISOString() });
   const octokit = await deps.octokitFor(job.installationId);
   const repo = { owner: job.owner, repo: job.repo };
@@ -87,6 +90,7 @@ export async function sweepRepository(job: SweepRepoJob, deps: PruneRepositoryDe
       scope: { kind: "sweep" },
       pullStates: (versions) => pullStatesFor(octokit, repo, versions, config),
       now: deps.clockNow(),
+      job: { finished: job.finished ?? [], checkpoint: (finished) => running.checkpoint({ ...job, finished }), lastTry: running.lastTry },
     },
     { ...deps, log },
   );

@@ -110,7 +110,8 @@ export class BullmqQueue implements JobQueue {
         const seconds = () => (performance.now() - started) / 1000;
         try {
           if (!handler) throw new Error(`no handler for job kind ${job.name}`);
-          await handler(job.data);
+          // Saved in Redis: a retry, or the replica that takes over a killed worker's job, resumes there.
+          await handler(job.data, { checkpoint: (data) => job.updateData(data), lastTry: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) });
           this.options.onJob?.({ kind: job.name, outcome: "done", seconds: seconds() });
         } catch (error) {
           const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);

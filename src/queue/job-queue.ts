@@ -15,7 +15,18 @@ export const systemClock: Clock = {
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 
-export type JobHandler = (data: unknown) => Promise<void>;
+/** A job while it runs. */
+export interface RunningJob {
+  /**
+   * Replaces the job's data for its later tries. A job calls it once it has done something that must
+   * not be done again or forgotten (a re-run requested, versions deleted), so a retry resumes there.
+   */
+  checkpoint(data: unknown): Promise<void>;
+  /** No try follows if this one throws: what failed should be said where users look. */
+  lastTry: boolean;
+}
+
+export type JobHandler = (data: unknown, job: RunningJob) => Promise<void>;
 
 /**
  * Work that runs later, outside the webhook request. A job id stands for the work itself (e.g. one

@@ -106,14 +106,21 @@ export class MemoryQueue implements JobQueue {
     this.arm();
   }
 
-  private async execute(id: string, job: PendingJob): Promise<void> {
+  private async execute(id: string, taken: PendingJob): Promise<void> {
+    let job = taken;
     const handler = this.handlers.get(job.kind);
     const log = this.options.log.child({ job: id, kind: job.kind });
     const started = performance.now();
     const report = (outcome: "done" | "retry" | "failed") => this.options.onJob?.({ kind: job.kind, outcome, seconds: (performance.now() - started) / 1000 });
     try {
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
-      await handler(job.data);
+      await handler(job.data, {
+        checkpoint: (data) => {
+          job = { ...job, data };
+          return Promise.resolve();
+        },
+        lastTry: job.tries + 1 >= this.maxTries,
+      });
       this.finished.set(id, this.options.clock.now());
       report("done");
     } catch (error) {

@@ -1,6 +1,6 @@
 import type { Logger } from "probot";
 import type { AttemptJob, AttemptJobs } from "../github/list-attempt-jobs.js";
-import { statusOf, type Octokit, type RepoRef } from "../github/octokit.js";
+import { isTransientError, statusOf, type Octokit, type RepoRef } from "../github/octokit.js";
 import type { JobImages, RawArtifact } from "./build-run-report.js";
 import { parsePushedImages } from "./parse-pushed-images.js";
 
@@ -30,6 +30,8 @@ export async function readRunOutputs(
       list.map((a) => ({ id: a.id, name: a.name, size_in_bytes: a.size_in_bytes, digest: a.digest ?? null, expired: a.expired, expires_at: a.expires_at })),
     )
     .catch((error: unknown) => {
+      // A transient failure is retried with the whole delivery; a lasting one is said on the PR.
+      if (isTransientError(error)) throw error;
       options.log.warn({ err: error }, "could not list run artifacts");
       return undefined;
     });
@@ -50,6 +52,7 @@ export async function readRunOutputs(
       const images = parsePushedImages(text);
       if (images.length > 0) jobImages.push({ job: job.name, images });
     } catch (error) {
+      if (isTransientError(error)) throw error;
       options.log.warn({ err: error, jobId: job.id }, "could not read job log");
       failed.push(`${job.name}: HTTP ${statusOf(error) ?? "error"}`);
     }

@@ -1,6 +1,6 @@
 import type { Logger } from "probot";
 import type { AttemptJob } from "../github/list-attempt-jobs.js";
-import type { Octokit, RepoRef } from "../github/octokit.js";
+import { isTransientError, type Octokit, type RepoRef } from "../github/octokit.js";
 import { classifyLog, type Classification, type LogContext } from "./classify-log.js";
 import type { JobVerdict } from "./retry-record.js";
 import type { RuleSet } from "./rule-set.js";
@@ -32,6 +32,7 @@ export async function readJobFailure(octokit: Octokit, repo: RepoRef, job: Attem
     const fromAnnotations = classifyLog(messages.join("\n"), context, rules);
     if (fromAnnotations.verdict !== "unrelated") return { verdict: toVerdict(job, step, fromAnnotations, "annotation"), bytesRead };
   } catch (error) {
+    if (isTransientError(error)) throw error;
     log.warn({ err: error, jobId: job.id }, "could not read the job's annotations; reading its log");
   }
 
@@ -51,6 +52,8 @@ export async function readJobFailure(octokit: Octokit, repo: RepoRef, job: Attem
     const whole = start === 0 ? text : text.slice(text.indexOf("\n") + 1);
     return { verdict: toVerdict(job, step, classifyLog(whole, context, rules), "log"), bytesRead };
   } catch (error) {
+    // A failure to read is not a verdict: a transient one is retried with the delivery.
+    if (isTransientError(error)) throw error;
     log.warn({ err: error, jobId: job.id }, "could not read the job's log; treating its failure as unknown");
     return {
       verdict: { jobId: job.id, name: job.name, step, verdict: "unrelated", rule: null, operation: null, line: null, source: "none", wait: "normal" },
@@ -92,6 +95,9 @@ async function logLocation(octokit: Octokit, repo: RepoRef, jobId: number): Prom
   return location;
 }
 
+/** At most 4 MiB is read at once: a minute is ample, and a hung download must not hold the job. */
+const LOG_TIMEOUT_MS = 60_000;
+
 /**
  * The `size` bytes before `end` (exclusive; Infinity for the end of the log). The URL is a signed
  * blob URL, not the API: it is fetched without GitHub credentials.
@@ -99,7 +105,7 @@ async function logLocation(octokit: Octokit, repo: RepoRef, jobId: number): Prom
 async function readRange(url: string, size: number, end: number): Promise<{ body: Buffer; start: number }> {
   if (end <= 0) return { body: Buffer.alloc(0), start: 0 };
   const range = Number.isFinite(end) ? `bytes=${Math.max(0, end - size)}-${end - 1}` : `bytes=-${size}`;
-  const response = await fetch(url, { headers: { range } });
+  const response = await fetch(url, { headers: { range }, signal: AbortSignal.timeout(LOG_TIMEOUT_MS) });
   if (!response.ok) throw Object.assign(new Error(`log download answered HTTP ${response.status}`), { status: response.status });
   const body = Buffer.from(await response.arrayBuffer());
   // 200: the server sent the whole log rather than the range.

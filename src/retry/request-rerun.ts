@@ -1,6 +1,6 @@
 import type { Logger } from "probot";
-import { statusOf, type Octokit } from "../github/octokit.js";
-import type { Clock, JobQueue } from "../queue/job-queue.js";
+import { isTransientError, statusOf, type Octokit } from "../github/octokit.js";
+import type { Clock, JobQueue, RunningJob } from "../queue/job-queue.js";
 import { hasNewerRun } from "./find-newer-run.js";
 import { attemptKey, RERUN_JOB, rerunJobId, type RerunJob } from "./rerun-job.js";
 import type { RetryBudget } from "./retry-budget.js";
@@ -24,21 +24,32 @@ const TRY_AGAIN_MS = 60_000;
  * The scheduled half of a retry: checks that the run is still as it was when the re-run was
  * decided (same attempt, finished, not superseded), then asks GitHub. GitHub's own state is the
  * lock: once one replica's re-run starts, the attempt number moves and every other copy stops.
+ * The outcome is checkpointed before it is written down, so a retry of this job (the comment write
+ * failed) records it rather than asking or deciding again.
  */
-export async function requestRerun(job: RerunJob, deps: RerunDependencies): Promise<void> {
+export async function requestRerun(job: RerunJob, deps: RerunDependencies, running: RunningJob): Promise<void> {
   const log = deps.log.child({ repository: `${job.owner}/${job.repo}`, runId: job.runId, attempt: job.attempt, tries: job.tries });
   const octokit = await deps.octokitFor(job.installationId);
   const repo = { owner: job.owner, repo: job.repo };
+  if (job.outcome) return deps.record(octokit, job, job.outcome);
 
+  const settle = async (outcome: RetryOutcome) => {
+    await running.checkpoint({ ...job, outcome });
+    await deps.record(octokit, job, outcome);
+  };
   const stop = async (reason: StopReason, detail?: string) => {
     await deps.budget.release(`${job.owner}/${job.repo}`, job.budgetDay, attemptKey(job));
     log.info({ reason, detail }, "re-run called off");
-    await deps.record(octokit, job, { status: "stopped", reason, late: true, ...(detail ? { detail } : {}) });
+    await settle({ status: "stopped", reason, late: true, ...(detail ? { detail } : {}) });
   };
-  const later = async (reason: "still-running" | "github-error", detail: string) => {
+  const requested = async () => {
+    log.info({ target: job.target.kind, answerLost: job.sent === true }, "re-run requested");
+    await settle({ status: "requested", at: new Date(deps.clock.now()).toISOString(), ...(job.target.kind === "job" ? { jobId: job.target.jobId } : {}) });
+  };
+  const later = async (reason: "still-running" | "github-error", detail: string, sent: boolean) => {
     const tries = job.tries + 1;
     if (tries >= MAX_RERUN_TRIES) return stop(reason, detail);
-    const next = { ...job, tries };
+    const next: RerunJob = { ...job, tries, sent };
     const runAt = deps.clock.now() + TRY_AGAIN_MS * 2 ** job.tries;
     log.info({ reason, detail, runAt: new Date(runAt).toISOString() }, "GitHub said not now; trying the re-run again later");
     await deps.queue.add(RERUN_JOB, next, { id: rerunJobId(next), runAt });
@@ -50,31 +61,32 @@ export async function requestRerun(job: RerunJob, deps: RerunDependencies): Prom
   } catch (error) {
     const status = statusOf(error);
     if (status === 404) return stop("run-gone");
-    if (status === undefined || status >= 500) return later("github-error", `HTTP ${status ?? "error"} reading the run`);
+    if (isTransientError(error)) return later("github-error", `HTTP ${status ?? "error"} reading the run`, job.sent === true);
     return stop("github-error", `HTTP ${status} reading the run`);
   }
-  if (run.run_attempt !== undefined && run.run_attempt > job.attempt) return stop("already-rerun");
-  if (run.status !== "completed") return later("still-running", `run status ${run.status ?? "unknown"}`);
+  if (run.run_attempt !== undefined && run.run_attempt > job.attempt) {
+    // Our own request, whose answer was lost, started the attempt after ours.
+    if (job.sent && run.run_attempt === job.attempt + 1) return requested();
+    return stop("already-rerun");
+  }
+  if (run.status !== "completed") return later("still-running", `run status ${run.status ?? "unknown"}`, false);
   try {
     if (await hasNewerRun(octokit, repo, job)) return stop("superseded");
   } catch (error) {
     log.warn({ err: error }, "could not list newer runs; re-running anyway");
   }
 
+  await running.checkpoint({ ...job, sent: true });
   try {
     if (job.target.kind === "failed-jobs") await octokit.rest.actions.reRunWorkflowFailedJobs({ ...repo, run_id: job.runId });
     else await octokit.rest.actions.reRunJobForWorkflowRun({ ...repo, job_id: job.target.jobId });
   } catch (error) {
     const status = statusOf(error);
     const message = error instanceof Error ? error.message : String(error);
-    if (status === 403 && /already running/i.test(message)) return later("still-running", message);
-    if (status === undefined || status >= 500) return later("github-error", `HTTP ${status ?? "error"}: ${message}`);
+    if (status === 403 && /already running/i.test(message)) return later("still-running", message, false);
+    // A 5xx or a lost connection may come after GitHub did it; a rate limit comes before.
+    if (isTransientError(error)) return later("github-error", `HTTP ${status ?? "error"}: ${message}`, status === undefined || status >= 500);
     return stop("github-refused", `HTTP ${status}: ${message}`);
   }
-  log.info({ target: job.target.kind }, "re-run requested");
-  await deps.record(octokit, job, {
-    status: "requested",
-    at: new Date(deps.clock.now()).toISOString(),
-    ...(job.target.kind === "job" ? { jobId: job.target.jobId } : {}),
-  });
+  await requested();
 }

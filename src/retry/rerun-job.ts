@@ -1,4 +1,5 @@
 import type { RunIdentity } from "./find-newer-run.js";
+import type { RetryOutcome } from "./retry-record.js";
 
 /** A scheduled re-run: everything the job needs, since it runs outside the webhook that decided it. */
 export interface RerunJob extends RunIdentity {
@@ -13,6 +14,10 @@ export interface RerunJob extends RunIdentity {
   budgetDay: string;
   /** How many times GitHub already said "not now". */
   tries: number;
+  /** The re-run was asked for and GitHub's answer did not arrive: it may have started it. */
+  sent?: boolean;
+  /** How it ended, once known: a retry of the job only writes it down. */
+  outcome?: RetryOutcome;
 }
 
 export const RERUN_JOB = "rerun";

@@ -147,6 +147,36 @@ describe("prune on pull_request.closed", () => {
     assert.match(comment(), /deleted 2 versions/);
   });
 
+  it("records what it deleted when the comment write failed at first, without deleting again", async () => {
+    await start();
+    await close();
+    fake.fail("PATCH", /\/issues\/comments\/\d+$/, { status: 502, body: { message: "Server Error" } });
+    await app.advance(24 * HOUR);
+    assert.deepEqual(remaining(), [13, 14, 15]);
+    assert.match(comment(), /will be deleted at/, "the first write failed");
+    await app.advance(HOUR);
+    assert.equal(fake.packageDeletes.length, 2, "the retry only wrote the record");
+    assert.match(comment(), /deleted 2 versions \(tags `pr-7`, `pr-7-1111111`/);
+  });
+
+  it("tries again later when GitHub fails for a moment, and reports the failure only on the last try", async () => {
+    await start();
+    await close();
+    fake.fail("GET", /\/packages\/container\/app\/versions$/, { status: 502, body: { message: "Server Error" } });
+    await app.advance(24 * HOUR);
+    assert.deepEqual(remaining(), [11, 12, 13, 14, 15]);
+    assert.doesNotMatch(comment(), /GitHub or the registry failed/, "not reported while a try is left");
+    await app.advance(HOUR);
+    assert.deepEqual(remaining(), [13, 14, 15]);
+    assert.match(comment(), /deleted 2 versions/);
+
+    fake.addPull(FULL, { number: 7, headRef: "feature/login", headSha: SHA1, headRepo: REPO, state: "closed", closedAt: "2026-11-22T12:00:00Z" });
+    fake.fail("GET", /\/packages\/container\/app\/versions$/, { status: 502, body: { message: "Server Error" } }, 3);
+    await app.receive("pull_request", pullRequestClosed({ repo: REPO, number: 7, headSha: SHA1, closedAt: "2026-11-22T12:00:00Z" }));
+    for (let i = 0; i < 5; i += 1) await app.advance(24 * HOUR);
+    assert.match(comment(), /GitHub or the registry failed: Server Error\. The next sweep tries again/);
+  });
+
   it("waits as GitHub says on a secondary rate limit, and reports a final 400", async () => {
     await start();
     await close();

@@ -56,6 +56,24 @@ describe("BullmqQueue against a real redis-server", () => {
     assert.deepEqual(outcomes, ["retry", "retry", "done"]);
   });
 
+  it("gives a retried job the data it checkpointed in Redis, and says which try is the last", async () => {
+    const queue = replica(`q${++name}`);
+    const seen: { data: unknown; lastTry: boolean }[] = [];
+    queue.handle("steps", async (data, job) => {
+      seen.push({ data, lastTry: job.lastTry });
+      await job.checkpoint({ step: seen.length });
+      throw new Error("boom");
+    });
+    await queue.add("steps", { step: 0 }, { id: "steps-1", runAt: Date.now() });
+    await waitFor(() => Promise.resolve(seen.length === 3), 5000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepEqual(seen, [
+      { data: { step: 0 }, lastTry: false },
+      { data: { step: 1 }, lastTry: false },
+      { data: { step: 2 }, lastTry: true },
+    ]);
+  });
+
   it("fires a schedule once per firing whatever the number of replicas", async () => {
     const queueName = `q${++name}`;
     let ticks = 0;

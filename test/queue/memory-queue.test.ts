@@ -79,4 +79,24 @@ describe("MemoryQueue", () => {
     assert.deepEqual(times, [0, 1000, 3000]);
     assert.deepEqual(queue.scheduled(), []);
   });
+
+  it("gives a retried job the data it checkpointed, and says which try is the last", async () => {
+    const { clock, queue } = setup({ maxTries: 3 });
+    const seen: { data: unknown; lastTry: boolean }[] = [];
+    queue.handle("k", async (data, job) => {
+      seen.push({ data, lastTry: job.lastTry });
+      await job.checkpoint({ step: seen.length });
+      throw new Error("boom");
+    });
+    await queue.add("k", { step: 0 }, { id: "x", runAt: clock.now() });
+    for (let i = 0; i < 5; i += 1) {
+      await queue.idle();
+      clock.advance(2000);
+    }
+    assert.deepEqual(seen, [
+      { data: { step: 0 }, lastTry: false },
+      { data: { step: 1 }, lastTry: false },
+      { data: { step: 2 }, lastTry: true },
+    ]);
+  });
 });

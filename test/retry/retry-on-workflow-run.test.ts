@@ -230,6 +230,36 @@ describe("retry on workflow_run.completed", () => {
     assert.deepEqual(fake.reruns, [{ runId: RUN, attempt: 2 }], "the third try got through");
   });
 
+  it("counts a re-run whose answer was lost as requested, and does not ask again", async () => {
+    await app.receive("workflow_run", failedRun([failedJob(1, fixture("buildx-push-502.log"))]));
+    fake.lose("POST", /rerun-failed-jobs$/);
+    for (let i = 0; i < 4; i += 1) await app.advance(3_600_000);
+    assert.equal(fake.countRequests("POST", /rerun-failed-jobs$/), 1, "asked once: the next try saw the new attempt");
+    assert.deepEqual(fake.reruns, [{ runId: RUN, attempt: 2 }]);
+    assert.equal(retryOf()?.outcome.status, "requested");
+  });
+
+  it("asks again after a secondary rate limit rather than giving up", async () => {
+    await app.receive("workflow_run", failedRun([failedJob(1, fixture("buildx-push-502.log"))]));
+    fake.fail("POST", /rerun-failed-jobs$/, { status: 403, headers: { "retry-after": "60" }, body: { message: "You have exceeded a secondary rate limit." } });
+    for (let i = 0; i < 4; i += 1) await app.advance(3_600_000);
+    assert.deepEqual(fake.reruns, [{ runId: RUN, attempt: 2 }]);
+    assert.equal(retryOf()?.outcome.status, "requested");
+  });
+
+  it("writes the outcome down when the comment write failed after the re-run, without asking again", async () => {
+    await app.receive("workflow_run", failedRun([failedJob(1, fixture("buildx-push-502.log"))]));
+    fake.fail("PATCH", /\/issues\/comments\/\d+$/, { status: 502, body: { message: "Server Error" } });
+    const [scheduled] = app.queue.scheduled();
+    assert.ok(scheduled);
+    await app.advance(scheduled.runAt - app.clock.now());
+    assert.deepEqual(fake.reruns, [{ runId: RUN, attempt: 2 }]);
+    assert.equal(retryOf()?.outcome.status, "scheduled", "the first write of the outcome failed");
+    for (let i = 0; i < 4; i += 1) await app.advance(3_600_000);
+    assert.equal(fake.countRequests("POST", /rerun-failed-jobs$/), 1);
+    assert.equal(retryOf()?.outcome.status, "requested", "not 'someone else re-ran it'");
+  });
+
   it("gives up after five 5xx answers, and says so", async () => {
     await app.receive("workflow_run", failedRun([failedJob(1, fixture("buildx-push-502.log"))]));
     fake.fail("POST", /rerun-failed-jobs$/, { status: 503, body: { message: "Unavailable" } }, 10);

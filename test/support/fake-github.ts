@@ -19,6 +19,8 @@ export interface FakeResponse {
   body?: unknown;
   /** The request was carried out but its answer is lost: the HTTP server drops the connection. */
   drop?: boolean;
+  /** With `drop`: how long the connection hangs first (a client with a shorter deadline times out). */
+  hangMs?: number;
 }
 
 export interface RepoSpec {
@@ -93,7 +95,8 @@ interface Fault {
   method: string;
   pattern: RegExp;
   times: number;
-  response: FakeResponse;
+  /** The answer instead of the route's; "lost": the route answers, and the answer is dropped. */
+  response: FakeResponse | "lost";
 }
 
 const APP = { id: 424242, slug: "dockhand-test" };
@@ -122,10 +125,11 @@ export class FakeGitHub {
   readonly packageDeletes: { id: number; at: number }[] = [];
   /**
    * Random faults on API requests, for load tests: a 502 or a secondary-rate-limit 403 before the
-   * request is carried out, or the answer lost after it was (`drop`). `random` makes them reproducible.
+   * request is carried out; or after it was, the answer lost at once (`lost`) or after `hangMs`
+   * (`timeout`). `random` makes them reproducible.
    */
-  chaos: { rate: number; random: () => number } | undefined;
-  readonly chaosFaults: Record<"502" | "403" | "lost", number> = { "502": 0, "403": 0, lost: 0 };
+  chaos: { rate: number; random: () => number; hangMs: number } | undefined;
+  readonly chaosFaults: Record<"502" | "403" | "lost" | "timeout", number> = { "502": 0, "403": 0, lost: 0, timeout: 0 };
   /** When set, package deletions closer together than this get GitHub's secondary rate limit 403. */
   minDeleteIntervalMs: number | undefined;
   secondaryRateLimited = 0;
@@ -204,6 +208,11 @@ export class FakeGitHub {
     this.faults.push({ method: method.toUpperCase(), pattern, times, response });
     return this;
   }
+  /** The next `times` matching requests are carried out, and their answers lost (the connection drops). */
+  lose(method: string, pattern: RegExp, times = 1): this {
+    this.faults.push({ method: method.toUpperCase(), pattern, times, response: "lost" });
+    return this;
+  }
   countRequests(method: string, pattern: RegExp): number {
     return this.requests.filter((r) => r.method === method.toUpperCase() && pattern.test(r.path)).length;
   }
@@ -225,25 +234,26 @@ export class FakeGitHub {
       this.requests.push({ method, path: `${path}${request.url.search}`, status: 403 });
       return { status: 403, body: { message: "Resource not accessible by integration", documentation_url: "https://docs.github.com/rest/packages/packages" } };
     }
-    const chaos = this.chaos && this.chaos.random() < this.chaos.rate ? (["502", "403", "lost"] as const)[Math.floor(this.chaos.random() * 3)] : undefined;
+    const chaos = this.chaos && this.chaos.random() < this.chaos.rate ? (["502", "403", "lost", "timeout"] as const)[Math.floor(this.chaos.random() * 4)] : undefined;
     if (chaos) this.chaosFaults[chaos] += 1;
     if (chaos === "502") return { status: 502, body: { message: "Server Error" } };
     if (chaos === "403") return { status: 403, headers: { "retry-after": "0" }, body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", documentation_url: "https://docs.github.com/rest" } };
     const fault = this.faults.find((f) => f.method === method && f.pattern.test(path) && f.times > 0);
     let response: FakeResponse;
-    if (fault) {
-      fault.times -= 1;
+    if (fault) fault.times -= 1;
+    if (fault && fault.response !== "lost") {
       response = fault.response;
     } else if (!operation || problems.length > 0) {
       response = { status: 400, body: { message: problems.join("; ") || "unknown route" } };
     } else {
       response = await this.route(method, operation.template, path, request);
     }
-    if (operation && !fault && typeof response.body === "object" && response.body !== null) {
+    if (operation && (!fault || fault.response === "lost") && typeof response.body === "object" && response.body !== null) {
       this.violations.push(...checkResponse(operation, response.status, response.body));
     }
     this.requests.push({ method, path: `${path}${request.url.search}`, status: response.status });
-    return chaos === "lost" ? { ...response, drop: true } : response;
+    if (chaos === "timeout") return { ...response, drop: true, hangMs: this.chaos?.hangMs ?? 0 };
+    return chaos === "lost" || fault?.response === "lost" ? { ...response, drop: true } : response;
   }
 
   private async route(method: string, template: string, path: string, request: FakeRequest): Promise<FakeResponse> {

@@ -21,7 +21,7 @@ export async function startHttpGitHub(): Promise<{ fake: FakeGitHub; host: strin
         .fake!.handle({ method: req.method ?? "GET", url: new URL(req.url ?? "/", `http://${req.headers.host}`), headers, body })
         .then((response) => {
           if (response.drop) {
-            res.destroy();
+            setTimeout(() => res.destroy(), response.hangMs ?? 0);
             return;
           }
           const payload = typeof response.body === "string" || response.body === undefined ? (response.body ?? "") : JSON.stringify(response.body);

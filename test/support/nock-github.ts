@@ -9,15 +9,18 @@ export function interceptGitHub(fake: FakeGitHub): () => void {
     const origin = new URL(url).origin;
     const scope = nock(origin).persist();
     for (const method of ["GET", "POST", "PATCH", "PUT", "DELETE"]) {
-      scope.intercept(/.*/, method).reply(async function (this: nock.ReplyFnContext, uri, requestBody) {
-        const response = await fake.handle({
-          method,
-          url: new URL(uri, origin),
-          headers: flattenHeaders(this.req.headers),
-          body: parseBody(requestBody),
-        });
-        const body = typeof response.body === "string" || response.body === undefined ? (response.body ?? "") : JSON.stringify(response.body);
-        return [response.status, body, { "content-type": "application/json; charset=utf-8", ...response.headers }];
+      // Callback style, so that a lost answer can end the request with a socket error.
+      scope.intercept(/.*/, method).reply(function (this: nock.ReplyFnContext, uri, requestBody, callback) {
+        fake
+          .handle({ method, url: new URL(uri, origin), headers: flattenHeaders(this.req.headers), body: parseBody(requestBody) })
+          .then((response) => {
+            if (response.drop) {
+              setTimeout(() => callback(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }), [0, ""]), response.hangMs ?? 0);
+              return;
+            }
+            const body = typeof response.body === "string" || response.body === undefined ? (response.body ?? "") : JSON.stringify(response.body);
+            callback(null, [response.status, body, { "content-type": "application/json; charset=utf-8", ...response.headers }]);
+          }, (error: unknown) => callback(error instanceof Error ? error : new Error(String(error)), [0, ""]));
       });
     }
     return scope;

@@ -237,15 +237,31 @@ describe("report on workflow_run.completed", () => {
     assert.match(body, /DOCKER_METADATA_PR_HEAD_SHA/);
   });
 
-  it("still reports when GitHub fails to list artifacts or jobs", async () => {
+  it("still reports when GitHub refuses to list artifacts or jobs", async () => {
     seedRepo(fake);
     fake.addPull(FULL, { number: 7, headRef: "feature/login", headSha: SHA1, headRepo: REPO });
-    fake.fail("GET", /\/artifacts$/, { status: 502, body: { message: "Bad Gateway" } });
-    fake.fail("GET", /\/attempts\/1\/jobs$/, { status: 500, body: { message: "Server Error" } });
+    fake.fail("GET", /\/artifacts$/, { status: 404, body: { message: "Not Found" } });
+    fake.fail("GET", /\/attempts\/1\/jobs$/, { status: 403, body: { message: "Resource not accessible by integration" } });
     await app.receive("workflow_run", sameRepoRun());
     const body = reportComments()[0]?.body ?? "";
     assert.match(body, /did not list this run's artifacts/);
-    assert.match(body, /Some job logs could not be read \(`jobs: HTTP 500`\)/);
+    assert.match(body, /Some job logs could not be read \(`jobs: HTTP 403`\)/);
+  });
+
+  it("tries a delivery again when GitHub fails for a moment, and then reports in full", async () => {
+    seedRepo(fake);
+    fake.addPull(FULL, { number: 7, headRef: "feature/login", headSha: SHA1, headRepo: REPO });
+    fake.setArtifacts(500, [{ id: 91, name: "docker-image", size_in_bytes: 1 }]);
+    fake.fail("GET", /\/contents\/\.github%2Fdockhand\.yml$/, { status: 503, body: { message: "Service Unavailable" } });
+    fake.fail("GET", /\/artifacts$/, { status: 502, body: { message: "Bad Gateway" } });
+    await app.receive("workflow_run", sameRepoRun());
+    assert.equal(reportComments().length, 0, "a config GitHub did not serve is not an invalid config");
+    await app.advance(30_000);
+    assert.equal(reportComments().length, 0, "not reported from half the facts");
+    await app.advance(60_000);
+    const body = reportComments()[0]?.body ?? "";
+    assert.match(body, /`docker-image`/);
+    assert.doesNotMatch(body, /did not list this run's artifacts|dockhand\.yml/);
   });
 
   it("explains why nothing was pushed, and notes unreadable logs", async () => {
