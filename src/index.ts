@@ -21,7 +21,9 @@ import { RERUN_JOB, type RerunJob } from "./retry/rerun-job.js";
 import { requestRerun } from "./retry/request-rerun.js";
 import { MemoryRetryBudget, RedisRetryBudget } from "./retry/retry-budget.js";
 import { readSettings } from "./settings.js";
-import { KeyedSerializer } from "./util/keyed-serializer.js";
+import { bottleneckConnection } from "./util/bottleneck-connection.js";
+import { ClusteredSerializer } from "./util/clustered-serializer.js";
+import { InProcessSerializer, type KeyedSerializer } from "./util/keyed-serializer.js";
 import { handleWorkflowRunCompleted } from "./workflow-run/handle-workflow-run-completed.js";
 import type { EventContext } from "./events/event-context.js";
 
@@ -53,9 +55,11 @@ export function createDockhand(options: DockhandOptions = {}) {
       timeoutMs: settings.registryTimeoutMs,
     });
     const appId = appIdentity(app);
-    const serializer = new KeyedSerializer();
     const queueOptions = {
       clock,
+      concurrency: settings.concurrency.jobs,
+      // Pruning waits a second per deletion: it has slots of its own, and never takes those of reports and re-runs.
+      lanes: { prune: { kinds: [PRUNE_PULL_JOB, SWEEP_REPO_JOB], concurrency: settings.concurrency.prune } },
       log: app.log.child({ name: "queue" }),
       onJob: ({ kind, outcome, seconds }: { kind: string; outcome: "done" | "retry" | "failed"; seconds: number }) => {
         metrics.jobs.inc({ kind, outcome });
@@ -64,6 +68,9 @@ export function createDockhand(options: DockhandOptions = {}) {
     };
     // One process with no services by default; with REDIS_URL every replica shares queues, schedules, budget and lanes.
     const bullmq = settings.redisUrl && !options.queue ? new BullmqQueue({ redisUrl: settings.redisUrl, ...queueOptions }) : undefined;
+    // Comment writes per PR, and each credential's package deletions, are one at a time across replicas too.
+    const limiterConnection = settings.redisUrl ? bottleneckConnection(settings.redisUrl, app.log.child({ name: "redis" })) : undefined;
+    const serializer: KeyedSerializer = limiterConnection ? new ClusteredSerializer(limiterConnection) : new InProcessSerializer();
     const queue: JobQueue = options.queue?.(queueOptions.onJob) ?? bullmq ?? new MemoryQueue(queueOptions);
     const ops = opsHandler(metrics, { check: async () => ({ queue: await queue.ready(), accepting: !(options.lifecycle?.draining ?? false) }) });
     try {
@@ -119,8 +126,15 @@ export function createDockhand(options: DockhandOptions = {}) {
       },
       pruneLog,
     );
-    const lanes = new WriteLanes(settings.pruneWriteIntervalMs, settings.redisUrl);
-    options.onStarted?.({ queue, log: app.log, close: async () => void (await Promise.all([queue.close(), lanes.close()])) });
+    const lanes = new WriteLanes(settings.pruneWriteIntervalMs, limiterConnection);
+    options.onStarted?.({
+      queue,
+      log: app.log,
+      close: async () => {
+        await queue.close();
+        await limiterConnection?.disconnect();
+      },
+    });
     const pruneDeps = {
       octokitFor,
       credentials,
@@ -138,7 +152,7 @@ export function createDockhand(options: DockhandOptions = {}) {
         running,
       ),
     );
-    queue.handle(SWEEP_REPO_JOB, (data, running) => sweepRepository(data as SweepRepoJob, pruneDeps, running));
+    queue.handle(SWEEP_REPO_JOB, (data, running) => sweepRepository(data as SweepRepoJob, { ...pruneDeps, queue }, running));
     const scheduled = queue.every?.bind(queue);
     queue.handle(SWEEP_TICK_JOB, async (data) => {
       // A Redis scheduler fires without data: the window is the hour that just ended.

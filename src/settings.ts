@@ -18,6 +18,8 @@ export interface Settings {
   containerRegistry: string;
   /** Least time between two package deletions with one credential. */
   pruneWriteIntervalMs: number;
+  /** Jobs each process runs at once: reports, retry decisions and re-runs; and prunes, in a lane of their own. */
+  concurrency: { jobs: number; prune: number };
   /** Whether this process runs the scheduled prune sweeps. */
   sweep: boolean;
   /** With Redis, jobs, schedules, the retry budget and write lanes are shared by every replica. */
@@ -74,6 +76,8 @@ const environment = z.object({
     .regex(/^[a-z0-9.-]+(:\d+)?$/, "must be host or host:port")
     .default("ghcr.io"),
   DOCKHAND_PRUNE_WRITE_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  DOCKHAND_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+  DOCKHAND_PRUNE_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(2),
   DOCKHAND_SWEEP: z.enum(["on", "off"], "must be on or off").default("on"),
   REDIS_URL: z
     .string()
@@ -98,6 +102,7 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     packagesTokens: { byOwner: result.data.DOCKHAND_PACKAGES_TOKENS, fallback: result.data.DOCKHAND_PACKAGES_TOKEN },
     containerRegistry: result.data.DOCKHAND_CONTAINER_REGISTRY,
     pruneWriteIntervalMs: result.data.DOCKHAND_PRUNE_WRITE_INTERVAL_MS,
+    concurrency: { jobs: result.data.DOCKHAND_JOB_CONCURRENCY, prune: result.data.DOCKHAND_PRUNE_CONCURRENCY },
     sweep: result.data.DOCKHAND_SWEEP === "on",
     redisUrl: result.data.REDIS_URL,
   };

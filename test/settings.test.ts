@@ -12,6 +12,7 @@ describe("readSettings", () => {
       packagesTokens: { byOwner: {}, fallback: undefined },
       containerRegistry: "ghcr.io",
       pruneWriteIntervalMs: 1000,
+      concurrency: { jobs: 4, prune: 2 },
       sweep: true,
       redisUrl: undefined,
     });

@@ -39,8 +39,9 @@ export async function handlePullRequestClosed(context: EventContext, deps: PullR
   if (config.mode === "off") return;
   const job: PrunePullJob = { installationId: installation.id, ...repo, number: pull.number, closedAt: pull.closed_at, headSha: pull.head.sha };
   const runAt = Date.parse(pull.closed_at) + config.graceHours * 3600 * 1000;
-  const added = await deps.queue.add(PRUNE_PULL_JOB, job, { id: prunePullJobId(job), runAt });
-  log.info({ runAt: new Date(runAt).toISOString(), added }, "prune scheduled");
   const packages = (config.packages.length > 0 ? config.packages : [repo.repo]).map((name) => ({ name, deleted: [], refused: [], failed: 0, kept: 0 }));
   await deps.record(context.octokit, { ...repo, number: pull.number, headSha: pull.head.sha }, { status: "scheduled", at: new Date(runAt).toISOString(), owner: repo.owner, registry: deps.containerRegistry, packages }, log);
+  // Queued after the note, so the prune's own record can never be overwritten by it.
+  const added = await deps.queue.add(PRUNE_PULL_JOB, job, { id: prunePullJobId(job), runAt });
+  log.info({ runAt: new Date(runAt).toISOString(), added }, "prune scheduled");
 }

@@ -1,6 +1,6 @@
 import type { Logger } from "probot";
 import { loadConfig } from "../config/load-config.js";
-import type { Octokit } from "../github/octokit.js";
+import type { Octokit, RepoRef } from "../github/octokit.js";
 import type { JobQueue, RunningJob } from "../queue/job-queue.js";
 import { stableFraction } from "../retry/backoff.js";
 import { cronFiresBetween, parseCron } from "./cron.js";
@@ -24,8 +24,18 @@ export interface SweepRepoJob {
   owner: string;
   repo: string;
   windowStart: number;
+  /**
+   * The installation's other repositories due in this window. They are swept one after another, each
+   * queued when the one before it ends, so one installation holds at most one prune slot and queues
+   * behind everyone else's work rather than ahead of it.
+   */
+  next: RepoRef[];
   /** Packages an earlier try of the sweep finished. */
   finished?: PackageRecord[];
+}
+
+function sweepJobId(job: SweepRepoJob): string {
+  return `sweep:${job.owner}/${job.repo}@${job.windowStart}`;
 }
 
 /** The tick for the hour `now` is in, looked at when it ends (the in-process chain of ticks). */
@@ -52,8 +62,9 @@ export interface SweepTickDependencies {
 }
 
 /**
- * Once an hour: for every repository of every installation whose `prune.schedule` fired in the past
- * hour, schedule its sweep (one job id per repository and window, so it runs once across replicas).
+ * Once an hour: for every installation, the repositories whose `prune.schedule` fired in the past hour
+ * are swept, as a chain of jobs starting at the installation's jittered time (one job id per repository
+ * and window, so each runs once across replicas).
  */
 export async function sweepTick(tick: SweepTick, deps: SweepTickDependencies): Promise<void> {
   const app = await deps.appOctokit();
@@ -62,20 +73,47 @@ export async function sweepTick(tick: SweepTick, deps: SweepTickDependencies): P
     const octokit = await deps.octokitFor(installation.id);
     const repositories = await octokit.paginate(octokit.rest.apps.listReposAccessibleToInstallation, { per_page: 100 });
     const jitter = Math.floor(stableFraction(`installation:${installation.id}`) * JITTER_SPAN);
+    const due: RepoRef[] = [];
     for (const repository of repositories) {
       const repo = { owner: repository.owner.login, repo: repository.name };
       const loaded = await loadConfig(octokit, repo);
       if (!loaded.ok || loaded.config.prune.mode === "off") continue;
       const cron = parseCron(loaded.config.prune.schedule);
       if (typeof cron === "string" || !cronFiresBetween(cron, tick.windowStart, tick.windowEnd)) continue;
-      const job: SweepRepoJob = { installationId: installation.id, ...repo, windowStart: tick.windowStart };
-      await deps.queue.add(SWEEP_REPO_JOB, job, { id: `sweep:${repo.owner}/${repo.repo}@${tick.windowStart}`, runAt: tick.windowEnd + jitter });
+      due.push(repo);
     }
+    await queueSweep(deps.queue, { installationId: installation.id, windowStart: tick.windowStart, next: due }, tick.windowEnd + jitter);
   }
 }
 
-/** One repository's scheduled sweep: closed PRs' leftovers, retention windows, old untagged versions. */
-export async function sweepRepository(job: SweepRepoJob, deps: PruneRepositoryDependencies & { clockNow: () => number }, running: RunningJob): Promise<void> {
+/** Queues the sweep of the first repository of `chain.next`, carrying the rest. */
+async function queueSweep(queue: JobQueue, chain: Pick<SweepRepoJob, "installationId" | "windowStart" | "next">, runAt: number): Promise<void> {
+  const [head, ...rest] = chain.next;
+  if (!head) return;
+  const job: SweepRepoJob = { installationId: chain.installationId, ...head, windowStart: chain.windowStart, next: rest };
+  await queue.add(SWEEP_REPO_JOB, job, { id: sweepJobId(job), runAt });
+}
+
+export type SweepDependencies = PruneRepositoryDependencies & { clockNow: () => number; queue: JobQueue };
+
+/**
+ * One repository's scheduled sweep, then the next repository of the installation's chain, queued
+ * even when this one failed for good (a transient failure before the last try is retried first).
+ */
+export async function sweepRepository(job: SweepRepoJob, deps: SweepDependencies, running: RunningJob): Promise<void> {
+  let failure: unknown;
+  try {
+    await sweepOne(job, deps, running);
+  } catch (error) {
+    if (!running.lastTry) throw error;
+    failure = error;
+  }
+  await queueSweep(deps.queue, job, deps.clockNow());
+  if (failure !== undefined) throw failure;
+}
+
+/** Closed PRs' leftovers, retention windows, old untagged versions. */
+async function sweepOne(job: SweepRepoJob, deps: SweepDependencies, running: RunningJob): Promise<void> {
   const log = deps.log.child({ repository: `${job.owner}/${job.repo}`, sweep: new Date(job.windowStart).toISOString() });
   const octokit = await deps.octokitFor(job.installationId);
   const repo = { owner: job.owner, repo: job.repo };

@@ -12,26 +12,17 @@ export interface WriteLane {
  */
 export class WriteLanes {
   private readonly lanes = new Map<string, WriteLane>();
-  private readonly limiters: Bottleneck[] = [];
 
-  /** With `redisUrl`, a lane is shared by every replica (Bottleneck clustering): one write at a time across all. */
+  /** With a Redis `connection`, a lane is shared by every replica (Bottleneck clustering): one write at a time across all. */
   constructor(
     private readonly gapMs: number,
-    private readonly redisUrl?: string,
+    private readonly connection?: Bottleneck.IORedisConnection,
   ) {}
 
   for(credential: string): WriteLane {
     let lane = this.lanes.get(credential);
-    if (!lane && this.redisUrl) {
-      const url = new URL(this.redisUrl);
-      const limiter = new Bottleneck({
-        id: `dockhand-lane-${credential}`,
-        datastore: "ioredis",
-        clearDatastore: false,
-        clientOptions: { host: url.hostname, port: Number(url.port || 6379), ...(url.password ? { password: decodeURIComponent(url.password) } : {}) },
-        maxConcurrent: 1,
-      });
-      this.limiters.push(limiter);
+    if (!lane && this.connection) {
+      const limiter = new Bottleneck({ id: `dockhand-lane-${credential}`, datastore: "ioredis", connection: this.connection, clearDatastore: false, maxConcurrent: 1 });
       // The slot is held for the gap after the write, so the next one, on any replica, starts after it.
       lane = {
         schedule: (write) =>
@@ -48,7 +39,6 @@ export class WriteLanes {
     if (!lane) {
       const limiter = new Bottleneck({ maxConcurrent: 1 });
       let lastEnd = 0;
-      this.limiters.push(limiter);
       lane = {
         schedule: (write) =>
           limiter.schedule(async () => {
@@ -66,8 +56,4 @@ export class WriteLanes {
     return lane;
   }
 
-  /** Disconnects the lanes' Redis clients. */
-  async close(): Promise<void> {
-    await Promise.all(this.limiters.map((limiter) => limiter.disconnect()));
-  }
 }

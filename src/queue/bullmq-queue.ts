@@ -1,15 +1,17 @@
 import { Queue, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "probot";
-import type { Clock, JobHandler, JobQueue } from "./job-queue.js";
+import { laneOf, type Clock, type JobHandler, type JobQueue, type Lanes } from "./job-queue.js";
 
 export interface BullmqQueueOptions {
   redisUrl: string;
   clock: Clock;
   log: Logger;
-  /** Queue name; replicas sharing it share the work. */
+  /** Queue name; replicas sharing it share the work. A lane's queue is `<name>-<lane>`. */
   name?: string;
+  /** Slots of each replica's default-lane worker. */
   concurrency?: number;
+  lanes?: Lanes;
   /** How long a worker's claim on a job lasts without renewal: a killed worker's job is taken over after it. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
@@ -31,24 +33,23 @@ function bullmqId(id: string): string {
  * all replicas. Failed jobs are kept for a week, visible with any BullMQ dashboard.
  */
 export class BullmqQueue implements JobQueue {
-  /** The queue's Redis connection, shared with what else needs Redis (the retry budget); closed with the queue. */
+  /** The queues' Redis connection, shared with what else needs Redis (the retry budget); closed with the queue. */
   readonly connection: Redis;
-  private readonly queue: Queue;
-  private worker: Worker | undefined;
-  private workerConnection: Redis | undefined;
+  private readonly queues = new Map<string, Queue>();
+  private readonly workers = new Map<string, { worker: Worker; connection: Redis }>();
   private readonly handlers = new Map<string, JobHandler>();
   private closed = false;
 
   constructor(private readonly options: BullmqQueueOptions) {
     this.connection = this.redis();
-    this.queue = new Queue(options.name ?? "dockhand", { connection: this.connection });
   }
 
   async add(kind: string, data: unknown, options: { id: string; runAt: number }): Promise<boolean> {
     if (this.closed) return false;
+    const queue = this.queueOf(this.lane(kind));
     const jobId = bullmqId(options.id);
-    if (await this.queue.getJob(jobId)) return false;
-    await this.queue.add(kind, data, {
+    if (await queue.getJob(jobId)) return false;
+    await queue.add(kind, data, {
       jobId,
       delay: Math.max(0, options.runAt - this.options.clock.now()),
       attempts: ATTEMPTS,
@@ -61,24 +62,25 @@ export class BullmqQueue implements JobQueue {
 
   handle(kind: string, handler: JobHandler): void {
     this.handlers.set(kind, handler);
-    this.worker ??= this.startWorker();
+    const lane = this.lane(kind);
+    if (!this.workers.has(lane)) this.workers.set(lane, this.startWorker(lane));
   }
 
   /** Runs `kind` on a cron pattern, once per firing across all replicas (a BullMQ job scheduler). */
   async every(kind: string, pattern: string): Promise<void> {
     try {
-      await this.queue.upsertJobScheduler(`${kind}-scheduler`, { pattern, tz: "UTC" }, { name: kind, data: {}, opts: { removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } } });
+      await this.queueOf(this.lane(kind)).upsertJobScheduler(`${kind}-scheduler`, { pattern, tz: "UTC" }, { name: kind, data: {}, opts: { removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } } });
     } catch (error) {
       // Another replica upserted the same scheduler at the same moment: it exists, which is the point.
       if (!(error instanceof Error && /job ID already exists/.test(error.message))) throw error;
     }
   }
 
-  /** Redis answers, and the worker runs. */
+  /** Redis answers, and every worker runs. */
   async ready(): Promise<boolean> {
     if (this.closed) return false;
     try {
-      return (await this.connection.ping()) === "PONG" && (this.worker?.isRunning() ?? true);
+      return (await this.connection.ping()) === "PONG" && [...this.workers.values()].every(({ worker }) => worker.isRunning());
     } catch {
       return false;
     }
@@ -87,10 +89,24 @@ export class BullmqQueue implements JobQueue {
   /** Stops taking jobs, waits for the running ones, closes the connections. Waiting jobs stay in Redis. */
   async close(): Promise<void> {
     this.closed = true;
-    await this.worker?.close();
-    await this.queue.close();
-    this.workerConnection?.disconnect();
+    await Promise.all([...this.workers.values()].map(({ worker }) => worker.close()));
+    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+    for (const { connection } of this.workers.values()) connection.disconnect();
     this.connection.disconnect();
+  }
+
+  private lane(kind: string): string {
+    return laneOf(this.options.lanes ?? {}, kind);
+  }
+
+  private queueOf(lane: string): Queue {
+    let queue = this.queues.get(lane);
+    if (!queue) {
+      const name = this.options.name ?? "dockhand";
+      queue = new Queue(lane === "default" ? name : `${name}-${lane}`, { connection: this.connection });
+      this.queues.set(lane, queue);
+    }
+    return queue;
   }
 
   /** A connection whose errors (Redis down, reconnecting) go to the log rather than ioredis's console warning. */
@@ -100,34 +116,35 @@ export class BullmqQueue implements JobQueue {
     return connection;
   }
 
-  private startWorker(): Worker {
-    this.workerConnection = this.redis();
+  /** A lane's worker, on a connection of its own (a worker blocks its connection while it waits for jobs). */
+  private startWorker(lane: string): { worker: Worker; connection: Redis } {
+    const connection = this.redis();
     const worker = new Worker(
-      this.queue.name,
+      this.queueOf(lane).name,
       async (job: Job) => {
         const handler = this.handlers.get(job.name);
         const started = performance.now();
         const seconds = () => (performance.now() - started) / 1000;
+        const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
         try {
           if (!handler) throw new Error(`no handler for job kind ${job.name}`);
           // Saved in Redis: a retry, or the replica that takes over a killed worker's job, resumes there.
-          await handler(job.data, { checkpoint: (data) => job.updateData(data), lastTry: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) });
+          await handler(job.data, { checkpoint: (data) => job.updateData(data), lastTry: last });
           this.options.onJob?.({ kind: job.name, outcome: "done", seconds: seconds() });
         } catch (error) {
-          const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
           this.options.log.child({ job: job.id, kind: job.name })[last ? "error" : "warn"]({ err: error, attempt: job.attemptsMade + 1 }, last ? "job failed for good" : "job failed; trying again later");
           this.options.onJob?.({ kind: job.name, outcome: last ? "failed" : "retry", seconds: seconds() });
           throw error;
         }
       },
       {
-        connection: this.workerConnection,
-        concurrency: this.options.concurrency ?? 4,
+        connection,
+        concurrency: this.options.lanes?.[lane]?.concurrency ?? this.options.concurrency ?? 4,
         lockDuration: this.options.lockDurationMs ?? 30_000,
         stalledInterval: this.options.stalledIntervalMs ?? 30_000,
       },
     );
     worker.on("error", (error) => this.options.log.error({ err: error }, "queue worker error"));
-    return worker;
+    return { worker, connection };
   }
 }

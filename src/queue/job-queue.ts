@@ -29,6 +29,17 @@ export interface RunningJob {
 export type JobHandler = (data: unknown, job: RunningJob) => Promise<void>;
 
 /**
+ * Kinds of job that run in a lane of their own, with their own number of slots, so that slow work
+ * (pruning waits a second per deletion) never takes the slots fast work (reports, re-runs) needs.
+ */
+export type Lanes = Record<string, { kinds: string[]; concurrency: number }>;
+
+/** The lane of a kind of job: its own, or "default". */
+export function laneOf(lanes: Lanes, kind: string): string {
+  return Object.entries(lanes).find(([, lane]) => lane.kinds.includes(kind))?.[0] ?? "default";
+}
+
+/**
  * Work that runs later, outside the webhook request. A job id stands for the work itself (e.g. one
  * run attempt's re-run), so adding it again while it is pending or recently done is a no-op.
  */

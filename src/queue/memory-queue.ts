@@ -1,5 +1,5 @@
 import type { Logger } from "probot";
-import type { Clock, JobHandler, JobQueue } from "./job-queue.js";
+import { laneOf, type Clock, type JobHandler, type JobQueue, type Lanes } from "./job-queue.js";
 
 interface PendingJob {
   kind: string;
@@ -14,7 +14,9 @@ export interface MemoryQueueOptions {
   /** A job that throws is tried this many times in all, with doubling delays. */
   maxTries?: number;
   retryDelayMs?: number;
+  /** Slots of the default lane. */
   concurrency?: number;
+  lanes?: Lanes;
   /** How long a finished job's id still turns away duplicates. */
   rememberMs?: number;
   /** Told how each run of a job ended, for metrics. */
@@ -30,6 +32,7 @@ export class MemoryQueue implements JobQueue {
   private readonly finished = new Map<string, number>();
   private readonly handlers = new Map<string, JobHandler>();
   private readonly running = new Set<Promise<void>>();
+  private readonly busy = new Map<string, number>();
   private timer: unknown;
   private closed = false;
   private readonly maxTries: number;
@@ -82,11 +85,20 @@ export class MemoryQueue implements JobQueue {
     return Promise.resolve(!this.closed);
   }
 
+  private lane(kind: string): string {
+    return laneOf(this.options.lanes ?? {}, kind);
+  }
+
+  private hasRoom(lane: string): boolean {
+    return (this.busy.get(lane) ?? 0) < (this.options.lanes?.[lane]?.concurrency ?? this.concurrency);
+  }
+
   private arm(): void {
     this.options.clock.clearTimeout(this.timer);
-    // With every slot taken, a finishing job starts the next one; a timer now would only spin.
-    if (this.closed || this.pending.size === 0 || this.running.size >= this.concurrency) return;
-    const next = Math.min(...[...this.pending.values()].map((job) => job.runAt));
+    // Jobs of a lane whose slots are all taken wait for one to finish, which starts the next; a timer now would only spin.
+    const waiting = [...this.pending.values()].filter((job) => this.hasRoom(this.lane(job.kind)));
+    if (this.closed || waiting.length === 0) return;
+    const next = Math.min(...waiting.map((job) => job.runAt));
     this.timer = this.options.clock.setTimeout(() => this.runDue(), Math.max(0, next - this.options.clock.now()));
   }
 
@@ -95,10 +107,13 @@ export class MemoryQueue implements JobQueue {
     const now = this.options.clock.now();
     const due = [...this.pending].filter(([, job]) => job.runAt <= now).sort(([, a], [, b]) => a.runAt - b.runAt);
     for (const [id, job] of due) {
-      if (this.running.size >= this.concurrency) break;
+      const lane = this.lane(job.kind);
+      if (!this.hasRoom(lane)) continue;
       this.pending.delete(id);
+      this.busy.set(lane, (this.busy.get(lane) ?? 0) + 1);
       const run = this.execute(id, job).finally(() => {
         this.running.delete(run);
+        this.busy.set(lane, (this.busy.get(lane) ?? 1) - 1);
         this.runDue();
       });
       this.running.add(run);

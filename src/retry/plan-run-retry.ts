@@ -3,12 +3,12 @@ import type { RetryConfig } from "../config/schema.js";
 import type { AttemptJobs } from "../github/list-attempt-jobs.js";
 import type { Octokit, RepoRef } from "../github/octokit.js";
 import type { JobQueue } from "../queue/job-queue.js";
-import { decideRetry, type RetryPlan } from "./decide-retry.js";
+import { decideRetry } from "./decide-retry.js";
 import { hasNewerRun, type RunIdentity } from "./find-newer-run.js";
 import { readJobFailure } from "./read-job-failure.js";
 import { attemptKey, RERUN_JOB, rerunJobId, type RerunJob } from "./rerun-job.js";
 import { utcDay, type RetryBudget } from "./retry-budget.js";
-import type { JobVerdict } from "./retry-record.js";
+import type { JobVerdict, RetryRecord } from "./retry-record.js";
 import { compileRules } from "./rule-set.js";
 
 /** At most this many failed jobs are read per attempt; a run failing wider than that is not a flake. */
@@ -29,10 +29,16 @@ export interface RetryDependencies {
   knownRegistries: string[];
 }
 
+/** A decision, and the re-run to queue once the PR comments show the decision. */
+export interface PlannedRetry {
+  record: RetryRecord;
+  rerun?: { job: RerunJob; at: number };
+}
+
 /**
- * Looks at a failed attempt's failed jobs, decides, and schedules the re-run. The schedule is keyed by
- * the run attempt, so a redelivered webhook or a second replica finds it already there, and spends no
- * budget twice.
+ * Looks at a failed attempt's failed jobs, decides, and reserves the budget for the re-run. The
+ * reservation (and later the job) is keyed by the run attempt, so a redelivered webhook or a second
+ * replica spends no budget twice.
  */
 export async function planRunRetry(
   octokit: Octokit,
@@ -43,12 +49,12 @@ export async function planRunRetry(
   pulls: number[],
   deps: RetryDependencies,
   log: Logger,
-): Promise<RetryPlan> {
+): Promise<PlannedRetry> {
   const repository = `${repo.owner}/${repo.repo}`;
   const budgetDay = utcDay(Date.parse(run.completedAt));
   const key = attemptKey({ ...repo, runId: run.runId, attempt: run.attempt });
   if (!jobs.ok) {
-    return { action: "none", record: { mode: config.mode === "dry-run" ? "dry-run" : "rerun", maxAttempts: config.maxAttempts, jobs: [], outcome: { status: "stopped", reason: "jobs-unavailable", detail: jobs.reason } } };
+    return { record: { mode: config.mode === "dry-run" ? "dry-run" : "rerun", maxAttempts: config.maxAttempts, jobs: [], outcome: { status: "stopped", reason: "jobs-unavailable", detail: jobs.reason } } };
   }
   const failed = jobs.jobs.filter((job) => job.conclusion === "failure" || job.conclusion === "timed_out");
   const verdicts: JobVerdict[] = [];
@@ -87,8 +93,17 @@ export async function planRunRetry(
       tries: 0,
     };
     await deps.budget.reserve(repository, budgetDay, key);
-    const added = await deps.queue.add(RERUN_JOB, job, { id: rerunJobId(job), runAt: plan.at });
-    if (!added) log.info("re-run already scheduled for this attempt");
+    return { record: plan.record, rerun: { job, at: plan.at } };
   }
-  return plan;
+  return { record: plan.record };
+}
+
+/**
+ * Queues a planned re-run. The caller does it after writing the decision into the PR comments, which
+ * the re-run job writes its outcome into: queued earlier, it could run before there is a place to say
+ * what it did (the comment write may be retried for minutes while GitHub fails).
+ */
+export async function queueRerun(queue: JobQueue, rerun: NonNullable<PlannedRetry["rerun"]>, log: Logger): Promise<void> {
+  const added = await queue.add(RERUN_JOB, rerun.job, { id: rerunJobId(rerun.job), runAt: rerun.at });
+  if (!added) log.info("re-run already scheduled for this attempt");
 }

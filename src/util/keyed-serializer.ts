@@ -1,8 +1,13 @@
 /**
- * Runs tasks with the same key one after another, in arrival order, within this process: two
- * deliveries for one PR must not both decide there is no comment yet and both create one.
+ * Runs tasks with the same key one after another: two deliveries for one PR must not both read the
+ * comment's state and then each write back their own half, nor both decide there is none and create two.
  */
-export class KeyedSerializer {
+export interface KeyedSerializer {
+  run<T>(key: string, task: () => Promise<T>): Promise<T>;
+}
+
+/** The single-process serializer: same-key tasks run in arrival order. */
+export class InProcessSerializer implements KeyedSerializer {
   private readonly tails = new Map<string, Promise<unknown>>();
 
   run<T>(key: string, task: () => Promise<T>): Promise<T> {

@@ -13,8 +13,7 @@ import { renderComment } from "../report/render-report.js";
 import { applyRun } from "../report/report-state.js";
 import { upsertReportComment } from "../report/upsert-report-comment.js";
 import { FAILED_CONCLUSIONS } from "../retry/decide-retry.js";
-import { planRunRetry, type RetryDependencies } from "../retry/plan-run-retry.js";
-import type { RetryRecord } from "../retry/retry-record.js";
+import { planRunRetry, queueRerun, type PlannedRetry, type RetryDependencies } from "../retry/plan-run-retry.js";
 import type { KeyedSerializer } from "../util/keyed-serializer.js";
 import { mapLimit } from "../util/map-limit.js";
 
@@ -95,9 +94,9 @@ export async function handleWorkflowRunCompleted(context: EventContext, deps: Wo
   const readsJobs = origin !== "fork";
   const jobs: AttemptJobs = readsJobs ? await listAttemptJobs(context.octokit, repo, { id: run.id, attempt: run.run_attempt }) : { ok: true, jobs: [] };
 
-  let retry: RetryRecord | undefined;
+  let planned: PlannedRetry | undefined;
   if (retrying && origin !== "fork") {
-    const plan = await planRunRetry(
+    planned = await planRunRetry(
       context.octokit,
       repo,
       {
@@ -117,10 +116,12 @@ export async function handleWorkflowRunCompleted(context: EventContext, deps: Wo
       deps,
       log,
     );
-    retry = plan.record;
   }
+  const retry = planned?.record;
+  const rerun = planned?.rerun;
   if (pulls.length === 0) {
     log.info("no open pull request for this run");
+    if (rerun) await queueRerun(deps.queue, rerun, log);
     return;
   }
 
@@ -187,6 +188,8 @@ export async function handleWorkflowRunCompleted(context: EventContext, deps: Wo
     );
     log.info({ pull: pull.number, outcome, images: report.images.length, artifacts: report.artifacts.length }, "report comment");
   }
+  // Only now: the re-run job writes its outcome into these comments.
+  if (rerun) await queueRerun(deps.queue, rerun, log);
 }
 
 function parseDefaults() {

@@ -65,4 +65,30 @@ describe("the scheduled sweep", () => {
     const done = app.logs.find((l) => l.msg === "sweep done") as { deleted: number[] } | undefined;
     assert.deepEqual(done?.deleted.sort(), [1, 3, 5]);
   });
+
+  it("sweeps an installation's repositories one after another, each queued behind the work already due", async () => {
+    app = await createTestApp(fake, { DOCKHAND_SWEEP: "on", DOCKHAND_PACKAGES_TOKEN: "ghp_classic_test_token", DOCKHAND_PRUNE_WRITE_INTERVAL_MS: "0" });
+    const config = "prune:\n  retention:\n    - tags: ['feature-*']\n      olderThanDays: 7\n  schedule: '0 3 * * *'\n";
+    const names = ["app", "api", "web"];
+    const now = Date.parse("2026-11-20T11:30:00Z");
+    seedRepo(fake, config);
+    names.forEach((name, i) => {
+      if (name !== "app") fake.addRepo({ owner: "octo-org", name, id: 1100 + i }).setFile(`octo-org/${name}`, ".github/dockhand.yml", config);
+      const digest = registry.put({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { digest: `sha256:${name.padEnd(64, "0")}` }, layers: [] });
+      fake.addPackage({ owner: "octo-org", name, versions: [{ id: 10 + i, digest, createdAt: now - 10 * DAY, updatedAt: now - 10 * DAY, tags: ["feature-old"] }, { id: 20 + i, digest: registry.put({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { digest: `sha256:${`${name}k`.padEnd(64, "0")}` }, layers: [] }), createdAt: now, updatedAt: now, tags: ["latest"] }] });
+    });
+
+    const sweeps = () => app.queue.scheduled().filter((j) => j.kind === "sweep-repo");
+    // The tick at 04:00 UTC (the end of the hour the schedule fired in) queues the installation's sweep.
+    await app.advance(Date.parse("2026-11-21T04:00:00Z") - app.clock.now());
+    assert.deepEqual(sweeps().map((j) => j.id), [`sweep:octo-org/app@${Date.parse("2026-11-21T03:00:00Z")}`], "one job for the installation, not one per repository");
+    const first = sweeps()[0]!;
+    // Work already due when the chain's next link is queued runs before it.
+    app.clock.advance(first.runAt - app.clock.now());
+    await app.queue.add("sweep-repo", { installationId: 1, owner: "octo-org", repo: "web", windowStart: 0, next: [] }, { id: "other-work", runAt: app.clock.now() });
+    await app.queue.idle();
+    const swept = app.logs.filter((log) => log.msg === "sweep done").map((log) => log.repository);
+    assert.deepEqual(swept, ["octo-org/app", "octo-org/web", "octo-org/api", "octo-org/web"]);
+    assert.deepEqual(fake.packageDeletes.map((d) => d.id), [10, 12, 11]);
+  });
 });

@@ -74,6 +74,22 @@ describe("BullmqQueue against a real redis-server", () => {
     ]);
   });
 
+  it("runs a lane's jobs on a worker of their own: a long prune does not hold up reports", async () => {
+    const queue = replica(`q${++name}`, { concurrency: 1, lanes: { prune: { kinds: ["prune"], concurrency: 1 } } });
+    let release: () => void = () => undefined;
+    const ran: string[] = [];
+    queue.handle("prune", () => {
+      ran.push("prune");
+      return new Promise<void>((resolve) => (release = resolve));
+    });
+    queue.handle("report", async () => void ran.push("report"));
+    await queue.add("prune", {}, { id: "prune-1", runAt: Date.now() });
+    await waitFor(() => Promise.resolve(ran.includes("prune")), 5000);
+    await queue.add("report", {}, { id: "report-1", runAt: Date.now() });
+    await waitFor(() => Promise.resolve(ran.includes("report")), 5000, "the report waited for the prune");
+    release();
+  });
+
   it("fires a schedule once per firing whatever the number of replicas", async () => {
     const queueName = `q${++name}`;
     let ticks = 0;

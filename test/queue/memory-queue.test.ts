@@ -4,7 +4,7 @@ import { pino } from "pino";
 import { MemoryQueue } from "../../src/queue/memory-queue.js";
 import { ManualClock } from "../support/manual-clock.js";
 
-function setup(options: { maxTries?: number } = {}) {
+function setup(options: Partial<ConstructorParameters<typeof MemoryQueue>[0]> = {}) {
   const clock = new ManualClock("2026-11-20T12:00:00Z");
   const queue = new MemoryQueue({ clock, log: pino({ level: "silent" }), retryDelayMs: 1000, ...options });
   return { clock, queue };
@@ -98,5 +98,28 @@ describe("MemoryQueue", () => {
       { data: { step: 1 }, lastTry: false },
       { data: { step: 2 }, lastTry: true },
     ]);
+  });
+
+  it("keeps the default lane's slots free while a lane of slow jobs is full", async () => {
+    const { clock, queue } = setup({ concurrency: 2, lanes: { slow: { kinds: ["prune"], concurrency: 1 } } });
+    const release: (() => void)[] = [];
+    const ran: string[] = [];
+    queue.handle("prune", (data) => {
+      ran.push(data as string);
+      return new Promise<void>((resolve) => release.push(resolve));
+    });
+    queue.handle("report", async (data) => void ran.push(data as string));
+    for (const id of ["p1", "p2", "p3"]) await queue.add("prune", id, { id, runAt: clock.now() });
+    for (const id of ["r1", "r2", "r3"]) await queue.add("report", id, { id, runAt: clock.now() + 1 });
+    clock.advance(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(ran, ["p1", "r1", "r2", "r3"], "one prune at a time; reports run beside it");
+    assert.equal(clock.pending(), 0, "no timer while the only waiting jobs' lane is full");
+    while (release.length > 0) {
+      release.shift()?.();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await queue.idle();
+    assert.deepEqual(ran, ["p1", "r1", "r2", "r3", "p2", "p3"]);
   });
 });

@@ -260,6 +260,15 @@ describe("retry on workflow_run.completed", () => {
     assert.equal(retryOf()?.outcome.status, "requested", "not 'someone else re-ran it'");
   });
 
+  it("queues the re-run only once the comment shows the decision, so its outcome has a place to go", async () => {
+    fake.fail("POST", /\/issues\/7\/comments$/, { status: 502, body: { message: "Server Error" } }, 2);
+    await app.receive("workflow_run", failedRun([failedJob(1, fixture("buildx-push-502.log"))]));
+    assert.deepEqual(app.queue.scheduled().map((j) => j.kind), ["event"], "no re-run queued while the comment is not written");
+    for (let i = 0; i < 4; i += 1) await app.advance(60_000);
+    assert.deepEqual(fake.reruns, [{ runId: RUN, attempt: 2 }]);
+    assert.equal(retryOf()?.outcome.status, "requested");
+  });
+
   it("gives up after five 5xx answers, and says so", async () => {
     await app.receive("workflow_run", failedRun([failedJob(1, fixture("buildx-push-502.log"))]));
     fake.fail("POST", /rerun-failed-jobs$/, { status: 503, body: { message: "Unavailable" } }, 10);

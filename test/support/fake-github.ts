@@ -130,6 +130,7 @@ export class FakeGitHub {
    */
   chaos: { rate: number; random: () => number; hangMs: number } | undefined;
   readonly chaosFaults: Record<"502" | "403" | "lost" | "timeout", number> = { "502": 0, "403": 0, lost: 0, timeout: 0 };
+  private readonly gates: { method: string; pattern: RegExp; count: number; timeoutMs: number; waiting: (() => void)[] }[] = [];
   /** When set, package deletions closer together than this get GitHub's secondary rate limit 403. */
   minDeleteIntervalMs: number | undefined;
   secondaryRateLimited = 0;
@@ -208,6 +209,27 @@ export class FakeGitHub {
     this.faults.push({ method: method.toUpperCase(), pattern, times, response });
     return this;
   }
+  /**
+   * Holds matching requests until `count` of them have arrived (or `timeoutMs` passed), then answers
+   * them together: two replicas that read before either writes, unless something keeps them apart.
+   */
+  gate(method: string, pattern: RegExp, count: number, timeoutMs = 2000): this {
+    this.gates.push({ method: method.toUpperCase(), pattern, count, timeoutMs, waiting: [] });
+    return this;
+  }
+  private async passGate(request: FakeRequest): Promise<void> {
+    const gate = this.gates.find((g) => g.method === request.method.toUpperCase() && g.pattern.test(request.url.pathname) && g.count > 0);
+    if (!gate) return;
+    await new Promise<void>((resolve) => {
+      gate.waiting.push(resolve);
+      const release = () => {
+        gate.count = 0;
+        for (const waiting of gate.waiting.splice(0)) waiting();
+      };
+      if (gate.waiting.length >= gate.count) release();
+      else setTimeout(release, gate.timeoutMs);
+    });
+  }
   /** The next `times` matching requests are carried out, and their answers lost (the connection drops). */
   lose(method: string, pattern: RegExp, times = 1): this {
     this.faults.push({ method: method.toUpperCase(), pattern, times, response: "lost" });
@@ -218,6 +240,7 @@ export class FakeGitHub {
   }
 
   async handle(request: FakeRequest): Promise<FakeResponse> {
+    await this.passGate(request);
     const method = request.method.toUpperCase();
     const path = request.url.pathname.replace(/^\/api\/v3(?=\/)/, "");
     if (request.url.href.startsWith(this.logsUrl)) return this.serveLog(request.url.pathname, request.headers);

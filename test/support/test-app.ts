@@ -3,7 +3,7 @@ import { Writable } from "node:stream";
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { createDockhand } from "../../src/index.js";
-import type { MemoryQueue } from "../../src/queue/memory-queue.js";
+import { MemoryQueue } from "../../src/queue/memory-queue.js";
 import type { FakeGitHub } from "./fake-github.js";
 import { ManualClock } from "./manual-clock.js";
 
@@ -30,7 +30,11 @@ export interface TestApp {
 /** Time starts just after the test webhooks' runs completed (2026-11-20T11:30:00Z). */
 export const TEST_START = "2026-11-20T11:30:05Z";
 
-export async function createTestApp(fake: FakeGitHub, env: Record<string, string> = {}): Promise<TestApp> {
+/**
+ * `ownQueue`: an in-process queue even with REDIS_URL, so that each replica handles the deliveries it
+ * receives (with BullMQ, either replica's worker may take a job) while locks and lanes are shared.
+ */
+export async function createTestApp(fake: FakeGitHub, env: Record<string, string> = {}, options: { ownQueue?: boolean } = {}): Promise<TestApp> {
   const clock = new ManualClock(TEST_START);
   let queue: MemoryQueue | undefined;
   const logs: Record<string, unknown>[] = [];
@@ -56,7 +60,13 @@ export async function createTestApp(fake: FakeGitHub, env: Record<string, string
   });
   // Without REDIS_URL the app's queue is the in-process one.
   let close: (() => Promise<void>) | undefined;
-  await probot.load(createDockhand({ clock, onStarted: (handles) => ((queue = handles.queue as MemoryQueue), (close = handles.close)) }));
+  await probot.load(
+    createDockhand({
+      clock,
+      onStarted: (handles) => ((queue = handles.queue as MemoryQueue), (close = handles.close)),
+      ...(options.ownQueue ? { queue: (onJob) => new MemoryQueue({ clock, log: probot.log.child({ name: "queue" }), onJob }) } : {}),
+    }),
+  );
   process.env = saved;
   if (!queue) throw new Error("the app did not create its queue");
   const appQueue = queue;
