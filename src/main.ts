@@ -1,13 +1,14 @@
 import type { Logger } from "probot";
 import { run } from "probot";
 import { createDockhand } from "./index.js";
-
+import { readSettings } from "./settings.js";
 
 /**
  * Process entry: Probot's server with the Dockhand app (setup flow from app.yml when unconfigured).
  * SIGTERM (what `docker stop` and Kubernetes send) stops taking webhooks, lets running jobs finish
  * within DOCKHAND_SHUTDOWN_TIMEOUT_MS (default 25 s), then exits.
  */
+const { shutdownTimeoutMs: timeoutMs } = readSettings();
 const lifecycle = { draining: false };
 let close: (() => Promise<void>) | undefined;
 let log: Logger | undefined;
@@ -15,7 +16,6 @@ const server = await run(createDockhand({ lifecycle, onStarted: (handles) => ((c
 
 process.once("SIGTERM", () => {
   lifecycle.draining = true;
-  const timeoutMs = Number(process.env.DOCKHAND_SHUTDOWN_TIMEOUT_MS ?? 25_000);
   log?.info({ timeoutMs }, "SIGTERM: no longer taking webhooks; finishing running jobs");
   const deadline = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), timeoutMs).unref());
   const drained = Promise.all([server.stop(), close?.()]).then(() => "drained" as const);

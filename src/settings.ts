@@ -20,6 +20,8 @@ export interface Settings {
   pruneWriteIntervalMs: number;
   /** Jobs each process runs at once: reports, retry decisions and re-runs; and prunes, in a lane of their own. */
   concurrency: { jobs: number; prune: number };
+  /** On SIGTERM, how long running jobs may take to finish. */
+  shutdownTimeoutMs: number;
   /** Whether this process runs the scheduled prune sweeps. */
   sweep: boolean;
   /** With Redis, jobs, schedules, the retry budget and write lanes are shared by every replica. */
@@ -31,16 +33,18 @@ const hostList = z
   .transform((value) => value.split(",").map((host) => host.trim().toLowerCase()).filter(Boolean))
   .pipe(z.array(z.string().regex(/^[a-z0-9.-]+(:\d+)?$|^\[[0-9a-f:]+\](:\d+)?$/, "must be host or host:port")));
 
-const credentials = z
-  .string()
-  .transform((value, ctx) => {
+/** A JSON value in a variable; `example` shows the expected shape when it does not parse. */
+const json = (example: string) =>
+  z.string().transform((value, ctx) => {
     try {
       return JSON.parse(value) as unknown;
     } catch {
-      ctx.addIssue({ code: "custom", message: 'must be JSON, e.g. {"ghcr.io":"user:token"}' });
+      ctx.addIssue({ code: "custom", message: `must be JSON, e.g. ${example}` });
       return z.NEVER;
     }
-  })
+  });
+
+const credentials = json('{"ghcr.io":"user:token"}')
   .pipe(z.record(z.string(), z.string().regex(/^[^:]+:.+$/, 'each value must be "username:password"')))
   .transform((record) =>
     Object.fromEntries(
@@ -51,16 +55,7 @@ const credentials = z
     ),
   );
 
-const ownerTokens = z
-  .string()
-  .transform((value, ctx) => {
-    try {
-      return JSON.parse(value) as unknown;
-    } catch {
-      ctx.addIssue({ code: "custom", message: 'must be JSON, e.g. {"octo-org":"ghp_…"}' });
-      return z.NEVER;
-    }
-  })
+const ownerTokens = json('{"octo-org":"ghp_…"}')
   .pipe(z.record(z.string(), z.string().min(1, "each value must be a token")))
   .transform((record) => Object.fromEntries(Object.entries(record).map(([owner, token]) => [owner.toLowerCase(), token])));
 
@@ -78,6 +73,7 @@ const environment = z.object({
   DOCKHAND_PRUNE_WRITE_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   DOCKHAND_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
   DOCKHAND_PRUNE_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(2),
+  DOCKHAND_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
   DOCKHAND_SWEEP: z.enum(["on", "off"], "must be on or off").default("on"),
   REDIS_URL: z
     .string()
@@ -103,6 +99,7 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     containerRegistry: result.data.DOCKHAND_CONTAINER_REGISTRY,
     pruneWriteIntervalMs: result.data.DOCKHAND_PRUNE_WRITE_INTERVAL_MS,
     concurrency: { jobs: result.data.DOCKHAND_JOB_CONCURRENCY, prune: result.data.DOCKHAND_PRUNE_CONCURRENCY },
+    shutdownTimeoutMs: result.data.DOCKHAND_SHUTDOWN_TIMEOUT_MS,
     sweep: result.data.DOCKHAND_SWEEP === "on",
     redisUrl: result.data.REDIS_URL,
   };

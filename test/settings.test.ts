@@ -13,6 +13,7 @@ describe("readSettings", () => {
       containerRegistry: "ghcr.io",
       pruneWriteIntervalMs: 1000,
       concurrency: { jobs: 4, prune: 2 },
+      shutdownTimeoutMs: 25_000,
       sweep: true,
       redisUrl: undefined,
     });

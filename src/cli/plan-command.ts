@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import type { z } from "zod";
 import { parseConfig } from "../config/parse-config.js";
 import { readConfigFile } from "../config/read-config-file.js";
-import { packageVersionSchema, pullStateSchema, toPackageVersion } from "../prune/package-version.js";
+import { packageVersionSchema, pullStateSchema, toPackageVersion, toPullState } from "../prune/package-version.js";
 import { planPrune } from "../prune/plan-prune.js";
 import type { PruneScope } from "../prune/tag-rules.js";
 import { parseJsonValues } from "../util/parse-json-values.js";
@@ -55,8 +55,7 @@ export async function planCommand(argv: string[], io: CliIo): Promise<number> {
     const pulls = values.pulls
       ? (await readJson(values.pulls, "--pulls"))
           .flatMap((value) => (Array.isArray(value) ? value : [value]))
-          .map((raw, index) => check(pullStateSchema, raw, `${values.pulls} pull [${index}]`))
-          .map((p) => ({ number: p.number, state: p.state, closedAt: p.closed_at ? Date.parse(p.closed_at) : null }))
+          .map((raw, index) => toPullState(check(pullStateSchema, raw, `${values.pulls} pull [${index}]`)))
       : [];
     const config = values.config ? await readConfigFile(values.config) : parseConfig({});
     if (!config.ok) throw new InputError(`${values.config} is invalid:\n${config.problems.map((p) => `  ${p.key}: ${p.message}`).join("\n")}`);

@@ -42,3 +42,8 @@ export const pullStateSchema = z.object({
   state: z.enum(["open", "closed"]),
   closed_at: z.string().nullish(),
 });
+
+/** A pull request as the REST API (or `gh api`) gives it; anything not open counts as closed. */
+export function toPullState(raw: { number: number; state: string; closed_at?: string | null }): PullState {
+  return { number: raw.number, state: raw.state === "open" ? "open" : "closed", closedAt: raw.closed_at ? Date.parse(raw.closed_at) : null };
+}

@@ -45,11 +45,11 @@ export function planPrune(input: PlanInput): PrunePlan {
   const graph = buildManifestGraph(input.versions, input.manifests, input.knownLeaves);
   const rules = compilePruneRules(input.config);
   const pulls = new Map(input.pulls.map((p) => [p.number, p]));
-  const newest = newestPerRetentionRule(input, rules);
+  const facts: TagFacts = { rules, pulls, newest: newestPerRetentionRule(input, rules), input };
 
   const roots = new Map<string, RootDecision>();
   for (const version of input.versions) {
-    const decision = decideRoot(version, graph, rules, pulls, newest, input);
+    const decision = decideRoot(version, graph, facts);
     if (decision) roots.set(version.digest, decision);
   }
   const keptRoots = [...roots].filter(([, d]) => !d.deletable).map(([digest]) => digest);
@@ -84,15 +84,18 @@ export function planPrune(input: PlanInput): PrunePlan {
   return plan;
 }
 
+/** What every tag's verdict is decided from. */
+interface TagFacts {
+  rules: CompiledPruneRules;
+  pulls: Map<number, PullState>;
+  /** Per retention rule, the ids it keeps as the newest. */
+  newest: Set<number>[];
+  input: PlanInput;
+}
+
 /** A version's own decision, unless it is part of another (a child, attestation or signature). */
-function decideRoot(
-  version: PackageVersion,
-  graph: ManifestGraph,
-  rules: CompiledPruneRules,
-  pulls: Map<number, PullState>,
-  newest: Set<number>[],
-  input: PlanInput,
-): RootDecision | undefined {
+function decideRoot(version: PackageVersion, graph: ManifestGraph, facts: TagFacts): RootDecision | undefined {
+  const { input } = facts;
   const tags = version.tags.filter((tag) => !cosignSubject(tag));
   if (tags.length === 0) {
     if (graph.referenced.has(version.digest)) return undefined;
@@ -102,7 +105,7 @@ function decideRoot(
     if (input.now - version.updatedAt <= window * DAY) return { deletable: false, reason: `untagged, newer than ${window} days` };
     return { deletable: true, reason: `untagged, older than ${window} days, and nothing references it` };
   }
-  const verdicts = tags.map((tag) => ({ tag, ...tagVerdict(tag, version, rules, pulls, newest, input) }));
+  const verdicts = tags.map((tag) => ({ tag, ...tagVerdict(tag, version, facts) }));
   const kept = verdicts.filter((v) => !v.transient);
   if (kept.length === 0) return { deletable: true, reason: [...new Set(verdicts.map((v) => v.reason))].join("; ") };
   const first = kept[0];
@@ -111,14 +114,7 @@ function decideRoot(
   return { deletable: false, reason: `\`${first?.tag}\`: ${first?.reason}` };
 }
 
-function tagVerdict(
-  tag: string,
-  version: PackageVersion,
-  rules: CompiledPruneRules,
-  pulls: Map<number, PullState>,
-  newest: Set<number>[],
-  input: PlanInput,
-): { transient: boolean; reason: string } {
+function tagVerdict(tag: string, version: PackageVersion, { rules, pulls, newest, input }: TagFacts): { transient: boolean; reason: string } {
   if (rules.keep(tag)) return { transient: false, reason: "a kept tag (`prune.keep`)" };
   const number = rules.pullOf(tag);
   if (number !== undefined) {

@@ -1,7 +1,7 @@
 import { statusOf, type Octokit, type RepoRef } from "../github/octokit.js";
 import type { PruneConfig } from "../config/schema.js";
 import { mapLimit } from "../util/map-limit.js";
-import type { PackageVersion, PullState } from "./package-version.js";
+import { toPullState, type PackageVersion, type PullState } from "./package-version.js";
 import { compilePruneRules } from "./tag-rules.js";
 
 /** The state of every PR whose number a version's tag carries; a PR GitHub does not know stays unknown (kept). */
@@ -10,8 +10,7 @@ export async function pullStatesFor(octokit: Octokit, repo: RepoRef, versions: P
   const numbers = [...new Set(versions.flatMap((v) => v.tags.map((tag) => rules.pullOf(tag)).filter((n): n is number => n !== undefined)))];
   const states = await mapLimit(numbers, 4, async (number) => {
     try {
-      const { data } = await octokit.rest.pulls.get({ ...repo, pull_number: number });
-      return { number, state: data.state === "open" ? ("open" as const) : ("closed" as const), closedAt: data.closed_at ? Date.parse(data.closed_at) : null };
+      return toPullState((await octokit.rest.pulls.get({ ...repo, pull_number: number })).data);
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
       throw error;

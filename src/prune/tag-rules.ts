@@ -12,7 +12,7 @@ export interface CompiledPruneRules {
 }
 
 export function compilePruneRules(config: PruneConfig): CompiledPruneRules {
-  const keep = picomatch(config.keep.length > 0 ? config.keep : ["\u0000"]);
+  const keep = config.keep.length > 0 ? picomatch(config.keep) : () => false;
   const pulls = config.pullRequestTags.map((template) => new RegExp(`^${template.split("{number}").map(globToRegex).join("([0-9]+)")}$`));
   const retention = config.retention.map((rule) => picomatch(rule.tags));
   return {

@@ -35,6 +35,16 @@ export function link(text: string, url: string): string {
   return /^https?:\/\/[^\s()<>]+$/.test(url) ? `[${text}](${url})` : text;
 }
 
+/** Prose Dockhand or a repository's config wrote (a cause, a fix): shown as text, but no HTML and no pings. */
+export function prose(text: string): string {
+  return text.replace(CONTROL, " ").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replace(/@(?=[\w-])/g, "@\u200b");
+}
+
+/** An ISO time as `2026-11-21 03:00 UTC`. */
+export function utcMinute(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
 export function formatBytes(bytes: number): string {
   const units = ["B", "KB", "MB", "GB", "TB"];
   let value = bytes;

@@ -1,5 +1,5 @@
 import { RESTORE_WINDOW_MS, type PackageRecord, type PruneRecord } from "../prune/prune-record.js";
-import { code, codeBlock, shellQuote } from "./markdown.js";
+import { code, codeBlock, shellQuote, utcMinute } from "./markdown.js";
 
 const MAX_TAGS = 10;
 
@@ -8,14 +8,14 @@ export function renderPrune(record: PruneRecord): string {
   const where = (name: string) => code(`${record.registry}/${record.owner}/${name}`.toLowerCase());
   switch (record.status) {
     case "scheduled":
-      return `**🧹 Pruning** · This PR's image tags in ${record.packages.map((p) => where(p.name)).join(", ")} will be deleted at ${time(record.at)}. Reopen the PR before then to keep them.`;
+      return `**🧹 Pruning** · This PR's image tags in ${record.packages.map((p) => where(p.name)).join(", ")} will be deleted at ${utcMinute(record.at)}. Reopen the PR before then to keep them.`;
     case "cancelled":
       return "**🧹 Pruning** · Cancelled: the PR was reopened.";
     case "dry-run":
     case "done": {
       const lines = record.packages.map((p) => renderPackage(record, p, where(p.name)));
       const dry = record.status === "dry-run" ? " (dry run: `prune.mode` is `dry-run`, nothing was deleted)" : "";
-      return `**🧹 Pruning** · ${time(record.at)}${dry}\n\n${lines.join("\n\n")}`;
+      return `**🧹 Pruning** · ${utcMinute(record.at)}${dry}\n\n${lines.join("\n\n")}`;
     }
   }
 }
@@ -33,11 +33,7 @@ function renderPackage(record: PruneRecord, p: PackageRecord, where: string): st
   if (record.status === "done" && p.deleted.length > 0) {
     const until = new Date(Date.parse(record.at) + RESTORE_WINDOW_MS).toISOString();
     const ids = p.deleted.map((d) => d.id).join(",");
-    parts.push(`  Restorable until ${time(until)}:\n\n${codeBlock(`dockhand restore --owner ${shellQuote(record.owner)} --package ${shellQuote(p.name)} --ids ${ids}`, "sh").replace(/^/gm, "  ")}`);
+    parts.push(`  Restorable until ${utcMinute(until)}:\n\n${codeBlock(`dockhand restore --owner ${shellQuote(record.owner)} --package ${shellQuote(p.name)} --ids ${ids}`, "sh").replace(/^/gm, "  ")}`);
   }
   return parts.join("\n");
-}
-
-function time(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }

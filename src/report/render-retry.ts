@@ -1,5 +1,5 @@
 import type { JobVerdict, RetryOutcome, RetryRecord } from "../retry/retry-record.js";
-import { code } from "./markdown.js";
+import { code, prose, utcMinute } from "./markdown.js";
 import type { RunReport } from "./run-report.js";
 
 const VERDICT_LABEL: Record<JobVerdict["verdict"], string> = {
@@ -61,11 +61,11 @@ function describeOutcome(record: RetryRecord, attempt: number): string {
   };
   switch (outcome.status) {
     case "scheduled":
-      return `🔁 Re-running ${what(outcome.jobId)} at ${time(outcome.at)} (${next}).`;
+      return `🔁 Re-running ${what(outcome.jobId)} at ${utcMinute(outcome.at)} (${next}).`;
     case "would-rerun":
-      return `🧪 Dry run: would re-run ${what(outcome.jobId)} at ${time(outcome.at)} (${next}); \`retry.mode\` is \`dry-run\`.`;
+      return `🧪 Dry run: would re-run ${what(outcome.jobId)} at ${utcMinute(outcome.at)} (${next}); \`retry.mode\` is \`dry-run\`.`;
     case "requested":
-      return `🔁 Re-run of ${what(outcome.jobId)} requested at ${time(outcome.at)} (${next}).`;
+      return `🔁 Re-run of ${what(outcome.jobId)} requested at ${utcMinute(outcome.at)} (${next}).`;
     case "stopped":
       return stopSentence(outcome.reason, outcome.detail, record, attempt);
   }
@@ -107,16 +107,4 @@ function stopSentence(reason: Extract<RetryOutcome, { status: "stopped" }>["reas
     case "run-gone":
       return "Not re-run: the run no longer exists.";
   }
-}
-
-function time(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
-}
-
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]+/g;
-
-/** Cause and fix texts come from Dockhand or the repository's config: prose, but no HTML and no pings. */
-function prose(text: string): string {
-  return text.replace(CONTROL, " ").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replace(/@(?=[\w-])/g, "@\u200b");
 }

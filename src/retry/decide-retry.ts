@@ -18,6 +18,8 @@ export interface RetryFacts {
   superseded: boolean;
   /** Re-runs already spent today in this repository. */
   budgetUsed: number;
+  /** Why GitHub did not list the attempt's jobs, when it did not: nothing is known to decide on. */
+  jobsUnavailable?: string;
 }
 
 export type RetryPlan =
@@ -35,9 +37,10 @@ export const FAILED_CONCLUSIONS = new Set(["failure", "timed_out", "cancelled"])
 export function decideRetry(facts: RetryFacts, jobs: JobVerdict[], config: RetryConfig): RetryPlan {
   const mode = config.mode === "dry-run" ? "dry-run" : "rerun";
   const base = { mode, maxAttempts: config.maxAttempts, jobs } as const;
-  const stop = (reason: StopReason): RetryPlan => ({ action: "none", record: { ...base, outcome: { status: "stopped", reason } } });
+  const stop = (reason: StopReason, detail?: string): RetryPlan => ({ action: "none", record: { ...base, outcome: { status: "stopped", reason, ...(detail ? { detail } : {}) } } });
 
   if (facts.conclusion === "cancelled") return stop("cancelled");
+  if (facts.jobsUnavailable !== undefined) return stop("jobs-unavailable", facts.jobsUnavailable);
   if (jobs.length === 0) return stop("no-failed-jobs");
   const transient = jobs.filter((j) => j.verdict === "transient");
   const others = jobs.filter((j) => j.verdict !== "transient");

@@ -8,7 +8,7 @@ import { hasNewerRun, type RunIdentity } from "./find-newer-run.js";
 import { readJobFailure } from "./read-job-failure.js";
 import { attemptKey, RERUN_JOB, rerunJobId, type RerunJob } from "./rerun-job.js";
 import { utcDay, type RetryBudget } from "./retry-budget.js";
-import type { JobVerdict, RetryRecord } from "./retry-record.js";
+import { unreadVerdict, type JobVerdict, type RetryRecord } from "./retry-record.js";
 import { compileRules } from "./rule-set.js";
 
 /** At most this many failed jobs are read per attempt; a run failing wider than that is not a flake. */
@@ -53,9 +53,7 @@ export async function planRunRetry(
   const repository = `${repo.owner}/${repo.repo}`;
   const budgetDay = utcDay(Date.parse(run.completedAt));
   const key = attemptKey({ ...repo, runId: run.runId, attempt: run.attempt });
-  if (!jobs.ok) {
-    return { record: { mode: config.mode === "dry-run" ? "dry-run" : "rerun", maxAttempts: config.maxAttempts, jobs: [], outcome: { status: "stopped", reason: "jobs-unavailable", detail: jobs.reason } } };
-  }
+  if (!jobs.ok) return { record: decideRetry({ ...run, superseded: false, budgetUsed: 0, jobsUnavailable: jobs.reason }, [], config).record };
   const failed = jobs.jobs.filter((job) => job.conclusion === "failure" || job.conclusion === "timed_out");
   const verdicts: JobVerdict[] = [];
   let bytesRead = 0;
@@ -68,9 +66,7 @@ export async function planRunRetry(
       // Permanent wins: once one job failed for real, the others need not be read (unless mixed runs may re-run).
       if (result.verdict.verdict === "permanent" && config.mixed === "skip") break;
     }
-    for (const job of failed.slice(verdicts.length)) {
-      verdicts.push({ jobId: job.id, name: job.name, step: null, verdict: "unrelated", rule: null, operation: null, line: null, source: "none", wait: "normal" });
-    }
+    for (const job of failed.slice(verdicts.length)) verdicts.push(unreadVerdict(job, null));
   }
   const worthChecking = verdicts.length > 0 && verdicts.some((v) => v.verdict === "transient");
   const superseded = worthChecking ? await hasNewerRun(octokit, repo, run).catch(() => false) : false;

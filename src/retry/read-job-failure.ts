@@ -2,7 +2,7 @@ import type { Logger } from "probot";
 import type { AttemptJob } from "../github/list-attempt-jobs.js";
 import { isTransientError, type Octokit, type RepoRef } from "../github/octokit.js";
 import { classifyLog, type Classification, type LogContext } from "./classify-log.js";
-import type { JobVerdict } from "./retry-record.js";
+import { unreadVerdict, type JobVerdict } from "./retry-record.js";
 import type { RuleSet } from "./rule-set.js";
 
 /** Tail sizes read in turn until the failing step's start is in view. */
@@ -55,10 +55,7 @@ export async function readJobFailure(octokit: Octokit, repo: RepoRef, job: Attem
     // A failure to read is not a verdict: a transient one is retried with the delivery.
     if (isTransientError(error)) throw error;
     log.warn({ err: error, jobId: job.id }, "could not read the job's log; treating its failure as unknown");
-    return {
-      verdict: { jobId: job.id, name: job.name, step, verdict: "unrelated", rule: null, operation: null, line: null, source: "none", wait: "normal" },
-      bytesRead,
-    };
+    return { verdict: unreadVerdict(job, step), bytesRead };
   }
 }
 

@@ -40,6 +40,11 @@ const jobVerdict = z.object({
 });
 export type JobVerdict = z.infer<typeof jobVerdict>;
 
+/** A failed job Dockhand did not read (or could not): unknown, so never re-run on a guess. */
+export function unreadVerdict(job: { id: number; name: string }, step: string | null): JobVerdict {
+  return { jobId: job.id, name: job.name, step, verdict: "unrelated", rule: null, operation: null, line: null, source: "none", wait: "normal" };
+}
+
 const outcome = z.discriminatedUnion("status", [
   /** A re-run is queued for `at`. */
   z.object({ status: z.literal("scheduled"), at: z.string(), jobId: z.number().optional() }),

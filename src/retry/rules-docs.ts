@@ -1,3 +1,4 @@
+import { code } from "../report/markdown.js";
 import { BUILT_IN_RULES } from "./rules.js";
 
 /** docs/retry-rules.md: the built-in rules as a table, generated so the docs cannot drift from the code. */
@@ -5,7 +6,7 @@ export function retryRulesMarkdown(): string {
   const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ");
   const rows = BUILT_IN_RULES.map(
     (rule) =>
-      `| \`${rule.id}\` | ${rule.verdict}${rule.wait === "long" ? " (long wait)" : ""} | ${rule.operation} | ${rule.scope}${rule.host ? `, host ${rule.host}` : ""} | \`${cell(rule.pattern)}\` | ${cell([rule.cause, rule.fix && `Fix: ${rule.fix}`].filter(Boolean).join(" "))} |`,
+      `| \`${rule.id}\` | ${rule.verdict}${rule.wait === "long" ? " (long wait)" : ""} | ${rule.operation} | ${rule.scope}${rule.host ? `, host ${rule.host}` : ""} | ${code(rule.pattern, { table: true })} | ${cell([rule.cause, rule.fix && `Fix: ${rule.fix}`].filter(Boolean).join(" "))} |`,
   );
   return [
     "# Built-in retry rules",

@@ -66,7 +66,7 @@ describe("prune on pull_request.closed", () => {
     stops = [interceptGitHub(fake), registry.intercept()];
   });
   afterEach(async () => {
-    await app.queue.close();
+    await app.close();
     for (const stop of stops.reverse()) stop();
     assert.deepEqual(fake.violations, [], "every request and fake answer matches GitHub's OpenAPI description");
   });

@@ -68,7 +68,7 @@ describe("prune against a real registry", () => {
       fake.addPull("octo-org/app", { number: 8, headRef: "feature/y", headSha: SHA1, headRepo: REPO });
       await app.receive("pull_request", pullRequestClosed({ repo: REPO, number: 7, headSha: SHA1, closedAt: "2026-11-20T11:00:00Z" }));
       await app.advance(24 * 3600 * 1000);
-      await app.queue.close();
+      await app.close();
 
       const deleted = versions.filter((v) => !fake.packageVersions("octo-org", "app").some((kept) => kept.id === v.id));
       assert.equal(deleted.length, 2, "pr-7's index and its amd64 image; its arm64 image is the release's too");

@@ -39,7 +39,7 @@ describe("the scheduled sweep", () => {
     stops = [interceptGitHub(fake), registry.intercept()];
   });
   afterEach(async () => {
-    await app.queue.close();
+    await app.close();
     for (const stop of stops.reverse()) stop();
     assert.deepEqual(fake.violations, []);
   });

@@ -77,6 +77,12 @@ describe("decideRetry", () => {
     assert.equal(plan.at - Date.parse(facts.completedAt), 1_800_000);
   });
 
+  it("decides nothing, and says why, when GitHub did not list the attempt's jobs", () => {
+    const plan = decideRetry({ ...facts, jobsUnavailable: "HTTP 403" }, [], config());
+    assert.equal(plan.action, "none");
+    assert.deepEqual(plan.record.outcome, { status: "stopped", reason: "jobs-unavailable", detail: "HTTP 403" });
+  });
+
   it("only reports in dry-run", () => {
     const plan = decideRetry(facts, [job(1, "transient")], config({ mode: "dry-run" }));
     assert.equal(plan.record.outcome.status, "would-rerun");

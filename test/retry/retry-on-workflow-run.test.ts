@@ -28,7 +28,7 @@ describe("retry on workflow_run.completed", () => {
     app = await createTestApp(fake);
   });
   afterEach(async () => {
-    await app.queue.close();
+    await app.close();
     stop();
     assert.deepEqual(fake.violations, [], "every request and fake answer matches GitHub's OpenAPI description");
   });

@@ -19,7 +19,8 @@ describe("report on workflow_run.completed", () => {
     stop = interceptGitHub(fake);
     app = await createTestApp(fake);
   });
-  afterEach(() => {
+  afterEach(async () => {
+    await app.close();
     stop();
     assert.deepEqual(fake.violations, [], "every request and fake answer matches GitHub's OpenAPI description");
   });
