@@ -1,7 +1,7 @@
 import { Queue, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "probot";
-import { laneOf, type Clock, type JobHandler, type JobQueue, type Lanes } from "./job-queue.js";
+import { checkRunAt, laneOf, type Clock, type JobHandler, type JobQueue, type Lanes } from "./job-queue.js";
 
 export interface BullmqQueueOptions {
   redisUrl: string;
@@ -45,12 +45,14 @@ export class BullmqQueue implements JobQueue {
   }
 
   async add(kind: string, data: unknown, options: { id: string; runAt: number }): Promise<boolean> {
+    checkRunAt(options);
     if (this.closed) return false;
     const queue = this.queueOf(this.lane(kind));
     const jobId = bullmqId(options.id);
     if (await queue.getJob(jobId)) return false;
     await queue.add(kind, data, {
       jobId,
+      // Kept in Redis as a due time, not a timer: any length is fine (workers poll at most every 10 s).
       delay: Math.max(0, options.runAt - this.options.clock.now()),
       attempts: ATTEMPTS,
       backoff: { type: "exponential", delay: this.options.retryDelayMs ?? 30_000 },

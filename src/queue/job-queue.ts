@@ -1,19 +1,40 @@
 /** Time, injectable so that tests can move it. */
 export interface Clock {
   now(): number;
+  /** Calls back once `ms` have passed; any length (a PR's grace period is up to 30 days). */
   setTimeout(callback: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
 }
 
+/**
+ * The longest wait one Node timer holds: 2^31-1 ms, about 24.8 days. A longer delay is not refused but
+ * fires after 1 ms (with a TimeoutOverflowWarning), so a timer re-armed for the same far time spins.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Node's clock. A wait longer than one timer holds is a chain of timers of at most `MAX_TIMER_MS`,
+ * one armed per chunk, and the handle clears whichever is armed. A delay that is not a number is 0.
+ */
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout: (callback, ms) => {
-    const handle = setTimeout(callback, ms);
-    handle.unref();
+    const handle: { timer?: NodeJS.Timeout } = {};
+    const arm = (remaining: number) => {
+      const chunk = Math.min(remaining, MAX_TIMER_MS);
+      handle.timer = setTimeout(() => (remaining > chunk ? arm(remaining - chunk) : callback()), chunk);
+      handle.timer.unref();
+    };
+    arm(Number.isNaN(ms) ? 0 : Math.max(0, ms));
     return handle;
   },
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+  clearTimeout: (handle) => clearTimeout((handle as { timer?: NodeJS.Timeout } | undefined)?.timer),
 };
+
+/** A due time that is not a time (e.g. from an unparsable date) would be waited for forever, or spun on. */
+export function checkRunAt(options: { id: string; runAt: number }): void {
+  if (!Number.isFinite(options.runAt)) throw new RangeError(`job ${options.id}: runAt must be a time, not ${options.runAt}`);
+}
 
 /** A job while it runs. */
 export interface RunningJob {

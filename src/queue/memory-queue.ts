@@ -1,5 +1,5 @@
 import type { Logger } from "probot";
-import { laneOf, type Clock, type JobHandler, type JobQueue, type Lanes } from "./job-queue.js";
+import { checkRunAt, laneOf, type Clock, type JobHandler, type JobQueue, type Lanes } from "./job-queue.js";
 
 interface PendingJob {
   kind: string;
@@ -52,6 +52,7 @@ export class MemoryQueue implements JobQueue {
   }
 
   add(kind: string, data: unknown, options: { id: string; runAt: number }): Promise<boolean> {
+    checkRunAt(options);
     this.forgetOld();
     if (this.closed || this.pending.has(options.id) || this.finished.has(options.id)) return Promise.resolve(false);
     this.pending.set(options.id, { kind, data, runAt: options.runAt, tries: 0 });
@@ -99,6 +100,7 @@ export class MemoryQueue implements JobQueue {
     const waiting = [...this.pending.values()].filter((job) => this.hasRoom(this.lane(job.kind)));
     if (this.closed || waiting.length === 0) return;
     const next = Math.min(...waiting.map((job) => job.runAt));
+    // One timer however far the job is (the clock chains what one Node timer cannot hold).
     this.timer = this.options.clock.setTimeout(() => this.runDue(), Math.max(0, next - this.options.clock.now()));
   }
 

@@ -1,10 +1,16 @@
 import type { Clock } from "../../src/queue/job-queue.js";
 
-/** A clock that moves only when a test says so; timers fire in order as it passes them. */
+/**
+ * A clock that moves only when a test says so; timers fire in order as it passes them. Like
+ * `systemClock`, it takes a delay of any length (no 2^31-1 ms limit) and reads one that is not a
+ * number as 0.
+ */
 export class ManualClock implements Clock {
   private current: number;
   private readonly timers = new Map<number, { at: number; callback: () => void }>();
   private nextId = 1;
+  /** Timers set so far, to tell a timer armed once from one re-armed in a loop. */
+  armed = 0;
 
   constructor(start: string | number) {
     this.current = typeof start === "string" ? Date.parse(start) : start;
@@ -16,7 +22,8 @@ export class ManualClock implements Clock {
 
   setTimeout(callback: () => void, ms: number): unknown {
     const id = this.nextId++;
-    this.timers.set(id, { at: this.current + Math.max(0, ms), callback });
+    this.armed += 1;
+    this.timers.set(id, { at: this.current + (Number.isNaN(ms) ? 0 : Math.max(0, ms)), callback });
     return id;
   }
 
