@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { BodyTooLargeError, formatLimit, readBodyUpTo } from "../util/read-body.js";
 import type { ImageRef } from "./image-ref.js";
 
 /** What the registry says about one tag. */
@@ -11,8 +12,22 @@ export type ManifestLookup =
 /** One manifest by digest, as the registry serves it; checked against the digest. */
 export type ManifestRead = { ok: true; manifest: unknown } | { ok: false; reason: string };
 
-/** Manifests are content-addressed; this many stay cached (each read on ghcr.io counts as a download). */
+/** Manifests are content-addressed; this many stay cached (each read on ghcr.io counts as a download)... */
 const MANIFEST_CACHE_SIZE = 100_000;
+/** ...and at most this many of their bytes, so that large manifests cannot make the cache a memory sink. */
+const MANIFEST_CACHE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The largest manifest read. The OCI distribution spec has clients and registries support manifests
+ * of at least 4 MiB, and distribution (the reference registry) refuses larger pushes
+ * (`maxManifestBodySize = 4 << 20` in registry/handlers/manifests.go), as containers/image refuses
+ * larger reads (`iolimits.MaxManifestBodySize`): a registry serves nothing larger in good faith.
+ */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+/** Pull tokens kept, one per registry and repository. */
+const TOKEN_CACHE_SIZE = 1000;
+/** A token answer is a few hundred bytes to a few KiB of JSON. */
+export const MAX_TOKEN_BYTES = 64 * 1024;
 
 export interface RegistryClientOptions {
   allowList: string[];
@@ -36,12 +51,15 @@ interface Manifest {
 /**
  * Reads manifests through the OCI distribution API (`/v2/`), doing the bearer-token dance anonymously
  * or with a configured credential. Only hosts on the allow-list are contacted, token realms included,
- * so a host named in a log line can never make Dockhand send a request there.
+ * so a host named in a log line can never make Dockhand send a request there. A host's credentials go
+ * to that host only: a token realm elsewhere (even allow-listed) is asked anonymously. Every answer is
+ * read within a limit (manifests 4 MiB, tokens 64 KiB) and refused past it without buffering more.
  */
 export class RegistryClient {
   private readonly allowList: Set<string>;
   private readonly tokens = new Map<string, string>();
-  private readonly manifests = new Map<string, unknown>();
+  private readonly manifests = new Map<string, { manifest: unknown; bytes: number }>();
+  private cachedBytes = 0;
   private readonly fetch: typeof fetch;
   /** Registry requests made, for tests and benchmarks. */
   requests = 0;
@@ -62,13 +80,18 @@ export class RegistryClient {
     const url = `${baseUrl(ref.host)}/v2/${ref.path}/manifests/${reference}`;
     try {
       const response = await this.get(url, ref);
-      if (response.status === 404) return { status: "missing" };
-      if (!response.ok) return { status: "unreachable", reason: `registry answered HTTP ${response.status}` };
-      const body = Buffer.from(await response.arrayBuffer());
-      const digest = response.headers.get("docker-content-digest") ?? `sha256:${createHash("sha256").update(body).digest("hex")}`;
+      if (!response.ok) {
+        await response.body?.cancel();
+        return response.status === 404 ? { status: "missing" } : { status: "unreachable", reason: `registry answered HTTP ${response.status}` };
+      }
+      const body = await readLimited(response, MAX_MANIFEST_BYTES, "manifest");
+      const digest = sha256(body);
+      // The registry's digest names the bytes it sent; anything else is not what it stored under the tag.
+      const announced = response.headers.get("docker-content-digest");
+      if (announced?.startsWith("sha256:") && announced !== digest) return { status: "unreachable", reason: "the content does not match its digest" };
       const manifest = JSON.parse(body.toString("utf8")) as Manifest;
       const mediaType = manifest.mediaType ?? response.headers.get("content-type") ?? "unknown";
-      const children = manifest.manifests ?? [];
+      const children = Array.isArray(manifest.manifests) ? manifest.manifests.filter((child) => typeof child === "object" && child !== null) : [];
       const platforms = children
         .map((child) => child.platform)
         .filter((p): p is NonNullable<typeof p> => Boolean(p?.os && p.architecture && p.os !== "unknown"))
@@ -76,14 +99,14 @@ export class RegistryClient {
       const attestations = children.filter((child) => child.platform?.os === "unknown").length;
       return { status: "found", digest, mediaType, platforms, attestations };
     } catch (error) {
-      return { status: "unreachable", reason: describeNetworkError(error) };
+      return { status: "unreachable", reason: describeError(error) };
     }
   }
 
   /** The manifest with this digest in `host/path`, from the cache when read before. */
   async readManifest(host: string, path: string, digest: string): Promise<ManifestRead> {
     const cached = this.manifests.get(digest);
-    if (cached !== undefined) return { ok: true, manifest: cached };
+    if (cached !== undefined) return { ok: true, manifest: cached.manifest };
     if (!this.isAllowed(host)) return { ok: false, reason: `${host} is not on the registry allow-list` };
     try {
       const response = await this.get(`${baseUrl(host)}/v2/${path}/manifests/${digest}`, { host, path });
@@ -91,15 +114,24 @@ export class RegistryClient {
         await response.body?.cancel();
         return { ok: false, reason: `registry answered HTTP ${response.status}` };
       }
-      const body = Buffer.from(await response.arrayBuffer());
-      if (`sha256:${createHash("sha256").update(body).digest("hex")}` !== digest) return { ok: false, reason: "the content does not match its digest" };
+      const body = await readLimited(response, MAX_MANIFEST_BYTES, "manifest");
+      if (sha256(body) !== digest) return { ok: false, reason: "the content does not match its digest" };
       const manifest = JSON.parse(body.toString("utf8")) as unknown;
-      if (this.manifests.size >= MANIFEST_CACHE_SIZE) this.manifests.delete(this.manifests.keys().next().value as string);
-      this.manifests.set(digest, manifest);
+      this.remember(digest, manifest, body.length);
       return { ok: true, manifest };
     } catch (error) {
-      return { ok: false, reason: describeNetworkError(error) };
+      return { ok: false, reason: describeError(error) };
     }
+  }
+
+  private remember(digest: string, manifest: unknown, bytes: number): void {
+    while (this.manifests.size > 0 && (this.manifests.size >= MANIFEST_CACHE_SIZE || this.cachedBytes + bytes > MANIFEST_CACHE_BYTES)) {
+      const [oldest, entry] = this.manifests.entries().next().value as [string, { bytes: number }];
+      this.manifests.delete(oldest);
+      this.cachedBytes -= entry.bytes;
+    }
+    this.manifests.set(digest, { manifest, bytes });
+    this.cachedBytes += bytes;
   }
 
   private async get(url: string, ref: { host: string; path: string }): Promise<Response> {
@@ -115,17 +147,29 @@ export class RegistryClient {
     if (!challenge) return response;
     const token = await this.fetchToken(ref.host, challenge, scope);
     if (!token) return response;
+    if (this.tokens.size >= TOKEN_CACHE_SIZE) this.tokens.delete(this.tokens.keys().next().value as string);
     this.tokens.set(tokenKey, token);
     response = await this.request(url, { ...headers, authorization: `Bearer ${token}` });
     return response;
   }
 
+  /**
+   * The token the registry's challenge points to. The realm is the registry's to name, so it is held
+   * to what the registry itself may be sent: an allow-listed host (else no request at all), over HTTPS
+   * unless the registry itself speaks plain HTTP (loopback), and the registry's credentials only if the
+   * realm is the registry's own origin. A realm elsewhere gets an anonymous request: Docker Hub's
+   * auth.docker.io then serves public images only, and no registry can have another host's password.
+   */
   private async fetchToken(host: string, challenge: Challenge, scope: string): Promise<string | undefined> {
     const realm = new URL(challenge.realm);
     if (!this.isAllowed(realm.host)) throw new Error(`token realm ${realm.host} is not on the registry allow-list`);
+    const registry = new URL(baseUrl(host));
+    if (realm.protocol !== "https:" && !(realm.protocol === "http:" && registry.protocol === "http:")) {
+      throw new Error(`token realm ${realm.host} is not HTTPS`);
+    }
     if (challenge.service) realm.searchParams.set("service", challenge.service);
     realm.searchParams.set("scope", challenge.scope ?? scope);
-    const credential = this.options.credentials?.[host.toLowerCase()];
+    const credential = realm.origin === registry.origin ? this.options.credentials?.[host.toLowerCase()] : undefined;
     const headers: Record<string, string> = {};
     if (credential) headers.authorization = `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString("base64")}`;
     const response = await this.request(realm.toString(), headers);
@@ -133,8 +177,9 @@ export class RegistryClient {
       await response.body?.cancel();
       return undefined;
     }
-    const body = (await response.json()) as { token?: string; access_token?: string };
-    return body.token ?? body.access_token;
+    const body = JSON.parse((await readLimited(response, MAX_TOKEN_BYTES, "token answer")).toString("utf8")) as { token?: unknown; access_token?: unknown };
+    const token = body.token ?? body.access_token;
+    return typeof token === "string" && token !== "" ? token : undefined;
   }
 
   private request(url: string, headers: Record<string, string>): Promise<Response> {
@@ -162,7 +207,21 @@ function baseUrl(host: string): string {
   return `${loopback ? "http" : "https"}://${host}`;
 }
 
-function describeNetworkError(error: unknown): string {
+function sha256(bytes: Buffer): string {
+  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+}
+
+/** A body within `limit` bytes; past it, an error that says what was refused ("manifest larger than 4 MiB"). */
+async function readLimited(response: Response, limit: number, what: string): Promise<Buffer> {
+  try {
+    return await readBodyUpTo(response, limit);
+  } catch (error) {
+    throw error instanceof BodyTooLargeError ? new Error(`${what} larger than ${formatLimit(limit)}`) : error;
+  }
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof SyntaxError) return "the registry answered with invalid JSON";
   if (error instanceof Error) {
     if (error.name === "TimeoutError") return "timed out";
     const cause = error.cause instanceof Error ? (error.cause as Error & { code?: string }) : undefined;
