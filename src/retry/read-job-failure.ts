@@ -1,6 +1,7 @@
 import type { Logger } from "probot";
 import type { AttemptJob } from "../github/list-attempt-jobs.js";
 import { isTransientError, type Octokit, type RepoRef } from "../github/octokit.js";
+import { readJobLogTail } from "../github/read-log-tail.js";
 import { classifyLog, type Classification, type LogContext } from "./classify-log.js";
 import { unreadVerdict, type JobVerdict } from "./retry-record.js";
 import type { RuleSet } from "./rule-set.js";
@@ -37,20 +38,9 @@ export async function readJobFailure(octokit: Octokit, repo: RepoRef, job: Attem
   }
 
   try {
-    const location = await logLocation(octokit, repo, job.id);
-    let tail = Buffer.alloc(0);
-    let start = Number.POSITIVE_INFINITY;
-    for (const size of TAIL_STEPS) {
-      const chunk = await readRange(location, size, start);
-      bytesRead += chunk.body.length;
-      tail = Buffer.concat([chunk.body, tail]);
-      start = chunk.start;
-      if (start === 0 || failingStepInView(tail.toString("utf8"))) break;
-    }
-    const text = tail.toString("utf8");
-    // A range that starts mid-line would show half a line; drop it.
-    const whole = start === 0 ? text : text.slice(text.indexOf("\n") + 1);
-    return { verdict: toVerdict(job, step, classifyLog(whole, context, rules), "log"), bytesRead };
+    const tail = await readJobLogTail(octokit, repo, job.id, { chunks: TAIL_STEPS, enough: failingStepInView });
+    bytesRead += tail.bytesRead;
+    return { verdict: toVerdict(job, step, classifyLog(tail.text, context, rules), "log"), bytesRead };
   } catch (error) {
     // A failure to read is not a verdict: a transient one is retried with the delivery.
     if (isTransientError(error)) throw error;
@@ -78,35 +68,4 @@ function toVerdict(job: AttemptJob, step: string | null, result: Classification,
 function failingStepInView(text: string): boolean {
   const error = text.indexOf("##[error]");
   return error >= 0 && text.lastIndexOf("##[group]Run ", error) >= 0;
-}
-
-/** GitHub answers the log request with a redirect to a short-lived URL that serves byte ranges. */
-async function logLocation(octokit: Octokit, repo: RepoRef, jobId: number): Promise<string> {
-  const response = await octokit.request("GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs", {
-    ...repo,
-    job_id: jobId,
-    request: { redirect: "manual" },
-  });
-  const location = (response.headers as Record<string, string | undefined>).location;
-  if (!location) throw new Error(`no log location (HTTP ${response.status})`);
-  return location;
-}
-
-/** At most 4 MiB is read at once: a minute is ample, and a hung download must not hold the job. */
-const LOG_TIMEOUT_MS = 60_000;
-
-/**
- * The `size` bytes before `end` (exclusive; Infinity for the end of the log). The URL is a signed
- * blob URL, not the API: it is fetched without GitHub credentials.
- */
-async function readRange(url: string, size: number, end: number): Promise<{ body: Buffer; start: number }> {
-  if (end <= 0) return { body: Buffer.alloc(0), start: 0 };
-  const range = Number.isFinite(end) ? `bytes=${Math.max(0, end - size)}-${end - 1}` : `bytes=-${size}`;
-  const response = await fetch(url, { headers: { range }, signal: AbortSignal.timeout(LOG_TIMEOUT_MS) });
-  if (!response.ok) throw Object.assign(new Error(`log download answered HTTP ${response.status}`), { status: response.status });
-  const body = Buffer.from(await response.arrayBuffer());
-  // 200: the server sent the whole log rather than the range.
-  if (response.status === 200) return { body, start: 0 };
-  const match = /bytes (\d+)-\d+\/(?:\d+|\*)/.exec(response.headers.get("content-range") ?? "");
-  return { body, start: match ? Number(match[1]) : 0 };
 }
