@@ -55,7 +55,15 @@ const report = z
       .min(0)
       .max(100)
       .default(20)
-      .describe("At most this many job logs are read per run to find pushed images."),
+      .describe("At most this many job logs are read per run to find pushed images; of each, the last 4 MiB."),
+    maxImageChecks: z
+      .int()
+      .min(0)
+      .max(1000)
+      .default(50)
+      .describe(
+        "At most this many image tags are checked against the registry per run (each check is a manifest request, which ghcr.io counts as a download). Expected tags the logs do not show go first; images past the limit are listed unchecked.",
+      ),
   })
   .describe("The PR image report.");
 

@@ -73,9 +73,12 @@ export interface RunReportInput {
   jobImages: JobImages[];
   expected: ExpectedTargets;
   lookups: ReadonlyMap<string, ManifestLookup>;
+  /** Tags left without a lookup for `report.maxImageChecks`. */
+  unchecked: number;
   artifacts: RawArtifact[] | undefined;
   artifactUrl: (id: number) => string;
-  logs: { read: number; failed: string[]; skipped: number };
+  /** `truncated`: jobs whose logs were read only in their last part. */
+  logs: { read: number; failed: string[]; skipped: number; truncated: string[] };
 }
 
 export function buildRunReport(input: RunReportInput): RunReport {
@@ -144,6 +147,8 @@ function notesFor(input: RunReportInput, images: ImageReport[]): ReportNote[] {
   if (!input.artifacts) notes.push({ code: "artifacts-unavailable" });
   if (logs.failed.length > 0) notes.push({ code: "logs-unavailable", detail: logs.failed.slice(0, 3).join("; ") });
   if (logs.skipped > 0) notes.push({ code: "logs-limited", detail: String(logs.read) });
+  if (logs.truncated.length > 0) notes.push({ code: "logs-truncated", detail: logs.truncated.slice(0, 3).join("; ") });
+  if (input.unchecked > 0) notes.push({ code: "images-unchecked", detail: String(input.config.maxImageChecks) });
   for (const template of input.expected.invalidTemplates) notes.push({ code: "invalid-expected-tag", detail: template });
   return notes;
 }

@@ -128,6 +128,10 @@ function renderNote(note: ReportNote): string {
       return `Only ${note.detail ?? "some"} job logs were read (\`report.maxJobLogs\`).`;
     case "invalid-expected-tag":
       return `The expected-tag template ${code(note.detail ?? "")} does not render a valid Docker tag for this branch.`;
+    case "logs-truncated":
+      return `Only the last 4 MiB of some job logs were read${note.detail ? ` (${code(note.detail)})` : ""}, so images pushed earlier in them may be missing from this list.`;
+    case "images-unchecked":
+      return `Only the first ${note.detail ? code(note.detail) : "few"} image tags were checked against the registry (\`report.maxImageChecks\`); the others are listed unchecked.`;
   }
 }
 

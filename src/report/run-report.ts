@@ -50,6 +50,8 @@ export const NOTE_CODES = [
   "artifacts-unavailable",
   "logs-limited",
   "invalid-expected-tag",
+  "logs-truncated",
+  "images-unchecked",
 ] as const;
 
 export const runReportSchema = z.object({

@@ -5,9 +5,9 @@ import { parseConfig } from "../config/parse-config.js";
 import { isSelectedRun } from "../config/select-workflow-run.js";
 import { findPullRequests } from "../github/find-pull-requests.js";
 import { listAttemptJobs, type AttemptJobs } from "../github/list-attempt-jobs.js";
-import { parseImageRef, type ImageRef } from "../registry/image-ref.js";
 import type { ManifestLookup, RegistryClient } from "../registry/registry-client.js";
-import { buildRunReport, emptyRunReport, expectedTargets, lookupKey, type RunFacts, type RunOrigin } from "../report/build-run-report.js";
+import { buildRunReport, emptyRunReport, expectedTargets, type RunFacts, type RunOrigin } from "../report/build-run-report.js";
+import { planImageChecks } from "../report/plan-image-checks.js";
 import { readRunOutputs, type RunOutputs } from "../report/read-run-outputs.js";
 import { renderComment } from "../report/render-report.js";
 import { applyRun } from "../report/report-state.js";
@@ -132,7 +132,7 @@ export async function handleWorkflowRunCompleted(context: EventContext, deps: Wo
         maxJobLogs: config.report.maxJobLogs,
         log,
       })
-    : { jobImages: [], artifacts: [], logs: { read: 0, failed: [], skipped: 0 } };
+    : { jobImages: [], artifacts: [], logs: { read: 0, failed: [], skipped: 0, truncated: [] } };
   const pushed = outputs.jobImages.flatMap((j) => j.images);
   const facts: RunFacts = {
     workflowKey: String(run.workflow_id),
@@ -150,17 +150,13 @@ export async function handleWorkflowRunCompleted(context: EventContext, deps: Wo
 
   // Shared by every PR of the run: on ghcr.io each manifest read counts as a download.
   const lookups = new Map<string, ManifestLookup>();
+  let checksLeft = config.report.maxImageChecks;
   for (const pull of pulls) {
     const vars = { number: pull.number, sha: run.head_sha, branch: run.head_branch, owner: repo.owner, repo: repo.repo };
     const expected = origin === "same-repo" && config.report.enabled ? expectedTargets(config.report, vars, pushed) : { targets: [], invalidTemplates: [] };
-    const wanted = new Map<string, ImageRef>();
-    for (const image of pushed) wanted.set(lookupKey(`${image.host}/${image.path}`, image.tag), image);
-    for (const target of expected.targets) {
-      const ref = parseImageRef(`${target.repository}:${target.tag}`);
-      if (ref) wanted.set(lookupKey(target.repository, target.tag), ref);
-    }
-    const missing = [...wanted].filter(([key]) => !lookups.has(key));
-    for (const [key, result] of await mapLimit(missing, 4, async ([key, ref]) => [key, await deps.registry.lookup(ref)] as const)) {
+    const checks = planImageChecks(pushed, expected.targets, { done: lookups, budget: checksLeft, isAllowed: (host) => deps.registry.isAllowed(host) });
+    checksLeft -= checks.requests;
+    for (const [key, result] of await mapLimit(checks.lookup, 4, async ([key, ref]) => [key, await deps.registry.lookup(ref)] as const)) {
       lookups.set(key, result);
     }
     const built = !config.report.enabled ? emptyRunReport(facts) : buildRunReport({
@@ -170,6 +166,7 @@ export async function handleWorkflowRunCompleted(context: EventContext, deps: Wo
       jobImages: outputs.jobImages,
       expected,
       lookups,
+      unchecked: checks.unchecked,
       artifacts: outputs.artifacts,
       artifactUrl: (id) => `${run.html_url}/artifacts/${id}`,
       logs: outputs.logs,

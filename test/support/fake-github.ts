@@ -45,7 +45,8 @@ export interface JobSpec {
   name: string;
   conclusion: "success" | "failure" | "cancelled" | "skipped" | null;
   steps?: { name: string; conclusion: string | null; number?: number }[];
-  log?: string;
+  /** Bytes for a large log, so that it need not be a string on the heap of the process under test. */
+  log?: string | Buffer;
 }
 export interface RunSpec {
   id: number;
@@ -138,7 +139,8 @@ export class FakeGitHub {
   private readonly faults: Fault[] = [];
   private nextId = 9_000_000;
   private clock = Date.parse("2026-11-20T12:00:00Z");
-  private readonly logsByJob = new Map<number, string>();
+  /** As bytes, encoded once: a test's 200 MB log is not copied per range request. */
+  private readonly logsByJob = new Map<number, Buffer>();
   private readonly issuedTokens = new Set<string>();
 
   /** `apiUrl` is where Octokit sends API requests; logs are served from `logsUrl`. */
@@ -162,8 +164,9 @@ export class FakeGitHub {
     return this;
   }
   setJobs(fullName: string, runId: number, attempt: number, jobs: JobSpec[]): this {
-    this.jobs.set(`${fullName}/${runId}/${attempt}`, jobs);
-    for (const job of jobs) if (job.log !== undefined) this.logsByJob.set(job.id, job.log);
+    // The log is kept as bytes only, so a large one does not sit on the JS heap of the process under test.
+    this.jobs.set(`${fullName}/${runId}/${attempt}`, jobs.map(({ log: _log, ...job }) => job));
+    for (const job of jobs) if (job.log !== undefined) this.logsByJob.set(job.id, Buffer.isBuffer(job.log) ? job.log : Buffer.from(job.log, "utf8"));
     return this;
   }
   addRun(fullName: string, run: RunSpec): this {
@@ -455,11 +458,11 @@ export class FakeGitHub {
     const log = this.logsByJob.get(Number(/\/logs\/(\d+)$/.exec(path)?.[1]));
     this.requests.push({ method: "GET", path: `logs:${path}`, status: log === undefined ? 404 : 200 });
     if (log === undefined) return { status: 404, body: "" };
-    const bytes = Buffer.from(log, "utf8");
+    const bytes = log;
     const range = /^bytes=(\d*)-(\d*)$/.exec(headers.range ?? "");
     if (!range) {
       this.logBytesServed += bytes.length;
-      return { status: 200, headers: { "content-type": "text/plain" }, body: log };
+      return { status: 200, headers: { "content-type": "text/plain" }, body: log.toString("utf8") };
     }
     const start = range[1] === "" ? Math.max(0, bytes.length - Number(range[2])) : Number(range[1]);
     const end = range[1] === "" || range[2] === "" ? bytes.length - 1 : Math.min(Number(range[2]), bytes.length - 1);
