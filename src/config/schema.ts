@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseCron } from "../prune/cron.js";
+import { checkRepositoryPattern, MAX_RULES_PROGRAM } from "../retry/repository-pattern.js";
 import { OPERATIONS } from "../retry/rules.js";
 
 /** Placeholders a tag or image template may use; see `render-template.ts`. */
@@ -72,11 +73,8 @@ const regexString = z
   .min(1)
   .max(500)
   .superRefine((value, ctx) => {
-    try {
-      new RegExp(value, "i");
-    } catch (error) {
-      ctx.addIssue({ code: "custom", message: `not a valid regular expression (${error instanceof Error ? error.message : String(error)})` });
-    }
+    const checked = checkRepositoryPattern(value);
+    if (!checked.ok) ctx.addIssue({ code: "custom", message: checked.problem });
   });
 
 const retryRule = z
@@ -86,7 +84,9 @@ const retryRule = z
       .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "use lowercase letters, digits and dashes, e.g. `harbor-proxy-reset`")
       .describe("A name for the rule, shown on the PR when it decides."),
     verdict: z.enum(["transient", "permanent"]).describe("`transient`: a re-run may fix it. `permanent`: never re-run."),
-    pattern: regexString.describe("A JavaScript regular expression, matched case-insensitively against each log line."),
+    pattern: regexString.describe(
+      "A regular expression, matched case-insensitively against each log line (its first 4,096 characters) by RE2, in time linear in the line: JavaScript syntax without backreferences (`\\1`) or lookaround (`(?=…)`, `(?<!…)`).",
+    ),
     operation: z.enum(OPERATIONS).default("any").describe("The registry operation the failure hits, for the report."),
     scope: z
       .enum(["self", "registry"])
@@ -135,7 +135,17 @@ const retry = z
       .max(1000)
       .default(20)
       .describe("At most this many re-runs per repository per UTC day."),
-    rules: z.array(retryRule).max(100).default([]).describe("Extra failure rules, checked before the built-in ones (docs/retry-rules.md)."),
+    rules: z
+      .array(retryRule)
+      .max(100)
+      .default([])
+      .superRefine((rules, ctx) => {
+        const program = rules.map((rule) => checkRepositoryPattern(rule.pattern)).reduce((sum, checked) => sum + (checked.ok ? checked.program : 0), 0);
+        if (program > MAX_RULES_PROGRAM) {
+          ctx.addIssue({ code: "custom", message: `the patterns together compile to ${program} steps, more than ${MAX_RULES_PROGRAM}: use fewer or shorter patterns` });
+        }
+      })
+      .describe("Extra failure rules, checked before the built-in ones (docs/retry-rules.md)."),
   })
   .describe("Re-running jobs whose registry push flaked.");
 

@@ -1,4 +1,5 @@
 import { parseImageRef, formatImageRef, type ImageRef } from "../registry/image-ref.js";
+import { MAX_LINE_CHARS } from "../retry/log-line.js";
 
 /** An image reference that a job's own output says it pushed. */
 export interface PushedImage extends ImageRef {
@@ -14,7 +15,8 @@ const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
 const BUILDX_PUSH = /(?:^|\s)pushing manifest for (\S+)@(sha256:[a-f0-9]{64})\b/;
 const DOCKER_REPOSITORY = /^The push refers to repository \[([^\]\s]+)\]$/;
 const DOCKER_DIGEST = /^([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}): digest: (sha256:[a-f0-9]{64}) size: \d+$/;
-const PODMAN_COMMAND = /^(?:##\[group\]Run |\+ |\$ )?(?:sudo )?podman (?:image )?push\s+(.*)$/;
+// One `\s`, not `\s+`: `\s+(.*)$` would split a run of spaces every way before giving up on a `\u2028`.
+const PODMAN_COMMAND = /^(?:##\[group\]Run |\+ |\$ )?(?:sudo )?podman (?:image )?push\s(.*)/;
 const PODMAN_DONE = /^Writing manifest to image destination$/;
 
 export function cleanLogLine(line: string): string {
@@ -24,7 +26,7 @@ export function cleanLogLine(line: string): string {
 /**
  * Finds the images a job log says were pushed, with digests where the tool printed them. Only lines
  * that the tools print after a push count (not build metadata, which `push: false` builds print too),
- * and every reference must parse under the reference grammar.
+ * and every reference must parse under the reference grammar. A line counts up to `MAX_LINE_CHARS`.
  */
 export function parsePushedImages(log: string): PushedImage[] {
   const found = new Map<string, PushedImage>();
@@ -40,7 +42,7 @@ export function parsePushedImages(log: string): PushedImage[] {
   let dockerRepository: string | undefined;
   let podmanTarget: string | undefined;
   for (const raw of log.split("\n")) {
-    const line = cleanLogLine(raw);
+    const line = cleanLogLine(raw.slice(0, MAX_LINE_CHARS));
     let match: RegExpExecArray | null;
     if ((match = BUILDX_PUSH.exec(line))) {
       add(match[1] ?? "", match[2], "buildx");

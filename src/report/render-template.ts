@@ -15,13 +15,17 @@ export interface TemplateVars {
  * at most 121 characters so that `-{sha7}` still fits in a tag.
  */
 export function sanitizeBranch(branch: string): string {
-  return branch
-    .toLowerCase()
-    .replace(/[^a-z0-9._-]+/g, "-")
-    .replace(/-{2,}/g, "-")
-    .replace(/^[-.]+|[-.]+$/g, "")
-    .slice(0, 121)
-    .replace(/[-.]+$/, "");
+  const tag = trimDashesAndDots(branch.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/-{2,}/g, "-"));
+  return trimDashesAndDots(tag.slice(0, 121));
+}
+
+/** A loop, not `/[-.]+$/`: that expression starts again from every dash or dot of a long run (`.-.-.-…x`). */
+function trimDashesAndDots(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && (text[start] === "-" || text[start] === ".")) start += 1;
+  while (end > start && (text[end - 1] === "-" || text[end - 1] === ".")) end -= 1;
+  return text.slice(start, end);
 }
 
 export function renderTemplate(template: string, vars: TemplateVars): string {

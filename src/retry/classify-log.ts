@@ -1,4 +1,5 @@
-import { isKnownHost, type CompiledRule, type RuleSet } from "./rule-set.js";
+import { MAX_LINE_CHARS } from "./log-line.js";
+import { isKnownHost, repositoryMatcher, type CompiledRule, type RepositoryMatcher, type RuleSet } from "./rule-set.js";
 import { REGISTRY_EVIDENCE, REGISTRY_STEP, TRANSFER_PROGRESS, type Operation, type Verdict } from "./rules.js";
 
 /** What is known about where the text came from. */
@@ -24,6 +25,8 @@ export interface Classification {
   wait: "normal" | "long";
   cause?: string;
   fix?: string;
+  /** The repository's rules ran out of time (`REPOSITORY_RULES_BUDGET_MS`) before every line was tried. */
+  repositoryRulesCutShort?: true;
 }
 
 interface Line {
@@ -54,20 +57,23 @@ const MAX_EVIDENCE_LENGTH = 400;
  * markers it looks only at the failing step: first its error lines, then, if those say nothing
  * (`Process completed with exit code 1.`), the step's output before them. Generic words (a 502,
  * a timeout, `EOF`) count only on lines or steps that show registry work, and a permanent finding
- * always beats a transient one. One pass of a combined pattern finds candidate lines, so a large
- * text is never split into lines as a whole.
+ * always beats a transient one. One pass of the built-in patterns finds candidate lines, so a large
+ * text is never split into lines as a whole; a repository's patterns (RE2) are tried line by line,
+ * from the failure backwards, while their time lasts. A line counts up to `MAX_LINE_CHARS`.
  */
 export function classifyLog(text: string, context: LogContext, rules: RuleSet): Classification {
   const { region, stepText } = failingRegion(text);
   const scoped = (stepText !== null && REGISTRY_STEP.test(stepText)) || (context.failedSteps ?? []).some((step) => REGISTRY_STEP.test(step));
   const errorLines = stepText === null ? [] : markedLines(region, ERROR_MARK);
-  const tiers: Line[][] =
+  const repository = repositoryMatcher(rules);
+  const tiers: (() => Line[])[] =
     errorLines.length > 0
-      ? [errorLines.map((l) => ({ ...l, text: l.text.slice(ERROR_MARK.length) })), candidateLines(region, rules).filter((l) => !l.text.startsWith(ERROR_MARK))]
-      : [candidateLines(region, rules)];
+      ? [() => errorLines.map((l) => ({ ...l, text: l.text.slice(ERROR_MARK.length) })), () => candidateLines(region, rules, repository).filter((l) => !l.text.startsWith(ERROR_MARK))]
+      : [() => candidateLines(region, rules, repository)];
+  const cutShort = () => (repository.cutShort() ? { repositoryRulesCutShort: true as const } : {});
   for (const tier of tiers) {
-    const decided = decide(findingsIn(tier, region, scoped, rules));
-    if (decided) return decided;
+    const decided = decide(findingsIn(tier(), region, scoped, rules, repository));
+    if (decided) return { ...decided, ...cutShort() };
   }
   return {
     verdict: "unrelated",
@@ -76,6 +82,7 @@ export function classifyLog(text: string, context: LogContext, rules: RuleSet): 
     host: null,
     evidence: errorLines.slice(0, MAX_EVIDENCE).map((l) => evidenceOf(l, l.text.slice(ERROR_MARK.length))),
     wait: "normal",
+    ...cutShort(),
   };
 }
 
@@ -87,11 +94,12 @@ interface Finding {
   nearby: Line[];
 }
 
-function findingsIn(candidates: Line[], region: Region, scoped: boolean, rules: RuleSet): Finding[] {
+function findingsIn(candidates: Line[], region: Region, scoped: boolean, rules: RuleSet, repository: RepositoryMatcher): Finding[] {
   const findings: Finding[] = [];
   for (const line of candidates) {
-    if (!rules.any.test(line.text)) continue;
-    const matching = rules.rules.filter((rule) => rule.regex.test(line.text));
+    const own = repository.match(line.text);
+    const builtIn = rules.any.test(line.text) ? rules.rules.filter((rule) => rule.origin === "built-in" && rule.regex.test(line.text)) : [];
+    const matching = [...own, ...builtIn];
     if (matching.length === 0) continue;
     // The lines before are read only when a generic rule needs context (most lines never do).
     let nearby: Line[] | undefined;
@@ -155,20 +163,30 @@ function failingRegion(text: string): { region: Region; stepText: string | null 
   return { region, stepText: text.slice(start, headerEnd < 0 ? end : headerEnd) };
 }
 
-/** Lines of the region on which `pattern` matches, found in one global pass. */
-function candidateLines(region: Region, rules: RuleSet): Line[] {
-  const lines: Line[] = [];
+/**
+ * Lines of the region some rule may match: the built-ins' in one global pass (linear patterns, so
+ * any line length is fine), the repository's line by line from the end, nearest the failure first.
+ */
+function candidateLines(region: Region, rules: RuleSet, repository: RepositoryMatcher): Line[] {
+  const starts: number[] = [];
   const scan = new RegExp(rules.scan.source, rules.scan.flags);
-  const counter = lineCounter(region);
   scan.lastIndex = region.start;
   for (let match = scan.exec(region.text); match && match.index < region.end; match = scan.exec(region.text)) {
-    const line = lineAt(region, match.index, counter);
-    lines.push(line);
+    starts.push(region.text.lastIndexOf("\n", match.index - 1) + 1);
     const next = region.text.indexOf("\n", match.index);
     if (next < 0 || next >= region.end) break;
     scan.lastIndex = next + 1;
   }
-  return lines;
+  const counter = lineCounter(region);
+  if (!rules.repository) return starts.map((start) => lineAt(region, start, counter));
+  // `stop` is where the line's text ends: its newline, or the region's end.
+  const endsWithNewline = region.end > region.start && region.text[region.end - 1] === "\n";
+  for (let stop = endsWithNewline ? region.end - 1 : region.end; stop >= region.start && !repository.cutShort(); ) {
+    const start = Math.max(region.start, region.text.lastIndexOf("\n", stop - 1) + 1);
+    if (stop > start && repository.match(lineText(region, start, stop)).length > 0) starts.push(start);
+    stop = start - 1;
+  }
+  return [...new Set(starts)].sort((a, b) => a - b).map((start) => lineAt(region, start, counter));
 }
 
 /** Lines of the region that start with a marker such as `##[error]` (after the timestamp). */
@@ -192,8 +210,13 @@ function lineAt(region: Region, position: number, counter: { offset: number; num
   for (let i = region.text.indexOf("\n", counter.offset); i >= 0 && i < offset; i = region.text.indexOf("\n", i + 1)) counter.number += 1;
   counter.offset = offset;
   const stop = region.text.indexOf("\n", position);
-  const raw = region.text.slice(offset, stop < 0 ? region.end : Math.min(stop, region.end));
-  return { number: counter.number, text: cleanLine(raw.replace(/\r$/, "")), offset };
+  return { number: counter.number, text: lineText(region, offset, stop < 0 ? region.end : Math.min(stop, region.end)), offset };
+}
+
+/** The line from `start` to `end` (its newline or the region's end) as rules see it: at most `MAX_LINE_CHARS`, cleaned. */
+function lineText(region: Region, start: number, end: number): string {
+  const raw = region.text.slice(start, Math.min(end, start + MAX_LINE_CHARS));
+  return cleanLine(raw.endsWith("\r") ? raw.slice(0, -1) : raw);
 }
 
 /** Up to `count` lines before `line`, within the region, oldest first. */
@@ -202,7 +225,7 @@ function linesBefore(region: Region, line: Line, count: number): Line[] {
   let end = line.offset - 1;
   for (let n = 1; n <= count && end >= region.start; n += 1) {
     const start = Math.max(region.start, region.text.lastIndexOf("\n", end - 1) + 1);
-    lines.unshift({ number: line.number - n, text: cleanLine(region.text.slice(start, end).replace(/\r$/, "")), offset: start });
+    lines.unshift({ number: line.number - n, text: lineText(region, start, end), offset: start });
     end = start - 1;
   }
   return lines;
@@ -240,7 +263,16 @@ function operationIn(text: string): Operation {
   return "any";
 }
 
-const HOST_PATTERNS = [/lookup ([a-z0-9.-]+)/i, /https?:\/\/([^/\s"':]+)/i, /\b((?:[a-z0-9-]+\.)+[a-z]{2,}|localhost)(?::\d+)?\/v2\//i, /\b((?:[a-z0-9-]+\.)+[a-z]{2,})(?::\d+)?\/[a-z0-9._-]+[/:@]/i];
+/**
+ * A bare host is tried only where a run of host characters starts (after a character that cannot be
+ * part of one), not at every `\b` inside it: a `a.a.a…` run is then one attempt, not one per label.
+ */
+export const HOST_PATTERNS = [
+  /lookup ([a-z0-9.-]+)/i,
+  /https?:\/\/([^/\s"':]+)/i,
+  /(?:^|[^\w.-])((?:[a-z0-9-]+\.)+[a-z]{2,}|localhost)(?::\d+)?\/v2\//i,
+  /(?:^|[^\w.-])((?:[a-z0-9-]+\.)+[a-z]{2,})(?::\d+)?\/[a-z0-9._-]+[/:@]/i,
+];
 
 function hostIn(text: string): string | null {
   for (const pattern of HOST_PATTERNS) {

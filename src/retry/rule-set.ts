@@ -1,14 +1,24 @@
+import { performance } from "node:perf_hooks";
+import { RE2JS, RE2Set } from "re2js";
+import { toRe2Syntax } from "./repository-pattern.js";
 import { BUILT_IN_RULES, KNOWN_REGISTRY_HOSTS, type Rule } from "./rules.js";
 
-export interface CompiledRule extends Rule {
-  regex: RegExp;
-  origin: "built-in" | "config";
-}
+/** A built-in rule runs on V8: its pattern is fixed and written so that it cannot backtrack super-linearly. */
+export type CompiledRule = Rule & ({ origin: "built-in"; regex: RegExp } | { origin: "config" });
+
+/**
+ * Wall-clock time one classification may spend on a repository's patterns. RE2 is linear, but its
+ * cost per character grows with the pattern (up to `MAX_RULES_PROGRAM` steps), so a hostile pattern
+ * over a 4 MiB log could still hold the event loop for seconds; past this, they are not tried further.
+ */
+export const REPOSITORY_RULES_BUDGET_MS = 250;
 
 /** Rules ready to run: config rules first (a repository knows its own failures best), then built-ins. */
 export interface RuleSet {
   rules: CompiledRule[];
-  /** Every pattern in one expression: most lines match none, and are dismissed with one test. */
+  /** The repository's patterns as one RE2 program: one pass over a line says which of them match. */
+  repository: { set: RE2Set; rules: CompiledRule[]; budgetMs: number; now: () => number } | null;
+  /** Every built-in pattern in one expression: most lines match none, and are dismissed with one test. */
   any: RegExp;
   /**
    * The same, unanchored and global, to find candidate lines in a whole text in one pass; it may
@@ -18,16 +28,62 @@ export interface RuleSet {
   knownHosts: string[];
 }
 
-export function compileRules(extra: readonly Rule[] = [], extraHosts: readonly string[] = []): RuleSet {
-  const rules = [
-    ...extra.map((rule) => ({ ...rule, regex: new RegExp(rule.pattern, "i"), origin: "config" as const })),
-    ...BUILT_IN_RULES.map((rule) => ({ ...rule, regex: new RegExp(rule.pattern, "i"), origin: "built-in" as const })),
-  ];
+export interface RuleSetOptions {
+  /** `REPOSITORY_RULES_BUDGET_MS` unless given; the CLI may allow more. */
+  repositoryBudgetMs?: number;
+  now?: () => number;
+}
+
+export function compileRules(extra: readonly Rule[] = [], extraHosts: readonly string[] = [], options: RuleSetOptions = {}): RuleSet {
+  const config: CompiledRule[] = extra.map((rule) => ({ ...rule, origin: "config" as const }));
+  const builtIn: CompiledRule[] = BUILT_IN_RULES.map((rule) => ({ ...rule, regex: new RegExp(rule.pattern, "i"), origin: "built-in" as const }));
+  let repository: RuleSet["repository"] = null;
+  if (config.length > 0) {
+    const set = new RE2Set(RE2Set.UNANCHORED, RE2JS.CASE_INSENSITIVE);
+    for (const rule of config) set.add(toRe2Syntax(rule.pattern));
+    set.compile();
+    repository = { set, rules: config, budgetMs: options.repositoryBudgetMs ?? REPOSITORY_RULES_BUDGET_MS, now: options.now ?? (() => performance.now()) };
+  }
   return {
-    rules,
-    any: new RegExp(rules.map((rule) => `(?:${rule.pattern})`).join("|"), "i"),
-    scan: new RegExp(rules.map((rule) => `(?:${unanchored(rule.pattern)})`).join("|"), "gi"),
+    rules: [...config, ...builtIn],
+    repository,
+    any: new RegExp(BUILT_IN_RULES.map((rule) => `(?:${rule.pattern})`).join("|"), "i"),
+    scan: new RegExp(BUILT_IN_RULES.map((rule) => `(?:${unanchored(rule.pattern)})`).join("|"), "gi"),
     knownHosts: [...KNOWN_REGISTRY_HOSTS, ...extraHosts.map((h) => h.toLowerCase())],
+  };
+}
+
+/** The repository's rules for one classification: which match a line, while their time lasts. */
+export interface RepositoryMatcher {
+  match(line: string): CompiledRule[];
+  /** Whether time ran out, so some lines were not tried against the repository's rules. */
+  cutShort(): boolean;
+}
+
+export function repositoryMatcher(rules: RuleSet): RepositoryMatcher {
+  const repository = rules.repository;
+  if (!repository) return { match: () => [], cutShort: () => false };
+  const deadline = repository.now() + repository.budgetMs;
+  // Lines found by the scan are matched again for their findings; only matches are kept.
+  const seen = new Map<string, CompiledRule[]>();
+  let cut = false;
+  return {
+    match(line) {
+      const known = seen.get(line);
+      if (known) return known;
+      if (cut || repository.now() > deadline) {
+        cut = true;
+        return [];
+      }
+      const matching = repository.set
+        .match(line)
+        .sort((a, b) => a - b)
+        .map((index) => repository.rules[index])
+        .filter((rule) => rule !== undefined);
+      if (matching.length > 0) seen.set(line, matching);
+      return matching;
+    },
+    cutShort: () => cut,
   };
 }
 

@@ -13,7 +13,11 @@ export interface Rule {
   id: string;
   verdict: Exclude<Verdict, "unrelated">;
   operation: Operation;
-  /** A JavaScript regular expression, matched case-insensitively against one log line. */
+  /**
+   * A regular expression, matched case-insensitively against one log line. Built-in ones run on V8
+   * and must not backtrack super-linearly (test/retry/linear-patterns.test.ts holds them to it); a
+   * repository's run on RE2 (`repository-pattern.ts`).
+   */
   pattern: string;
   /**
    * `self`: the text alone shows a registry or image problem. `registry`: the words are generic
@@ -41,7 +45,7 @@ export const BUILT_IN_RULES: readonly Rule[] = [
     id: "repository-name-lowercase",
     verdict: "permanent",
     operation: "reference",
-    pattern: String.raw`repository name (?:\([^)]*\) )?must be lowercase`,
+    pattern: String.raw`repository name (?:\([^()]*\) )?must be lowercase`,
     scope: "self",
     cause: "The image name has uppercase letters, usually from the owner or repository name; registries accept only lowercase.",
     fix: "Lowercase the image name: docker/metadata-action does it for you, or use `${GITHUB_REPOSITORY,,}` in a shell step.",
@@ -224,7 +228,7 @@ export const REGISTRY_EVIDENCE = new RegExp(
   [
     String.raw`/v2/`,
     String.raw`/v1/images/`,
-    String.raw`/token\?\S*(?:scope|service)=`,
+    String.raw`/token\?[^\s/]*(?:scope|service)=`,
     String.raw`failed commit on ref`,
     String.raw`failed to (?:push|copy|authorize|fetch (?:oauth|anonymous) token|do request)`,
     String.raw`requesting bearer token`,

@@ -1,0 +1,43 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { parseConfig } from "../../src/config/parse-config.js";
+
+const withPatterns = (...patterns: string[]) => ({
+  retry: { rules: patterns.map((pattern, i) => ({ id: `rule-${i}`, verdict: "transient", pattern })) },
+});
+
+/** A config's `retry.rules[].pattern`: the key, and what the problem must say (the construct and the fix). */
+const REFUSED: [pattern: string, says: RegExp][] = [
+  [String.raw`(ERR\d+) .* \1`, /backreference \(`\\1`\), which needs backtracking; match the repeated text itself/],
+  [String.raw`(?<code>ERR\d+) .* \k<code>`, /named backreference/],
+  ["connection reset(?= by peer)", /lookahead \(`\(\?=…\)`\), which RE2 does not run; match the text that follows as part of the pattern, or drop the condition/],
+  ["reset(?!ting)", /lookahead \(`\(\?!…\)`\)/],
+  ["(?<=harbor: )timeout", /lookbehind \(`\(\?<=…\)`\), which RE2 does not run; match the text before as part of the pattern, or drop the condition/],
+  ["(?<!harbor: )timeout", /lookbehind \(`\(\?<!…\)`\)/],
+  ["(unclosed", /not a valid regular expression \(.*\); RE2's syntax: https:\/\/github\.com\/google\/re2\/wiki\/Syntax/],
+  ["(?:a|b|ab|ba){1,500}z", /compiles to \d+ steps, more than 1000: use smaller counted repetitions/],
+];
+
+describe("retry.rules[].pattern", () => {
+  for (const [pattern, says] of REFUSED) {
+    it(`refuses ${pattern}, naming the key, the construct and the fix`, () => {
+      const parsed = parseConfig(withPatterns("harbor: proxy reset", pattern));
+      assert.ok(!parsed.ok);
+      assert.deepEqual(parsed.problems.map((p) => p.key), ["retry.rules[1].pattern"]);
+      assert.match(parsed.problems[0]?.message ?? "", says);
+    });
+  }
+
+  for (const pattern of ["(a+)+$", "(a|a)*b", String.raw`^(\w+\s?)*$`, "(.*a){12}", String.raw`\u001b\[31m(?<what>\w+)`, String.raw`ourharbor\.com.*connection reset`]) {
+    it(`accepts ${pattern}: catastrophic in JavaScript, linear in RE2`, () => {
+      assert.ok(parseConfig(withPatterns(pattern)).ok);
+    });
+  }
+
+  it("refuses rules whose patterns together are too large to run cheaply on every line", () => {
+    const parsed = parseConfig(withPatterns("x{900}", "y{900}", "z{900}", "w{900}"));
+    assert.ok(!parsed.ok);
+    assert.deepEqual(parsed.problems.map((p) => p.key), ["retry.rules"]);
+    assert.match(parsed.problems[0]?.message ?? "", /the patterns together compile to \d+ steps, more than 3000: use fewer or shorter patterns/);
+  });
+});
