@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { MAX_EXTENDS } from "./load-config.js";
+import { CONFIG_MAX_BYTES, CONFIG_MAX_DEPTH, CONFIG_MAX_VALUES } from "./parse-config-yaml.js";
 import { configSchema } from "./schema.js";
 
 /**
@@ -51,6 +53,12 @@ export function configMarkdown(): string {
     "change it). Without one it reads the same path in the owner's `.github` repository. `_extends: other-repo`",
     "(or `owner/repo:path.yml`) inherits from another file; the repository's own keys win, objects merge and",
     "lists replace. Every key is optional.",
+    "",
+    `A file is at most ${CONFIG_MAX_BYTES / 1024} KiB, nests at most ${CONFIG_MAX_DEPTH} levels and holds at most ${CONFIG_MAX_VALUES.toLocaleString("en-US")} values (mappings,`,
+    `lists and their items, aliases expanded); \`_extends\` follows at most ${MAX_EXTENDS} bases, without cycles, and all the files`,
+    "together hold the same number of values at most. A file past a limit, with a duplicate key, or extending a",
+    "file that does not exist is invalid. A file GitHub does not serve (a refused token, a suspended",
+    "installation, a 5xx) is not: the delivery is tried again, and the failure is logged under its own name.",
     "",
     "An invalid file is reported on the pull request comment (and in the log) with the key and the problem;",
     "the report then uses the defaults and Dockhand takes no other action until the file is fixed. For",

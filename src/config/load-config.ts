@@ -1,51 +1,94 @@
-import { isTransientError, type Octokit } from "../github/octokit.js";
+import type { Octokit, RepoRef } from "../github/octokit.js";
+import { fetchConfigFile, fileLabel, type ConfigFileRef } from "./fetch-config-file.js";
 import { parseConfig, type ConfigProblem } from "./parse-config.js";
+import { CONFIG_MAX_VALUES, parseConfigYaml } from "./parse-config-yaml.js";
 import type { DockhandConfig } from "./schema.js";
 
 export const CONFIG_PATH = ".github/dockhand.yml";
+/** `_extends` bases followed from the first file: enough for repository → team → organisation. */
+export const MAX_EXTENDS = 3;
 
 export type LoadedConfig =
   | { ok: true; config: DockhandConfig; files: string[] }
   | { ok: false; problems: ConfigProblem[]; files: string[] };
 
+/** `repo`, `owner/repo` or `owner/repo:path.yml`, as Probot's config plugin reads `_extends`. */
+const EXTENDS = /^(?:([a-z\d](?:[a-z\d]|-(?=[a-z\d])){0,38})\/)?([-_.\w]+)(?::([-_./\w]+\.ya?ml))?$/i;
+
 /**
  * Reads `.github/dockhand.yml` from the repository's default branch (never from a PR head, which a fork
- * controls), falling back to the owner's `.github` repository and following `_extends`.
+ * controls), falling back to the owner's `.github` repository and following `_extends` (at most
+ * `MAX_EXTENDS` bases, no cycles; each file within `CONFIG_MAX_BYTES`). No file: the defaults. A file
+ * GitHub served that does not parse or validate: its problems. Any failure to read one is thrown, so
+ * that the job is tried again and the failure logged under its own name, never shown as a config problem.
  */
-export async function loadConfig(octokit: Octokit, repo: { owner: string; repo: string }): Promise<LoadedConfig> {
-  let files: string[] = [];
-  try {
-    const { config, files: read } = await octokit.config.get<Record<string, unknown>>({
-      ...repo,
-      path: CONFIG_PATH,
-      defaults: (configs) => configs.reduce<Record<string, unknown>>((merged, next) => mergeConfig(merged, next), {}),
-    });
-    files = read.filter((file) => file.config !== null).map((file) => `${file.owner}/${file.repo}:${file.path}`);
-    const parsed = parseConfig(config);
-    return parsed.ok ? { ok: true, config: parsed.config, files } : { ok: false, problems: parsed.problems, files };
-  } catch (error) {
-    // GitHub failing for a moment is not a broken config: the caller's job is tried again.
-    if (isTransientError(error)) throw error;
-    return { ok: false, problems: [{ key: "(file)", message: describeReadError(error) }], files };
+export async function loadConfig(octokit: Octokit, repo: RepoRef): Promise<LoadedConfig> {
+  let ref: ConfigFileRef = { ...repo, path: CONFIG_PATH };
+  let fetched = await fetchConfigFile(octokit, ref);
+  if (!fetched.found && repo.repo !== ".github") {
+    ref = { owner: repo.owner, repo: ".github", path: CONFIG_PATH };
+    fetched = await fetchConfigFile(octokit, ref);
   }
+  if (!fetched.found) return checked({}, []);
+
+  const read: ConfigFileRef[] = [];
+  const values: Record<string, unknown>[] = [];
+  let total = 0;
+  const invalid = (problems: ConfigProblem[]): LoadedConfig => ({ ok: false, problems, files: read.map(fileLabel) });
+  for (;;) {
+    const label = fileLabel(ref);
+    read.push(ref);
+    if ("problem" in fetched) return invalid([{ key: "(file)", message: fetched.problem }]);
+    const parsed = parseConfigYaml(fetched.text, label);
+    if (!parsed.ok) return invalid(parsed.problems);
+    total += parsed.values;
+    if (total > CONFIG_MAX_VALUES) return invalid([{ key: "(file)", message: `${read.map(fileLabel).join(" → ")} hold more than ${CONFIG_MAX_VALUES} values together; keep the bases small` }]);
+    const { _extends: base, ...value } = parsed.value;
+    values.push(value);
+    if (base === undefined) break;
+
+    const next = extendsRef(base, repo.owner, CONFIG_PATH);
+    if (!next) return invalid([{ key: "_extends", message: `${label}: use \`repo\`, \`owner/repo\` or \`owner/repo:path.yml\`` }]);
+    const chain = [...read, next].map(fileLabel).join(" → ");
+    if (read.some((file) => sameFile(file, next))) return invalid([{ key: "_extends", message: `${label} extends a file already read: ${chain}; remove one \`_extends\`` }]);
+    if (values.length > MAX_EXTENDS) return invalid([{ key: "_extends", message: `${chain} is more than ${MAX_EXTENDS} \`_extends\` deep; extend a file that does not extend another` }]);
+    ref = next;
+    fetched = await fetchConfigFile(octokit, ref);
+    if (!fetched.found) return invalid([{ key: "_extends", message: `${label} extends ${fileLabel(ref)}, which does not exist or the app is not installed on` }]);
+  }
+  // Bases first: the repository's own file has the last word.
+  return checked(values.reduceRight<Record<string, unknown>>((merged, next) => mergeConfig(merged, next), {}), read.map(fileLabel));
 }
 
-/** Later files (the repository's own) override earlier ones (`_extends` bases); objects merge, lists replace. */
+function checked(raw: Record<string, unknown>, files: string[]): LoadedConfig {
+  const parsed = parseConfig(raw);
+  return parsed.ok ? { ok: true, config: parsed.config, files } : { ok: false, problems: parsed.problems, files };
+}
+
+function extendsRef(value: unknown, owner: string, path: string): ConfigFileRef | undefined {
+  const match = typeof value === "string" ? EXTENDS.exec(value) : null;
+  if (!match?.[2]) return undefined;
+  return { owner: match[1] ?? owner, repo: match[2], path: match[3] ?? path };
+}
+
+/** GitHub's owner and repository names are case-insensitive; paths are not. */
+function sameFile(a: ConfigFileRef, b: ConfigFileRef): boolean {
+  return a.owner.toLowerCase() === b.owner.toLowerCase() && a.repo.toLowerCase() === b.repo.toLowerCase() && a.path === b.path;
+}
+
+/**
+ * Later files (the repository's own) override earlier ones (`_extends` bases); objects merge, lists replace.
+ * Built as entries, so that a `__proto__` key stays a key (and is then reported as unknown).
+ */
 export function mergeConfig(base: Record<string, unknown>, override: Record<string, unknown>): Record<string, unknown> {
-  const merged: Record<string, unknown> = { ...base };
+  const merged = new Map(Object.entries(base));
   for (const [key, value] of Object.entries(override)) {
-    const current = merged[key];
-    merged[key] = isPlainObject(current) && isPlainObject(value) ? mergeConfig(current, value) : value;
+    const current = merged.get(key);
+    merged.set(key, isPlainObject(current) && isPlainObject(value) ? mergeConfig(current, value) : value);
   }
-  return merged;
+  return Object.fromEntries(merged);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function describeReadError(error: unknown): string {
-  const message = error instanceof Error ? error.message.replace("[@probot/octokit-plugin-config] ", "") : String(error);
-  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message.split("\n")[0]}` : "";
-  return `${message}${cause}`;
 }

@@ -10,10 +10,29 @@ export interface ConfigProblem {
 
 export type ParsedConfig = { ok: true; config: DockhandConfig } | { ok: false; problems: ConfigProblem[] };
 
+/** Problems shown for one file: the first few are enough to start fixing, and the comment stays small. */
+export const MAX_PROBLEMS = 20;
+const MAX_KEY_LENGTH = 120;
+
 export function parseConfig(raw: unknown): ParsedConfig {
   const result = configSchema.safeParse(raw ?? {});
   if (result.success) return { ok: true, config: result.data };
-  return { ok: false, problems: result.error.issues.flatMap(toProblems) };
+  return { ok: false, problems: limitProblems(result.error.issues.flatMap(toProblems)) };
+}
+
+/**
+ * The first `MAX_PROBLEMS`, then one line counting the rest (`total`: how many were found, when only the
+ * first were kept); keys, the file's own text, are shortened.
+ */
+export function limitProblems(problems: ConfigProblem[], total = problems.length): ConfigProblem[] {
+  const shown = problems.slice(0, MAX_PROBLEMS).map((problem) => ({ ...problem, key: shorten(problem.key) }));
+  const more = total - shown.length;
+  return more > 0 ? [...shown, { key: "(file)", message: `and ${more} more problem${more === 1 ? "" : "s"}` }] : shown;
+}
+
+function shorten(key: string): string {
+  // Not half of a surrogate pair at the cut.
+  return key.length > MAX_KEY_LENGTH ? `${key.slice(0, MAX_KEY_LENGTH - 1).replace(/[\uD800-\uDBFF]$/, "")}…` : key;
 }
 
 function toProblems(issue: z.core.$ZodIssue): ConfigProblem[] {

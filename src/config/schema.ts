@@ -73,6 +73,8 @@ const regexString = z
   .min(1)
   .max(500)
   .superRefine((value, ctx) => {
+    // Over the limit is already a problem; compiling it too would hold the loop (130 ms for 32 KiB).
+    if (value.length > 500) return;
     const checked = checkRepositoryPattern(value);
     if (!checked.ok) ctx.addIssue({ code: "custom", message: checked.problem });
   });

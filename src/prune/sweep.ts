@@ -76,8 +76,12 @@ export async function sweepTick(tick: SweepTick, deps: SweepTickDependencies): P
     const due: RepoRef[] = [];
     for (const repository of repositories) {
       const repo = { owner: repository.owner.login, repo: repository.name };
-      const loaded = await loadConfig(octokit, repo);
-      if (!loaded.ok || loaded.config.prune.mode === "off") continue;
+      // One repository GitHub will not serve the config of must not stop every installation's sweep.
+      const loaded = await loadConfig(octokit, repo).catch((error: unknown) => {
+        deps.log.error({ err: error, repository: `${repo.owner}/${repo.repo}` }, "cannot read the repository's config; not sweeping it this hour");
+        return undefined;
+      });
+      if (!loaded?.ok || loaded.config.prune.mode === "off") continue;
       const cron = parseCron(loaded.config.prune.schedule);
       if (typeof cron === "string" || !cronFiresBetween(cron, tick.windowStart, tick.windowEnd)) continue;
       due.push(repo);

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { PackageVersion } from "../../src/prune/package-version.js";
 import { checkRequest, checkResponse, exampleResponse, type TokenKind } from "./openapi.js";
 import { restVersions } from "./package-versions.js";
@@ -296,9 +297,11 @@ export class FakeGitHub {
         return { status: 201, body: { ...body, token, expires_at: new Date(this.clock + 3_600_000).toISOString() } };
       }
       case "GET /repos/{owner}/{repo}/contents/{path}": {
-        const file = this.repos.get(fullName)?.files.get(parts.slice(4).join("/"));
+        const filePath = parts.slice(4).join("/");
+        const file = this.repos.get(fullName)?.files.get(filePath);
         if (file === undefined) return notFound();
-        return { status: 200, headers: { "content-type": "application/vnd.github.raw; charset=utf-8" }, body: file };
+        if (/\bvnd\.github(\.v3)?\.raw\b/.test(request.headers.accept ?? "")) return { status: 200, headers: { "content-type": "application/vnd.github.raw; charset=utf-8" }, body: file };
+        return { status: 200, body: this.contentFileObject(fullName, filePath, file) };
       }
       case "GET /repos/{owner}/{repo}/pulls": {
         const head = query.get("head") ?? ":";
@@ -509,6 +512,29 @@ export class FakeGitHub {
     return { ...exampleResponse<Record<string, unknown>>("GET", "/app"), id: APP.id, slug: APP.slug, name: "Dockhand (test)" };
   }
 
+  /** The Contents API's JSON form: like GitHub, the content is inlined (base64, 60-column lines) only up to 1 MB. */
+  private contentFileObject(fullName: string, path: string, text: string): Record<string, unknown> {
+    const bytes = Buffer.from(text, "utf8");
+    const inline = bytes.length <= 1024 * 1024;
+    const sha = createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
+    const url = `${this.apiUrl}/repos/${fullName}/contents/${path}`;
+    const git = `${this.apiUrl}/repos/${fullName}/git/blobs/${sha}`;
+    const html = `https://github.com/${fullName}/blob/main/${path}`;
+    return {
+      type: "file",
+      encoding: inline ? "base64" : "none",
+      size: bytes.length,
+      name: path.split("/").pop(),
+      path,
+      content: inline ? (bytes.toString("base64").match(/.{1,60}/g) ?? []).join("\n") : "",
+      sha,
+      url,
+      git_url: git,
+      html_url: html,
+      download_url: `https://raw.githubusercontent.com/${fullName}/main/${path}`,
+      _links: { self: url, git, html },
+    };
+  }
   private repoObject(repo: RepoSpec): Record<string, unknown> {
     const base = exampleResponse<Record<string, unknown>>("GET", "/repos/o/r");
     return {
