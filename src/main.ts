@@ -1,27 +1,88 @@
-import type { Logger } from "probot";
-import { run } from "probot";
+import { readFileSync } from "node:fs";
+import { parseEnv } from "node:util";
+import { getPrivateKey } from "@probot/get-private-key";
+import { createProbot, run } from "probot";
 import { createDockhand } from "./index.js";
-import { readSettings } from "./settings.js";
+import { startHttpServer, type Handler } from "./server/http-server.js";
+import { LogDestination } from "./server/log-destination.js";
+import { createProcessLog } from "./server/process-log.js";
+import { exitOnSignal } from "./server/shutdown.js";
+import { webhookHandler } from "./server/webhook-handler.js";
+import { webhookSecret } from "./server/webhook-secret.js";
+import { readSettings, SettingsError } from "./settings.js";
 
 /**
- * Process entry: Probot's server with the Dockhand app (setup flow from app.yml when unconfigured).
- * SIGTERM (what `docker stop` and Kubernetes send) stops taking webhooks, lets running jobs finish
- * within DOCKHAND_SHUTDOWN_TIMEOUT_MS (default 25 s), then exits.
+ * Process entry: the Dockhand app on Dockhand's HTTP server (src/server/), or, outside production and
+ * without the app's id and key, Probot's setup flow (app.yml). A setting that cannot work stops the
+ * process at once with one line on stderr naming the variable and the fix, and exit code 1.
  */
-const { shutdownTimeoutMs: timeoutMs } = readSettings();
-const lifecycle = { draining: false };
-let close: (() => Promise<void>) | undefined;
-let log: Logger | undefined;
-const server = await run(createDockhand({ lifecycle, onStarted: (handles) => ((close = handles.close), (log = handles.log)) }));
+loadDotEnv();
+const env = process.env;
+const configuration = startupConfiguration();
+const destination = new LogDestination();
+const log = await createProcessLog(env, destination);
+if (configuration.warning) log.warn(configuration.warning);
 
-process.once("SIGTERM", () => {
-  lifecycle.draining = true;
-  log?.info({ timeoutMs }, "SIGTERM: no longer taking webhooks; finishing running jobs");
-  const deadline = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), timeoutMs).unref());
-  const drained = Promise.all([server.stop(), close?.()]).then(() => "drained" as const);
-  void Promise.race([drained, deadline]).then((outcome) => {
-    if (outcome === "timeout") log?.warn("shutdown deadline passed with jobs still running; exiting");
-    else log?.info("shut down cleanly");
-    process.exit(outcome === "timeout" ? 1 : 0);
+if (!configuration.credentials) {
+  // Probot's setup flow serves its pages and never loads an app.
+  await run(() => undefined, { log });
+} else {
+  const lifecycle = { draining: false };
+  const probot = createProbot({ overrides: { ...configuration.credentials, secret: configuration.secret, log } });
+  const handlers: Handler[] = [];
+  let close: (() => Promise<void>) | undefined;
+  await probot.load(createDockhand({ lifecycle, onStarted: (handles) => (close = handles.close) }), {
+    cwd: process.cwd(),
+    addHandler: (handler) => handlers.push(handler),
   });
-});
+  const server = await startHttpServer({
+    host: env.HOST || "localhost",
+    port: Number(env.PORT) || 3000,
+    handlers: [await webhookHandler(probot, probot.log), ...handlers],
+    log: probot.log,
+  });
+  exitOnSignal({
+    timeoutMs: configuration.shutdownTimeoutMs,
+    log: probot.log,
+    onSignal: () => (lifecycle.draining = true),
+    drain: () => Promise.all([server.close(), close?.()]),
+    flushLog: (timeoutMs) => destination.flushed(timeoutMs),
+  });
+}
+
+/** Everything that can stop the start, checked before anything runs. */
+function startupConfiguration() {
+  try {
+    const { shutdownTimeoutMs } = readSettings(env);
+    const { secret, warning } = webhookSecret(env);
+    const appId = Number(env.APP_ID);
+    const privateKey = readPrivateKey();
+    if (appId && privateKey) return { shutdownTimeoutMs, secret, warning, credentials: { appId, privateKey } };
+    if (env.NODE_ENV === "production") {
+      throw new SettingsError(`${appId ? "PRIVATE_KEY" : "APP_ID"} is not set; it is required when NODE_ENV=production: set APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) to your GitHub App's.`);
+    }
+    return { shutdownTimeoutMs, secret, warning, credentials: undefined };
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    process.stderr.write(`dockhand: ${error.message}\n`);
+    process.exit(1);
+  }
+}
+
+function readPrivateKey(): string | undefined {
+  try {
+    return getPrivateKey({ env }) ?? undefined;
+  } catch (error) {
+    // Its messages name the variable or path, never the key.
+    throw new SettingsError((error as Error).message.replace("[@probot/get-private-key] ", ""));
+  }
+}
+
+/** `.env` in the working directory (the setup flow writes it) over the environment, as Probot's `run()` reads it. */
+function loadDotEnv(): void {
+  try {
+    Object.assign(process.env, parseEnv(readFileSync(".env", "utf8")));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+}
