@@ -3,7 +3,9 @@
 FROM node:26-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY patches ./patches
+# Dependencies' install scripts stay off; Dockhand's own postinstall applies patches/ (see docs/architecture.md).
+RUN npm ci --no-audit --no-fund --ignore-scripts && npm run postinstall
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev

@@ -72,7 +72,11 @@ export function createDockhand(options: DockhandOptions = {}) {
     const limiterConnection = settings.redisUrl ? bottleneckConnection(settings.redisUrl, app.log.child({ name: "redis" })) : undefined;
     const serializer: KeyedSerializer = limiterConnection ? new ClusteredSerializer(limiterConnection) : new InProcessSerializer();
     const queue: JobQueue = options.queue?.(queueOptions.onJob) ?? bullmq ?? new MemoryQueue(queueOptions);
-    const ops = opsHandler(metrics, { check: async () => ({ queue: await queue.ready(), accepting: !(options.lifecycle?.draining ?? false) }) });
+    const ops = opsHandler(metrics, {
+      queue: () => queue.ready(),
+      ...(limiterConnection ? { limiters: () => limiterConnection.ready() } : {}),
+      accepting: async () => !(options.lifecycle?.draining ?? false),
+    });
     try {
       appOptions?.addHandler?.(ops);
     } catch (error) {

@@ -1,4 +1,5 @@
 import type { ProbotOctokit } from "probot";
+import { isInfrastructureError } from "../util/infrastructure-error.js";
 
 /** The installation-authenticated Octokit Probot hands each event. */
 export type Octokit = InstanceType<typeof ProbotOctokit>;
@@ -16,12 +17,13 @@ export function statusOf(error: unknown): number | undefined {
 
 /**
  * An error a later try may not meet: a 5xx (Octokit reports a lost connection as 500 too), a rate
- * limit, or a network failure of a plain `fetch`. Work that meets one is retried by its queue rather
- * than reported as a lasting problem; anything else (a 404, a refusal, a parse error) is lasting.
+ * limit, a network failure of a plain `fetch`, or Redis or a limiter failing under the request
+ * (`isInfrastructureError`). Work that meets one is retried by its queue rather than reported as a
+ * lasting problem; anything else (a 404, a refusal, a parse error) is lasting.
  */
 export function isTransientError(error: unknown): boolean {
   const status = statusOf(error);
-  if (status === undefined) return isNetworkError(error);
+  if (status === undefined) return isNetworkError(error) || isInfrastructureError(error);
   if (status >= 500 || status === 429) return true;
   if (status !== 403) return false;
   const headers = (error as { response?: { headers?: Record<string, string | undefined> } }).response?.headers ?? {};

@@ -1,15 +1,17 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { withDeadline } from "../util/with-deadline.js";
 import type { Metrics } from "./metrics.js";
 
-export interface Readiness {
-  /** Each dependency's state; ready when all are true. */
-  check: () => Promise<Record<string, boolean>>;
-}
+/** Each dependency's check, by name; ready when all say true. */
+export type Readiness = Record<string, () => Promise<boolean>>;
+
+/** Orchestrators give a readiness probe about a second; a check that has not answered by then says no. */
+const CHECK_MS = 800;
 
 /**
- * `/healthz` (the process answers), `/readyz` (its queue and, with Redis, Redis are ready; 503 while
- * shutting down) and `/metrics` (Prometheus text). Returns false for any other path, for Probot's
- * next handler.
+ * `/healthz` (the process answers), `/readyz` (its queue and, with Redis, Redis and the clustered
+ * limiters serve it; 503 while shutting down) and `/metrics` (Prometheus text). Returns false for any
+ * other path, for Probot's next handler.
  */
 export function opsHandler(metrics: Metrics, readiness: Readiness) {
   return async (request: IncomingMessage, response: ServerResponse): Promise<boolean> => {
@@ -20,7 +22,7 @@ export function opsHandler(metrics: Metrics, readiness: Readiness) {
       return true;
     }
     if (path === "/readyz") {
-      const checks = await readiness.check().catch(() => ({ checks: false }));
+      const checks = Object.fromEntries(await Promise.all(Object.entries(readiness).map(async ([name, check]) => [name, await withDeadline(check, CHECK_MS, false)])));
       const ready = Object.values(checks).every(Boolean);
       send(response, ready ? 200 : 503, "application/json", JSON.stringify({ status: ready ? "ready" : "not ready", checks }));
       return true;

@@ -1,4 +1,5 @@
 import Bottleneck from "bottleneck";
+import type { LimiterConnection } from "../util/bottleneck-connection.js";
 
 /** Runs one credential's writes one at a time. */
 export interface WriteLane {
@@ -16,13 +17,13 @@ export class WriteLanes {
   /** With a Redis `connection`, a lane is shared by every replica (Bottleneck clustering): one write at a time across all. */
   constructor(
     private readonly gapMs: number,
-    private readonly connection?: Bottleneck.IORedisConnection,
+    private readonly connection?: LimiterConnection,
   ) {}
 
   for(credential: string): WriteLane {
     let lane = this.lanes.get(credential);
     if (!lane && this.connection) {
-      const limiter = new Bottleneck({ id: `dockhand-lane-${credential}`, datastore: "ioredis", connection: this.connection, clearDatastore: false, maxConcurrent: 1 });
+      const limiter = this.connection.limiter({ id: `dockhand-lane-${credential}`, clearDatastore: false, maxConcurrent: 1 });
       // The slot is held for the gap after the write, so the next one, on any replica, starts after it.
       lane = {
         schedule: (write) =>

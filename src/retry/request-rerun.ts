@@ -1,6 +1,7 @@
 import type { Logger } from "probot";
 import { isTransientError, statusOf, type Octokit } from "../github/octokit.js";
 import type { Clock, JobQueue, RunningJob } from "../queue/job-queue.js";
+import { isInfrastructureError } from "../util/infrastructure-error.js";
 import { hasNewerRun } from "./find-newer-run.js";
 import { attemptKey, RERUN_JOB, rerunJobId, type RerunJob } from "./rerun-job.js";
 import type { RetryBudget } from "./retry-budget.js";
@@ -59,6 +60,8 @@ export async function requestRerun(job: RerunJob, deps: RerunDependencies, runni
   try {
     run = (await octokit.rest.actions.getWorkflowRun({ ...repo, run_id: job.runId })).data;
   } catch (error) {
+    // Redis or a limiter failed, not GitHub: the queue tries the whole job again.
+    if (isInfrastructureError(error)) throw error;
     const status = statusOf(error);
     if (status === 404) return stop("run-gone");
     if (isTransientError(error)) return later("github-error", `HTTP ${status ?? "error"} reading the run`, job.sent === true);
@@ -81,6 +84,7 @@ export async function requestRerun(job: RerunJob, deps: RerunDependencies, runni
     if (job.target.kind === "failed-jobs") await octokit.rest.actions.reRunWorkflowFailedJobs({ ...repo, run_id: job.runId });
     else await octokit.rest.actions.reRunJobForWorkflowRun({ ...repo, job_id: job.target.jobId });
   } catch (error) {
+    if (isInfrastructureError(error)) throw error;
     const status = statusOf(error);
     const message = error instanceof Error ? error.message : String(error);
     if (status === 403 && /already running/i.test(message)) return later("still-running", message, false);

@@ -1,4 +1,5 @@
-import Bottleneck from "bottleneck";
+import type Bottleneck from "bottleneck";
+import type { LimiterConnection } from "./bottleneck-connection.js";
 import type { KeyedSerializer } from "./keyed-serializer.js";
 
 /** A comment's read-modify-write takes a few requests of at most DOCKHAND_GITHUB_TIMEOUT_MS each. */
@@ -12,8 +13,8 @@ const HOLD_MS = 5 * 60 * 1000;
 export class ClusteredSerializer implements KeyedSerializer {
   private readonly group: Bottleneck.Group;
 
-  constructor(connection: Bottleneck.IORedisConnection, id = "dockhand-serial") {
-    this.group = new Bottleneck.Group({ id, maxConcurrent: 1, datastore: "ioredis", connection, timeout: HOLD_MS });
+  constructor(connection: LimiterConnection, id = "dockhand-serial") {
+    this.group = connection.group({ id, maxConcurrent: 1, timeout: HOLD_MS });
   }
 
   run<T>(key: string, task: () => Promise<T>): Promise<T> {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { ReplyError } from "ioredis";
 import { isTransientError } from "../../src/github/octokit.js";
 
 /** The shape of Octokit's RequestError: a status, and the response's headers. */
@@ -18,6 +19,10 @@ describe("isTransientError", () => {
   it("calls a plain fetch's network failure and timeout transient", () => {
     assert.equal(isTransientError(new TypeError("fetch failed", { cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }) })), true);
     assert.equal(isTransientError(new DOMException("The operation was aborted due to timeout", "TimeoutError")), true);
+  });
+
+  it("calls Redis or a limiter failing under the request transient", () => {
+    assert.equal(isTransientError(new ReplyError("ERR UNKNOWN_CLIENT")), true);
   });
 
   it("calls refusals, missing things and our own errors lasting", () => {
