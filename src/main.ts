@@ -38,7 +38,7 @@ if (!configuration.credentials) {
   const server = await startHttpServer({
     host: env.HOST || "localhost",
     port: Number(env.PORT) || 3000,
-    handlers: [await webhookHandler(probot, probot.log), ...handlers],
+    handlers: [await webhookHandler(probot, probot.log, { secret: configuration.secret }), ...handlers],
     log: probot.log,
   });
   exitOnSignal({

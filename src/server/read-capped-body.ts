@@ -1,9 +1,10 @@
 import type { IncomingMessage } from "node:http";
 
-export type CappedBody = { outcome: "read"; text: string; bytes: number } | { outcome: "too large"; bytes: number } | { outcome: "aborted" };
+export type CappedBody = { outcome: "read"; chunks: Buffer[]; bytes: number } | { outcome: "too large"; bytes: number } | { outcome: "aborted" };
 
 /**
- * A request's body as UTF-8, never holding more than `maxBytes` of it: a Content-Length over the limit
+ * A request's body as it arrived (chunks, not yet joined: a caller that refuses it never copies it),
+ * never holding more than `maxBytes` of it: a Content-Length over the limit
  * is refused before anything is read, and a body without one (chunked) is counted as it streams and
  * dropped as soon as it passes the limit; what the client sends after that is discarded unread.
  */
@@ -15,7 +16,7 @@ export function readCappedBody(request: IncomingMessage, maxBytes: number): Prom
     let bytes = 0;
     const finish = (result: CappedBody) => {
       request.off("data", onData).off("end", onEnd).off("error", onAbort).off("close", onAbort);
-      chunks = [];
+      if (result.outcome !== "read") chunks = [];
       resolve(result);
     };
     const onData = (chunk: Buffer) => {
@@ -23,7 +24,7 @@ export function readCappedBody(request: IncomingMessage, maxBytes: number): Prom
       if (bytes > maxBytes) finish({ outcome: "too large", bytes });
       else chunks.push(chunk);
     };
-    const onEnd = () => finish({ outcome: "read", text: Buffer.concat(chunks, bytes).toString("utf8"), bytes });
+    const onEnd = () => finish({ outcome: "read", chunks, bytes });
     const onAbort = () => finish({ outcome: "aborted" });
     request.on("data", onData).once("end", onEnd).once("error", onAbort).once("close", onAbort);
   });

@@ -1,19 +1,18 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { request } from "node:http";
 import { after, before, describe, it } from "node:test";
 import type { FakeGitHub } from "../support/fake-github.js";
 import { startHttpGitHub } from "../support/http-github.js";
 import { freePort, waitFor } from "../support/net.js";
+import { postOversized, rssBytes, WEBHOOKS_PATH } from "../support/oversized-post.js";
 import { buildJob, buildxLog, DIGEST_A, REPO, SHA1, seedRepo } from "../support/scenario.js";
 import { privateKey } from "../support/test-app.js";
 import { workflowRunCompleted } from "../support/webhooks.js";
 
 const SECRET = "hostile-edge-secret";
 const MiB = 1024 * 1024;
-const WEBHOOKS = "/api/github/webhooks";
 
 /**
  * The process as an operator runs it, attacked at its edge by someone who only knows the webhook URL:
@@ -110,7 +109,7 @@ describe("black box: the HTTP edge, secrets and shutdown under attack", () => {
             await new Promise((resolve) => setTimeout(resolve, 50));
           }
         })();
-        const result = await postHuge(app.port, 300 * MiB, framing);
+        const result = await postOversized(app.port, 300 * MiB, framing);
         // Keep watching a little: an app that buffered the body is still chewing on it.
         await new Promise((resolve) => setTimeout(resolve, 500));
         peak = Math.max(peak, rssBytes(pid));
@@ -240,7 +239,7 @@ function post(port: number, body: string, event: string, signature: string, deli
       host: "127.0.0.1",
       port,
       method: "POST",
-      path: WEBHOOKS,
+      path: WEBHOOKS_PATH,
       agent: false,
       headers: { "content-type": "application/json", "x-github-event": event, "x-github-delivery": delivery, "x-hub-signature-256": signature },
     });
@@ -250,53 +249,5 @@ function post(port: number, body: string, event: string, signature: string, deli
     });
     req.on("error", reject);
     req.end(body);
-  });
-}
-
-/** The process's resident memory, from the kernel. */
-function rssBytes(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return Number(match?.[1] ?? 0) * 1024;
-}
-
-/**
- * Streams `total` bytes of an unsigned delivery as fast as the socket takes them, chunked or under a
- * Content-Length, until the server answers or the connection breaks.
- */
-function postHuge(port: number, total: number, framing: "chunked" | "content-length"): Promise<{ status?: number; error?: string; sent: number }> {
-  const headers: Record<string, string> = {
-    "content-type": "application/json",
-    "x-github-event": "workflow_run",
-    "x-github-delivery": `huge-${framing}`,
-    "x-hub-signature-256": "sha256=" + "0".repeat(64),
-    ...(framing === "content-length" ? { "content-length": String(total) } : {}),
-  };
-  return new Promise((resolve) => {
-    const chunk = Buffer.alloc(MiB, "x");
-    let sent = 0;
-    let done = false;
-    const finish = (result: { status?: number; error?: string }) => {
-      if (done) return;
-      done = true;
-      resolve({ ...result, sent });
-      req.destroy();
-    };
-    const req = request({ host: "127.0.0.1", port, method: "POST", path: WEBHOOKS, headers });
-    req.on("response", (response) => {
-      response.resume();
-      finish({ status: response.statusCode });
-    });
-    req.on("error", (error: NodeJS.ErrnoException) => finish({ error: error.code ?? error.message }));
-    const pump = () => {
-      while (!done && sent < total) {
-        sent += chunk.length;
-        if (!req.write(chunk)) {
-          req.once("drain", pump);
-          return;
-        }
-      }
-      if (!done) req.end();
-    };
-    pump();
   });
 }

@@ -39,7 +39,10 @@ describe("readCappedBody", () => {
   for (const framing of ["content-length", "chunked"] as const) {
     it(`reads a body of exactly the limit (${framing})`, async () => {
       assert.equal(await send(LIMIT, framing), 200);
-      assert.deepEqual(await last, { outcome: "read", text: "é".repeat(LIMIT / 2), bytes: LIMIT });
+      const result = await last;
+      assert.ok(result.outcome === "read");
+      assert.equal(result.bytes, LIMIT);
+      assert.equal(Buffer.concat(result.chunks).toString("utf8"), "é".repeat(LIMIT / 2));
     });
   }
 
