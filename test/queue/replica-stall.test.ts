@@ -70,7 +70,7 @@ describe("a replica comes back from a stall or a Redis restart (real redis-serve
     assert.deepEqual(fake.violations, []);
   };
 
-  it("handles deliveries after being frozen past the limiters' client timeout while another replica worked", async () => {
+  it("handles deliveries after being frozen past the limiters' client timeout while another replica worked", async (t) => {
     const a = await start();
     // A's limiters (Probot's per installation and for the app, the PR's comment serializer) are registered in Redis.
     await reportRun(a, 501);
@@ -86,20 +86,27 @@ describe("a replica comes back from a stall or a Redis restart (real redis-serve
     } finally {
       a.resume();
     }
+    const resumedAt = Date.now();
     await flakyRun(a, 503);
+    t.diagnostic(`resumed after ${Date.now() - frozenAt} ms frozen; a failed run reported and re-run ${Date.now() - resumedAt} ms after resuming`);
     await reportRun(a, 504);
     assert.deepEqual((await a.readiness()).checks, { queue: true, limiters: true, accepting: true });
     assertHealthy(a);
   });
 
-  it("says it is not ready while Redis is down, and handles deliveries once Redis is back without its data", async () => {
+  it("says it is not ready while Redis is down, and handles deliveries once Redis is back without its data", async (t) => {
     const a = await start();
     await reportRun(a, 601);
+    let upAt = 0;
     await redis.restart(async () => {
+      const downAt = Date.now();
       await waitFor(async () => (await a.readiness()).status === 503, 5_000, "A said ready with Redis down");
       assert.equal((await a.readiness()).checks.limiters, false);
+      t.diagnostic(`/readyz said 503 ${Date.now() - downAt} ms after Redis stopped`);
+      upAt = Date.now();
     });
     await waitFor(async () => (await a.readiness()).status === 200, 20_000, `A did not say ready again after Redis came back:\n${a.output().slice(-3000)}`);
+    t.diagnostic(`/readyz said 200 ${Date.now() - upAt} ms after Redis was restarted (including its start)`);
     await flakyRun(a, 602);
     await reportRun(a, 603);
     assertHealthy(a);
