@@ -15,8 +15,10 @@ import { BullmqQueue } from "./queue/bullmq-queue.js";
 import { MemoryQueue } from "./queue/memory-queue.js";
 import { systemClock, type Clock, type JobQueue } from "./queue/job-queue.js";
 import { RegistryClient } from "./registry/registry-client.js";
-import { recordPrune } from "./report/record-prune.js";
-import { recordRetryOutcome } from "./report/record-retry-outcome.js";
+import { CommentStore } from "./comment/comment-store.js";
+import { StateSeal } from "./comment/seal-state.js";
+import { writePruneRecord } from "./comment/write-prune-record.js";
+import { writeRetryOutcome } from "./comment/write-retry-outcome.js";
 import { RERUN_JOB, type RerunJob } from "./retry/rerun-job.js";
 import { requestRerun } from "./retry/request-rerun.js";
 import { MemoryRetryBudget, RedisRetryBudget } from "./retry/retry-budget.js";
@@ -72,6 +74,7 @@ export function createDockhand(options: DockhandOptions = {}) {
     const limiterConnection = settings.redisUrl ? bottleneckConnection(settings.redisUrl, app.log.child({ name: "redis" })) : undefined;
     const serializer: KeyedSerializer = limiterConnection ? new ClusteredSerializer(limiterConnection) : new InProcessSerializer();
     const queue: JobQueue = options.queue?.(queueOptions.onJob) ?? bullmq ?? new MemoryQueue(queueOptions);
+    const comments = new CommentStore({ appId, serializer, seal: new StateSeal(settings.stateKey) });
     const ops = opsHandler(metrics, {
       queue: () => queue.ready(),
       ...(limiterConnection ? { limiters: () => limiterConnection.ready() } : {}),
@@ -114,7 +117,7 @@ export function createDockhand(options: DockhandOptions = {}) {
           budget,
           clock,
           log: retryLog,
-          record: (octokit, job, outcome) => recordRetryOutcome(octokit, job, outcome, { appId, serializer, log: retryLog }),
+          record: (octokit, job, outcome) => writeRetryOutcome(comments, octokit, job, outcome, retryLog),
         },
         running,
       ),
@@ -152,7 +155,7 @@ export function createDockhand(options: DockhandOptions = {}) {
     queue.handle(PRUNE_PULL_JOB, (data, running) =>
       prunePullRequest(
         data as PrunePullJob,
-        { ...pruneDeps, record: (octokit, job, record, create) => recordPrune(octokit, { ...job }, record, create, { appId, serializer, log: pruneLog }) },
+        { ...pruneDeps, record: (octokit, job, record, create) => writePruneRecord(comments, octokit, job, record, create, pruneLog) },
         running,
       ),
     );
@@ -177,12 +180,12 @@ export function createDockhand(options: DockhandOptions = {}) {
     }
 
     const handlers: Record<string, (context: EventContext) => Promise<void>> = {
-      "workflow_run.completed": (context) => handleWorkflowRunCompleted(context, { appId, registry, serializer, queue, budget, knownRegistries: settings.registries }),
+      "workflow_run.completed": (context) => handleWorkflowRunCompleted(context, { comments, registry, queue, budget, knownRegistries: settings.registries }),
       "pull_request.closed": (context) =>
         handlePullRequestClosed(context, {
           queue,
           containerRegistry: settings.containerRegistry,
-          record: (octokit, target, record, log) => recordPrune(octokit, target, record, false, { appId, serializer, log }),
+          record: (octokit, target, record, log) => writePruneRecord(comments, octokit, target, record, false, log),
         }),
     };
     queue.handle(EVENT_JOB, async (data) => {

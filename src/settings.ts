@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { deriveStateKey } from "./comment/seal-state.js";
 
 /**
  * Operator settings from the environment (the repository config cannot change these). Everything
@@ -26,6 +27,8 @@ export interface Settings {
   sweep: boolean;
   /** With Redis, jobs, schedules, the retry budget and write lanes are shared by every replica. */
   redisUrl: string | undefined;
+  /** Seals the PR comment's state (DOCKHAND_STATE_KEY, else derived from WEBHOOK_SECRET). */
+  stateKey: Buffer;
 }
 
 const hostList = z
@@ -79,6 +82,8 @@ const environment = z.object({
     .string()
     .regex(/^rediss?:\/\/\S+$/, "must be a redis:// or rediss:// URL")
     .optional(),
+  DOCKHAND_STATE_KEY: z.string().min(32, "must be at least 32 characters, e.g. the output of `openssl rand -hex 32`").optional(),
+  WEBHOOK_SECRET: z.string().min(1).optional(),
 });
 
 export class SettingsError extends Error {}
@@ -102,5 +107,7 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     shutdownTimeoutMs: result.data.DOCKHAND_SHUTDOWN_TIMEOUT_MS,
     sweep: result.data.DOCKHAND_SWEEP === "on",
     redisUrl: result.data.REDIS_URL,
+    // Every replica derives the same key; without any secret (development only: see main.ts) Probot's own default.
+    stateKey: deriveStateKey(result.data.DOCKHAND_STATE_KEY ?? result.data.WEBHOOK_SECRET ?? "development"),
   };
 }

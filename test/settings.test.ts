@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { deriveStateKey } from "../src/comment/seal-state.js";
 import { readSettings } from "../src/settings.js";
 
 describe("readSettings", () => {
@@ -16,6 +17,19 @@ describe("readSettings", () => {
       shutdownTimeoutMs: 25_000,
       sweep: true,
       redisUrl: undefined,
+      stateKey: deriveStateKey("development"),
+    });
+  });
+
+  it("seals comment states with DOCKHAND_STATE_KEY, else a key derived from the webhook secret", () => {
+    assert.deepEqual(readSettings({ WEBHOOK_SECRET: "s3cret" }).stateKey, deriveStateKey("s3cret"));
+    const own = "k".repeat(32);
+    assert.deepEqual(readSettings({ WEBHOOK_SECRET: "s3cret", DOCKHAND_STATE_KEY: own }).stateKey, deriveStateKey(own));
+    assert.notDeepEqual(deriveStateKey("s3cret"), deriveStateKey(own));
+    assert.throws(() => readSettings({ DOCKHAND_STATE_KEY: "short-secret" }), (error: Error) => {
+      assert.match(error.message, /DOCKHAND_STATE_KEY: must be at least 32 characters/);
+      assert.doesNotMatch(error.message, /short-secret/);
+      return true;
     });
   });
 

@@ -7,8 +7,13 @@ const packageRecord = z.object({
   refused: z.array(z.object({ id: z.number(), digest: z.string(), detail: z.string() })).default([]),
   failed: z.number().default(0),
   kept: z.number().default(0),
-  /** Why the package was not pruned (no credential, not found), in Dockhand's own words. */
-  problem: z.string().optional(),
+  /** Deleted versions left out of `deleted` to fit the comment (see fit-state.ts). */
+  omitted: z.number().optional(),
+  /**
+   * Why the package was not pruned: no credential may manage it, or GitHub or the registry failed
+   * (`detail`: their message, shown inert).
+   */
+  problem: z.object({ code: z.enum(["no-credential", "failed"]), detail: z.string().optional() }).optional(),
 });
 export type PackageRecord = z.infer<typeof packageRecord>;
 

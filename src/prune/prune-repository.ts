@@ -70,13 +70,13 @@ export async function pruneRepositoryPackages(request: PruneRepositoryRequest, d
       });
     } catch (error) {
       if (error instanceof NoPackageCredentialError) {
-        await finish({ name, deleted: [], refused: [], failed: 0, kept: 0, problem: error.message });
+        await finish({ name, deleted: [], refused: [], failed: 0, kept: 0, problem: { code: "no-credential" } });
         continue;
       }
       if (isTransientError(error) && !request.job.lastTry) throw error;
       log.error({ err: error }, "prune failed");
       const message = error instanceof Error ? error.message : String(error);
-      await finish({ name, deleted: [], refused: [], failed: 0, kept: 0, problem: `GitHub or the registry failed: ${message}. The next sweep tries again.` });
+      await finish({ name, deleted: [], refused: [], failed: 0, kept: 0, problem: { code: "failed", detail: message } });
     }
   }
   return records;

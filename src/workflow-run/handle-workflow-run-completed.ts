@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { applyRun } from "../comment/comment-state.js";
+import type { CommentStore } from "../comment/comment-store.js";
 import { loadConfig } from "../config/load-config.js";
 import type { EventContext } from "../events/event-context.js";
 import { parseConfig } from "../config/parse-config.js";
@@ -9,18 +11,13 @@ import type { ManifestLookup, RegistryClient } from "../registry/registry-client
 import { buildRunReport, emptyRunReport, expectedTargets, type RunFacts, type RunOrigin } from "../report/build-run-report.js";
 import { planImageChecks } from "../report/plan-image-checks.js";
 import { readRunOutputs, type RunOutputs } from "../report/read-run-outputs.js";
-import { renderComment } from "../report/render-report.js";
-import { applyRun } from "../report/report-state.js";
-import { upsertReportComment } from "../report/upsert-report-comment.js";
 import { FAILED_CONCLUSIONS } from "../retry/decide-retry.js";
 import { planRunRetry, queueRerun, type PlannedRetry, type RetryDependencies } from "../retry/plan-run-retry.js";
-import type { KeyedSerializer } from "../util/keyed-serializer.js";
 import { mapLimit } from "../util/map-limit.js";
 
 export interface WorkflowRunDependencies extends RetryDependencies {
-  appId: () => Promise<number>;
+  comments: CommentStore;
   registry: RegistryClient;
-  serializer: KeyedSerializer;
 }
 
 const DEPENDABOT = "dependabot[bot]";
@@ -172,17 +169,7 @@ export async function handleWorkflowRunCompleted(context: EventContext, deps: Wo
       logs: outputs.logs,
     });
     const report = retry ? { ...built, retry } : built;
-    const appId = await deps.appId();
-    const key = `${repo.owner}/${repo.repo}#${pull.number}`;
-    const outcome = await deps.serializer.run(key, () =>
-      upsertReportComment(
-        context.octokit,
-        { ...repo, issue_number: pull.number },
-        appId,
-        (previous) => renderComment(applyRun(previous, report, pull.headSha, configProblems), { repository: `${repo.owner}/${repo.repo}` }),
-        log,
-      ),
-    );
+    const outcome = await deps.comments.update(context.octokit, { ...repo, number: pull.number }, (state) => applyRun(state, report, pull.headSha, configProblems), log);
     log.info({ pull: pull.number, outcome, images: report.images.length, artifacts: report.artifacts.length }, "report comment");
   }
   // Only now: the re-run job writes its outcome into these comments.

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { REPORT_MARKER } from "../../src/report/report-state.js";
+import { REPORT_MARKER } from "../../src/comment/render-comment.js";
 import type { FakeGitHub } from "../support/fake-github.js";
 import { startHttpGitHub } from "../support/http-github.js";
 import { freePort, waitFor } from "../support/net.js";

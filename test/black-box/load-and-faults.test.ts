@@ -5,7 +5,8 @@ import { pino } from "pino";
 import { Probot, ProbotOctokit, Server } from "probot";
 import { createDockhand } from "../../src/index.js";
 import { MemoryQueue } from "../../src/queue/memory-queue.js";
-import { decodeState, REPORT_MARKER } from "../../src/report/report-state.js";
+import { REPORT_MARKER } from "../../src/comment/render-comment.js";
+import { pullKey, stateOf, TEST_STATE_KEY } from "../support/comment-state.js";
 import { FakeRegistry } from "../support/fake-registry.js";
 import { startHttpGitHub } from "../support/http-github.js";
 import { ManualClock } from "../support/manual-clock.js";
@@ -102,6 +103,7 @@ async function play(faultRate: number): Promise<EndState> {
     DOCKHAND_PRUNE_WRITE_INTERVAL_MS: "0",
     DOCKHAND_SWEEP: "off",
     DOCKHAND_GITHUB_TIMEOUT_MS: "400",
+    DOCKHAND_STATE_KEY: TEST_STATE_KEY,
   });
   const clock = new ManualClock(TEST_START);
   let queue: MemoryQueue | undefined;
@@ -171,7 +173,7 @@ async function play(faultRate: number): Promise<EndState> {
   const comments: string[] = [];
   for (let n = 1; n <= REPORTS; n += 1) {
     const ours = fake.commentsOn(FULL, n).filter((c) => c.body.startsWith(REPORT_MARKER));
-    const state = decodeState(ours[0]?.body ?? "");
+    const state = stateOf(ours[0]?.body ?? "", pullKey(FULL, n));
     const flags = [
       ours.length,
       state?.runs.some((r) => r.images.some((i) => i.tag === `pr-${n}`)) ? "image" : "no-image",

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import type { PackageVersion } from "../../src/prune/package-version.js";
-import { renderComment } from "../../src/report/render-report.js";
-import { decodeState, REPORT_MARKER } from "../../src/report/report-state.js";
+import { emptyState } from "../../src/comment/comment-state.js";
+import { REPORT_MARKER } from "../../src/comment/render-comment.js";
+import { commentFor, pullKey, stateOf } from "../support/comment-state.js";
 import { FakeGitHub } from "../support/fake-github.js";
 import { FakeRegistry } from "../support/fake-registry.js";
 import { waitFor } from "../support/net.js";
@@ -53,7 +54,7 @@ describe("prune on pull_request.closed", () => {
     fake.addPull(FULL, { number: 7, headRef: "feature/login", headSha: SHA1, headRepo: REPO, state: "closed", closedAt: CLOSED_AT });
     fake.addPull(FULL, { number: 8, headRef: "feature/other", headSha: SHA1, headRepo: REPO });
     // An existing report comment, as CI left it.
-    fake.addComment(FULL, 7, { body: renderComment({ v: 1, headSha: SHA1, runs: [], configProblems: [] }, { repository: FULL }), appId: fake.app.id, user: "dockhand-test[bot]" });
+    fake.addComment(FULL, 7, { body: commentFor(emptyState(SHA1), pullKey(FULL, 7)), appId: fake.app.id, user: "dockhand-test[bot]" });
     return seedPackage(fake, registry);
   }
   const close = () => app.receive("pull_request", pullRequestClosed({ repo: REPO, number: 7, headSha: SHA1, closedAt: CLOSED_AT }));
@@ -85,7 +86,7 @@ describe("prune on pull_request.closed", () => {
     assert.match(comment(), /deleted 2 versions \(tags `pr-7`, `pr-7-1111111`/);
     assert.match(comment(), /Restorable until 2026-12-21 \d\d:\d\d UTC/);
     assert.match(comment(), /dockhand restore --owner octo-org --package app --ids 12,11/);
-    assert.equal(decodeState(comment())?.prune?.packages[0]?.kept, 3);
+    assert.equal(stateOf(comment(), pullKey(FULL, 7))?.prune?.packages[0]?.kept, 3);
     assert.equal(registry.reads, 3, "the three tagged manifests; the platform images their indexes declare are not downloaded");
   });
 
@@ -114,7 +115,7 @@ describe("prune on pull_request.closed", () => {
     await close();
     await app.advance(24 * HOUR);
     assert.deepEqual(remaining(), [11, 12, 13, 14, 15]);
-    assert.match(comment(), /not pruned\. GitHub's Packages API does not accept this app's installation token for octo-org, and no token is configured\. Set DOCKHAND_PACKAGES_TOKEN/);
+    assert.match(comment(), /not pruned\. GitHub's Packages API does not accept this app's installation token for `octo-org`, and no token is configured\. Set `DOCKHAND_PACKAGES_TOKEN`/);
     fake.addPull(FULL, { number: 7, headRef: "feature/login", headSha: SHA1, headRepo: REPO, state: "closed", closedAt: "2026-11-21T12:00:00Z" });
     await app.receive("pull_request", pullRequestClosed({ repo: REPO, number: 7, headSha: SHA1, closedAt: "2026-11-21T12:00:00Z" }));
     await app.advance(48 * HOUR);
@@ -174,7 +175,7 @@ describe("prune on pull_request.closed", () => {
     fake.fail("GET", /\/packages\/container\/app\/versions$/, { status: 502, body: { message: "Server Error" } }, 3);
     await app.receive("pull_request", pullRequestClosed({ repo: REPO, number: 7, headSha: SHA1, closedAt: "2026-11-22T12:00:00Z" }));
     for (let i = 0; i < 5; i += 1) await app.advance(24 * HOUR);
-    assert.match(comment(), /GitHub or the registry failed: Server Error\. The next sweep tries again/);
+    assert.match(comment(), /GitHub or the registry failed \(`Server Error`\)\. The next sweep tries again/);
   });
 
   it("waits as GitHub says on a secondary rate limit, and reports a final 400", async () => {

@@ -3,8 +3,8 @@ import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { pino } from "pino";
 import { WriteLanes } from "../../src/prune/write-lanes.js";
-import { renderComment } from "../../src/report/render-report.js";
-import { decodeState } from "../../src/report/report-state.js";
+import { emptyState } from "../../src/comment/comment-state.js";
+import { commentFor, pullKey, stateOf } from "../support/comment-state.js";
 import { bottleneckConnection } from "../../src/util/bottleneck-connection.js";
 import { ClusteredSerializer } from "../../src/util/clustered-serializer.js";
 import { FakeGitHub } from "../support/fake-github.js";
@@ -57,14 +57,14 @@ describe("Redis mode: two replicas share one redis-server", () => {
     try {
       seedRepo(fake);
       fake.addPull("octo-org/app", { number: 7, headRef: "feature/x", headSha: SHA1, headRepo: REPO });
-      fake.addComment("octo-org/app", 7, { body: renderComment({ v: 1, headSha: SHA1, runs: [], configProblems: [] }, { repository: "octo-org/app" }), appId: fake.app.id, user: "dockhand-test[bot]" });
+      fake.addComment("octo-org/app", 7, { body: commentFor(emptyState(SHA1), pullKey("octo-org/app", 7)), appId: fake.app.id, user: "dockhand-test[bot]" });
       const runs = [701, 702].map((id, i) => {
         fake.setJobs("octo-org/app", id, 1, [buildJob(id, buildxLog([`ghcr.io/octo-org/app:pr-7-${i}`], DIGEST_A))]);
         return workflowRunCompleted({ repo: REPO, id, workflowId: 80 + i, name: `CI ${i}`, headSha: SHA1, headBranch: "feature/x", pullRequests: [{ number: 7, headSha: SHA1 }] });
       });
       // Each replica handles its own delivery; both write PR 7's comment.
       await Promise.all([a.receive("workflow_run", runs[0]!), b.receive("workflow_run", runs[1]!)]);
-      assert.deepEqual(decodeState(fake.commentsOn("octo-org/app", 7)[0]?.body ?? "")?.runs.map((r) => r.runId).sort(), [701, 702]);
+      assert.deepEqual(stateOf(fake.commentsOn("octo-org/app", 7)[0]?.body ?? "", pullKey("octo-org/app", 7))?.runs.map((r) => r.runId).sort(), [701, 702]);
       assert.equal(fake.commentsOn("octo-org/app", 7).length, 1);
       assert.deepEqual(fake.violations, []);
     } finally {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { REPORT_MARKER } from "../../src/report/report-state.js";
+import { REPORT_MARKER } from "../../src/comment/render-comment.js";
 import { FakeGitHub } from "../support/fake-github.js";
 import { startLocalRegistry, type LocalRegistry } from "../support/local-registry.js";
 import { interceptGitHub } from "../support/nock-github.js";

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { decodeState, REPORT_MARKER } from "../../src/report/report-state.js";
+import { REPORT_MARKER } from "../../src/comment/render-comment.js";
+import { pullKey, stateOf } from "../support/comment-state.js";
 import { FakeGitHub, type JobSpec } from "../support/fake-github.js";
 import { interceptGitHub } from "../support/nock-github.js";
 import { REPO, SHA1, seedRepo } from "../support/scenario.js";
@@ -48,7 +49,7 @@ describe("retry on workflow_run.completed", () => {
     return found.body;
   }
   function retryOf(attempt = 1) {
-    return decodeState(comment())?.runs.find((r) => r.runId === RUN && r.attempt === attempt)?.retry;
+    return stateOf(comment(), pullKey(FULL, 7))?.runs.find((r) => r.runId === RUN && r.attempt === attempt)?.retry;
   }
 
   it("re-runs a transient push failure after the backoff, not before, and says so", async () => {

@@ -5,6 +5,7 @@ import { Probot, ProbotOctokit } from "probot";
 import { createDockhand } from "../../src/index.js";
 import { MemoryQueue } from "../../src/queue/memory-queue.js";
 import type { FakeGitHub } from "./fake-github.js";
+import { TEST_STATE_KEY } from "./comment-state.js";
 import { ManualClock } from "./manual-clock.js";
 
 export const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 })
@@ -46,7 +47,7 @@ export async function createTestApp(fake: FakeGitHub, env: Record<string, string
   });
   const saved = { ...process.env };
   // The hourly sweep ticks only in the tests about it.
-  Object.assign(process.env, { DOCKHAND_REGISTRIES: "ghcr.io", DOCKHAND_SWEEP: "off", ...env });
+  Object.assign(process.env, { DOCKHAND_REGISTRIES: "ghcr.io", DOCKHAND_SWEEP: "off", DOCKHAND_STATE_KEY: TEST_STATE_KEY, ...env });
   const probot = new Probot({
     appId: fake.app.id,
     privateKey,

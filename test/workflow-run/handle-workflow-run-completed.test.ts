@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { decodeState, REPORT_MARKER } from "../../src/report/report-state.js";
+import { REPORT_MARKER } from "../../src/comment/render-comment.js";
+import { pullKey, stateOf } from "../support/comment-state.js";
 import { FakeGitHub } from "../support/fake-github.js";
 import { interceptGitHub } from "../support/nock-github.js";
 import { buildJob, buildxLog, DIGEST_A, DIGEST_B, FORK, REPO, SHA1, SHA2, seedRepo } from "../support/scenario.js";
@@ -55,7 +56,7 @@ describe("report on workflow_run.completed", () => {
     assert.match(comment.body, /✅ `ghcr\.io\/octo-org\/app:pr-7-1111111`/);
     // ghcr.io is not reachable from tests: said plainly, not fatal.
     assert.match(comment.body, /could not check/);
-    const state = decodeState(comment.body);
+    const state = stateOf(comment.body, pullKey(FULL, 7));
     assert.equal(state?.runs.length, 1);
     assert.equal(state?.runs[0]?.images[0]?.digest, DIGEST_A);
   });

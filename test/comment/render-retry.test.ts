@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { renderComment } from "../../src/report/render-report.js";
-import { applyRun, setRetryOutcome } from "../../src/report/report-state.js";
+import { applyRun, setRetryOutcome } from "../../src/comment/comment-state.js";
 import type { RunReport } from "../../src/report/run-report.js";
 import type { RetryRecord } from "../../src/retry/retry-record.js";
+import { BUILT_IN_RULES } from "../../src/retry/rules.js";
+import { commentFor, pullKey } from "../support/comment-state.js";
 
 const HEAD = "f".repeat(40);
+const render = (state: Parameters<typeof commentFor>[0]) => commentFor(state, pullKey("o/r", 1));
 function run(attempt: number, retry: RetryRecord): RunReport {
   return {
     workflowKey: "77", workflowName: "CI", runId: 9, runNumber: 9, attempt, runUrl: "https://github.com/o/r/actions/runs/9",
@@ -22,7 +24,7 @@ const flaky: RetryRecord = {
 
 describe("the retry section", () => {
   it("shows log lines and job names as inert code, even inside a table", () => {
-    const body = renderComment(applyRun(undefined, run(1, flaky), HEAD, []), { repository: "o/r" });
+    const body = render(applyRun(undefined, run(1, flaky), HEAD, []));
     const row = body.split("\n").find((l) => l.startsWith("| `` build \\| `push` `` |"));
     assert.ok(row, body);
     assert.equal(row.split(/(?<!\\)\|/).length, 6, "pipes inside cells are escaped: 4 cells");
@@ -33,14 +35,25 @@ describe("the retry section", () => {
     let state = applyRun(undefined, run(1, flaky), HEAD, []);
     state = setRetryOutcome(state, 9, 1, { status: "requested", at: "2026-11-20T00:01:02Z" });
     state = applyRun(state, run(2, { ...flaky, outcome: { status: "stopped", reason: "attempt-cap" } }), HEAD, []);
-    const body = renderComment(state, { repository: "o/r" });
+    const body = render(state);
     assert.match(body, /\*\*Retry\*\* · Not re-run: attempt 2 is the last one/);
     assert.match(body, /Retry history \(1 earlier attempt\)[\s\S]*- attempt 1: .*→ 🔁 Re-run of the failed jobs requested at 2026-11-20 00:01 UTC \(attempt 2 of at most 3\)/);
   });
 
-  it("shows a configured fix as prose without HTML or mentions", () => {
-    const permanent: RetryRecord = { ...flaky, jobs: [{ ...flaky.jobs[0]!, verdict: "permanent", fix: "Ask @octo-org/admins <b>now</b>" }], outcome: { status: "stopped", reason: "permanent" } };
-    const body = renderComment(applyRun(undefined, run(1, permanent), HEAD, []), { repository: "o/r" });
-    assert.match(body, /\*\*Fix:\*\* Ask @\u200borg|\*\*Fix:\*\* Ask @\u200bocto-org\/admins &lt;b&gt;now&lt;\/b&gt;/);
+  it("shows a repository's own cause and fix as inert code: no HTML, links, images or mentions", () => {
+    const permanent: RetryRecord = {
+      ...flaky,
+      jobs: [{ ...flaky.jobs[0]!, verdict: "permanent", cause: "![x](https://evil/p.png)", fix: "Ask @octo-org/admins <b>now</b>" }],
+      outcome: { status: "stopped", reason: "permanent" },
+    };
+    const body = render(applyRun(undefined, run(1, permanent), HEAD, []));
+    assert.match(body, /: `!\[x\]\(https:\/\/evil\/p\.png\)` \*\*Fix:\*\* `Ask @octo-org\/admins <b>now<\/b>`/);
+  });
+
+  it("shows the built-in rules' own advice as Dockhand's markdown", () => {
+    const rule = BUILT_IN_RULES.find((r) => r.cause && r.fix)!;
+    const permanent: RetryRecord = { ...flaky, jobs: [{ ...flaky.jobs[0]!, verdict: "permanent", rule: rule.id, cause: rule.cause, fix: rule.fix }], outcome: { status: "stopped", reason: "permanent" } };
+    const body = render(applyRun(undefined, run(1, permanent), HEAD, []));
+    assert.ok(body.includes(`: ${rule.cause} **Fix:** ${rule.fix}`), body);
   });
 });

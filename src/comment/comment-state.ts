@@ -1,25 +1,29 @@
 import { z } from "zod";
-import { pruneRecordSchema } from "../prune/prune-record.js";
+import { pruneRecordSchema, type PruneRecord } from "../prune/prune-record.js";
+import { runReportSchema, type RunReport } from "../report/run-report.js";
 import { mergeRetryRecord, type RetryOutcome } from "../retry/retry-record.js";
-import { runReportSchema, type RunReport } from "./run-report.js";
 
 /**
- * The comment's memory: every run attempt seen for the PR, so that each delivery can re-render the
- * whole comment. It travels inside the comment itself (base64 JSON in an HTML comment), so Dockhand
- * needs no database; it is only read from comments Dockhand itself wrote.
+ * The comment's memory: every run attempt seen for the PR, the config problems and the pruning
+ * record, so that each delivery can re-render the whole comment. It travels inside the comment itself
+ * (sealed: see seal-state.ts), so Dockhand needs no database. Every string in it is data: the renderer
+ * shows it inert, whatever wrote it.
  */
-export const reportStateSchema = z.object({
-  v: z.literal(1),
+export const commentStateSchema = z.object({
+  v: z.literal(2),
   headSha: z.string(),
   runs: z.array(runReportSchema),
   configProblems: z.array(z.object({ key: z.string(), message: z.string() })).default([]),
   /** Pruning of the PR's images after it closed. */
   prune: pruneRecordSchema.optional(),
 });
-export type ReportState = z.infer<typeof reportStateSchema>;
+export type CommentState = z.infer<typeof commentStateSchema>;
+export type ConfigProblems = CommentState["configProblems"];
 
-export const REPORT_MARKER = "<!-- dockhand:report -->";
-const STATE_PATTERN = /<!-- dockhand:state ([A-Za-z0-9+/=]+) -->/;
+/** A state with nothing in it yet, for the PR whose head is `headSha`. */
+export function emptyState(headSha: string): CommentState {
+  return { v: 2, headSha, runs: [], configProblems: [] };
+}
 
 /** Runs newer first: a later run id, or a later attempt of the same run. */
 export function compareRunsNewestFirst(a: RunReport, b: RunReport): number {
@@ -31,25 +35,30 @@ export function compareRunsNewestFirst(a: RunReport, b: RunReport): number {
  * content; an older or superseded run is kept as history and never displaces a newer one, because
  * what is current is decided at render time from the head SHA and run order, not arrival order.
  */
-export function applyRun(state: ReportState | undefined, run: RunReport, headSha: string, configProblems: ReportState["configProblems"]): ReportState {
+export function applyRun(state: CommentState | undefined, run: RunReport, headSha: string, configProblems: ConfigProblems): CommentState {
   const same = (r: RunReport) => r.runId === run.runId && r.attempt === run.attempt;
   const existing = state?.runs.find(same);
   const retry = mergeRetryRecord(existing?.retry, run.retry);
   const merged: RunReport = retry ? { ...run, retry } : run;
   const others = (state?.runs ?? []).filter((r) => !same(r));
-  return { ...state, v: 1, headSha, runs: [...others, merged].sort(compareRunsNewestFirst), configProblems };
+  return { ...state, v: 2, headSha, runs: [...others, merged].sort(compareRunsNewestFirst), configProblems };
 }
 
 /** What the scheduled re-run found out, written onto the attempt that decided it. */
-export function setRetryOutcome(state: ReportState, runId: number, attempt: number, outcome: RetryOutcome): ReportState {
+export function setRetryOutcome(state: CommentState, runId: number, attempt: number, outcome: RetryOutcome): CommentState {
   return {
     ...state,
     runs: state.runs.map((run) => (run.runId === runId && run.attempt === attempt && run.retry ? { ...run, retry: { ...run.retry, outcome } } : run)),
   };
 }
 
+/** Pruning's record replaces the previous one. */
+export function setPrune(state: CommentState, prune: PruneRecord): CommentState {
+  return { ...state, prune };
+}
+
 /** For each workflow, the run shown as its result; everything else is history. */
-export function splitCurrent(state: ReportState): { current: RunReport[]; history: RunReport[] } {
+export function splitCurrent(state: CommentState): { current: RunReport[]; history: RunReport[] } {
   const current: RunReport[] = [];
   const history: RunReport[] = [];
   const seen = new Set<string>();
@@ -66,20 +75,4 @@ export function splitCurrent(state: ReportState): { current: RunReport[]; histor
   }
   current.sort((a, b) => a.workflowName.localeCompare(b.workflowName) || a.workflowKey.localeCompare(b.workflowKey));
   return { current, history: history.sort(compareRunsNewestFirst) };
-}
-
-export function encodeState(state: ReportState): string {
-  return `<!-- dockhand:state ${Buffer.from(JSON.stringify(state), "utf8").toString("base64")} -->`;
-}
-
-/** The state inside a Dockhand comment; undefined when absent or unreadable (the comment is rebuilt). */
-export function decodeState(body: string): ReportState | undefined {
-  const match = STATE_PATTERN.exec(body);
-  if (!match) return undefined;
-  try {
-    const result = reportStateSchema.safeParse(JSON.parse(Buffer.from(match[1] ?? "", "base64").toString("utf8")));
-    return result.success ? result.data : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,6 +1,7 @@
+import type { RunReport } from "../report/run-report.js";
 import type { JobVerdict, RetryOutcome, RetryRecord } from "../retry/retry-record.js";
-import { code, prose, utcMinute } from "./markdown.js";
-import type { RunReport } from "./run-report.js";
+import { BUILT_IN_RULES } from "../retry/rules.js";
+import { code, utcMinute } from "./markdown.js";
 
 const VERDICT_LABEL: Record<JobVerdict["verdict"], string> = {
   transient: "🔁 transient",
@@ -39,9 +40,17 @@ function renderJobs(jobs: JobVerdict[]): string {
   return `| Job | Failed step | Verdict | Log line |\n| --- | --- | --- | --- |\n${rows.join("\n")}`;
 }
 
+/** Dockhand's own words: the built-in rules' causes and fixes are the only advice shown as markdown. */
+const OWN_ADVICE = new Set(BUILT_IN_RULES.flatMap((rule) => [rule.cause, rule.fix].filter((text): text is string => text !== undefined)));
+
+/** A repository's own rule texts are its admins' words: shown, but inert. */
+function advice(text: string): string {
+  return OWN_ADVICE.has(text) ? text : code(text, { max: 300 });
+}
+
 function renderAdvice(job: JobVerdict): string {
-  const cause = job.cause ? ` ${prose(job.cause)}` : "";
-  const fix = job.fix ? ` **Fix:** ${prose(job.fix)}` : "";
+  const cause = job.cause ? ` ${advice(job.cause)}` : "";
+  const fix = job.fix ? ` **Fix:** ${advice(job.fix)}` : "";
   return `> ${code(job.name)}:${cause}${fix}`;
 }
 

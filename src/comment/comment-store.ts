@@ -1,0 +1,90 @@
+import type { Logger } from "probot";
+import type { Octokit } from "../github/octokit.js";
+import type { KeyedSerializer } from "../util/keyed-serializer.js";
+import type { CommentState } from "./comment-state.js";
+import { REPORT_MARKER, renderComment } from "./render-comment.js";
+import type { PullKey, StateSeal } from "./seal-state.js";
+
+export type UpdateOutcome = "created" | "updated" | "unchanged";
+
+/** Turns the PR's current state (undefined: none yet, or none Dockhand can trust) into the next one; undefined writes nothing. */
+export type StateChange = (state: CommentState | undefined) => CommentState | undefined;
+
+interface Comment {
+  id: number;
+  body?: string;
+  performed_via_github_app?: { id: number } | null;
+}
+
+export interface CommentStoreDependencies {
+  /** The app's own id (GET /app), to recognise its comments. */
+  appId: () => Promise<number>;
+  /** One read-modify-write per PR at a time, across replicas in Redis mode. */
+  serializer: KeyedSerializer;
+  seal: StateSeal;
+}
+
+/**
+ * The one way any capability writes the PR comment. Dockhand keeps exactly one comment per PR: a
+ * comment counts as Dockhand's only when GitHub says this app wrote it *and* it starts with the
+ * marker, so nobody can get Dockhand to edit theirs. Its state is read only from that comment's last
+ * line and only when its seal verifies for this PR; anything else is discarded and the comment rebuilt
+ * from what the caller knows now.
+ */
+export class CommentStore {
+  constructor(private readonly deps: CommentStoreDependencies) {}
+
+  async update(octokit: Octokit, pull: PullKey, change: StateChange, log: Logger): Promise<UpdateOutcome> {
+    const appId = await this.deps.appId();
+    return this.deps.serializer.run(`${pull.owner}/${pull.repo}#${pull.number}`, () => this.write(octokit, pull, appId, change, log));
+  }
+
+  private async write(octokit: Octokit, pull: PullKey, appId: number, change: StateChange, log: Logger): Promise<UpdateOutcome> {
+    const target = { owner: pull.owner, repo: pull.repo, issue_number: pull.number };
+    const render = (previous: string | undefined) => {
+      const next = change(previous === undefined ? undefined : this.read(previous, pull, log));
+      return next && renderComment(next, { repository: `${pull.owner}/${pull.repo}` }, (state) => this.deps.seal.seal(state, pull));
+    };
+    const rewrite = async (comment: Comment): Promise<UpdateOutcome> => {
+      const body = render(comment.body ?? "");
+      if (body === undefined || body === comment.body) return "unchanged";
+      await octokit.rest.issues.updateComment({ owner: pull.owner, repo: pull.repo, comment_id: comment.id, body });
+      return "updated";
+    };
+    const [canonical, ...duplicates] = await this.listOurs(octokit, target, appId);
+    if (canonical) {
+      await this.removeDuplicates(octokit, pull, duplicates, log);
+      return rewrite(canonical);
+    }
+    const first = render(undefined);
+    if (first === undefined) return "unchanged";
+    const { data: created } = await octokit.rest.issues.createComment({ ...target, body: first });
+    // Another replica may have created one at the same moment: the oldest wins and takes our update.
+    const [oldest, ...later] = await this.listOurs(octokit, target, appId);
+    if (oldest && oldest.id !== created.id) {
+      await this.removeDuplicates(octokit, pull, later, log);
+      await rewrite(oldest);
+      return "updated";
+    }
+    return "created";
+  }
+
+  private read(body: string, pull: PullKey, log: Logger): CommentState | undefined {
+    const opened = this.deps.seal.open(body, pull);
+    if (opened.status === "ok") return opened.state;
+    if (opened.status === "rejected") log.warn({ pull: pull.number, reason: opened.reason }, "comment state discarded; rebuilding the comment");
+    return undefined;
+  }
+
+  private async listOurs(octokit: Octokit, target: { owner: string; repo: string; issue_number: number }, appId: number): Promise<Comment[]> {
+    const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...target, per_page: 100 });
+    return comments.filter((c) => c.performed_via_github_app?.id === appId && (c.body ?? "").startsWith(REPORT_MARKER)).sort((a, b) => a.id - b.id);
+  }
+
+  private async removeDuplicates(octokit: Octokit, pull: PullKey, duplicates: Comment[], log: Logger): Promise<void> {
+    for (const duplicate of duplicates) {
+      log.info({ commentId: duplicate.id }, "removing duplicate report comment");
+      await octokit.rest.issues.deleteComment({ owner: pull.owner, repo: pull.repo, comment_id: duplicate.id });
+    }
+  }
+}

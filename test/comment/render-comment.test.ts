@@ -1,0 +1,118 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import { applyRun, emptyState, type CommentState } from "../../src/comment/comment-state.js";
+import { STATE_BUDGET } from "../../src/comment/fit-state.js";
+import { MAX_COMMENT_LENGTH } from "../../src/comment/render-comment.js";
+import type { RunReport } from "../../src/report/run-report.js";
+import { commentFor, pullKey, stateOf } from "../support/comment-state.js";
+
+const HEAD = "f".repeat(40);
+const PULL = pullKey("o/r", 1);
+
+function run(overrides: Partial<RunReport> = {}): RunReport {
+  return {
+    workflowKey: "77", workflowName: "CI", runId: 1, runNumber: 1, attempt: 1, runUrl: "https://github.com/o/r/actions/runs/1",
+    event: "pull_request", conclusion: "success", headSha: HEAD, completedAt: "2026-11-20T00:00:00Z", origin: "same-repo",
+    images: [], expectedTags: [], artifacts: [], notes: [], ...overrides,
+  };
+}
+
+function image(i: number, platforms = ["linux/amd64"]): RunReport["images"][number] {
+  return { repository: "ghcr.io/octo-org/app", tag: `t-${i}-${"x".repeat(100)}`, digest: `sha256:${"1".repeat(64)}`, via: "buildx", job: "build", check: { status: "verified", platforms, attestations: 1 } };
+}
+
+/** The body fits GitHub, its last line is the state, and the state opens. */
+function assertWellFormed(body: string): CommentState {
+  assert.ok(body.length <= MAX_COMMENT_LENGTH, `length ${body.length}`);
+  const lastLine = body.slice(body.lastIndexOf("\n") + 1);
+  assert.ok(lastLine.startsWith("<!-- dockhand:state v2 ") && lastLine.length <= STATE_BUDGET, `state line of ${lastLine.length}`);
+  const state = stateOf(body, PULL);
+  assert.ok(state, "the state reads back");
+  return state;
+}
+
+describe("renderComment", () => {
+  it("stays under GitHub's limit, dropping old history before current detail", () => {
+    let state: CommentState | undefined;
+    for (let id = 1; id <= 200; id++) state = applyRun(state, run({ runId: id, runNumber: id, images: [image(id)] }), HEAD, []);
+    const body = commentFor(state!, PULL);
+    const kept = assertWellFormed(body);
+    assert.equal(kept.runs[0]?.runId, 200, "the current run is kept");
+    assert.ok(kept.runs.length < 200);
+    assert.match(body, /run #200/);
+  });
+
+  it("limits long lists in one run and says how many were left out", () => {
+    const body = commentFor(applyRun(undefined, run({ images: Array.from({ length: 2000 }, (_, i) => image(i)) }), HEAD, []), PULL);
+    assertWellFormed(body);
+    assert.match(body, /…and \d+ more images\./);
+  });
+
+  it("keeps its state for a 3,000-platform index", () => {
+    const platforms = Array.from({ length: 3000 }, (_, i) => `linux/arch-${i}-${"v".repeat(20)}`);
+    const body = commentFor(applyRun(undefined, run({ images: [image(1, platforms)] }), HEAD, []), PULL);
+    const state = assertWellFormed(body);
+    assert.equal(state.runs[0]?.images.length, 1);
+    assert.match(body, /and \d+ more/);
+  });
+
+  it("keeps its state, and every workflow it can, with many config problems and many workflows", () => {
+    const problems = Array.from({ length: 500 }, (_, i) => ({ key: `retry.rules[${i}].pattern`, message: "m".repeat(2000) }));
+    let state: CommentState | undefined;
+    for (let w = 1; w <= 300; w++) {
+      state = applyRun(state, run({ workflowKey: String(w), workflowName: `workflow ${w} ${"n".repeat(300)}`, runId: w, images: Array.from({ length: 20 }, (_, i) => image(i)) }), HEAD, problems);
+    }
+    const body = commentFor(state!, PULL);
+    const kept = assertWellFormed(body);
+    assert.equal(kept.configProblems.length, 20, "problems are capped, with a count of the rest");
+    assert.match(kept.configProblems.at(-1)?.message ?? "", /and 481 more problems/);
+    assert.ok(kept.runs.length > 0 && kept.runs.length <= 300);
+    assert.ok(kept.runs.every((r) => r.workflowName.length <= 513), "strings in the state are cut");
+    assert.match(body, /left out to fit GitHub's comment size limit/);
+  });
+
+  it("is a pure function of its state: the same state renders the same body", () => {
+    const state = applyRun(undefined, run({ images: [image(1)] }), HEAD, []);
+    assert.equal(commentFor(state, PULL), commentFor(structuredClone(state), PULL));
+  });
+
+  it("replaces a redelivered attempt instead of adding it twice", () => {
+    const once = applyRun(undefined, run(), HEAD, []);
+    assert.deepEqual(applyRun(once, run(), HEAD, []), once);
+  });
+
+  it("fits any state: the body is within the limit and its state opens (property)", () => {
+    const text = fc.string({ unit: "grapheme", maxLength: 3000 });
+    const anyRun = fc.record({
+      workflowKey: fc.string({ maxLength: 5 }),
+      workflowName: text,
+      runId: fc.nat(1000),
+      attempt: fc.integer({ min: 1, max: 5 }),
+      images: fc.array(fc.record({ tag: text, platforms: fc.array(text, { maxLength: 40 }) }), { maxLength: 60 }),
+      artifacts: fc.array(text, { maxLength: 60 }),
+    });
+    fc.assert(
+      fc.property(fc.array(anyRun, { maxLength: 40 }), fc.array(fc.record({ key: text, message: text }), { maxLength: 40 }), (runs, problems) => {
+        let state: CommentState = emptyState(HEAD);
+        for (const r of runs) {
+          state = applyRun(
+            state,
+            run({
+              workflowKey: r.workflowKey,
+              workflowName: r.workflowName,
+              runId: r.runId,
+              attempt: r.attempt,
+              images: r.images.map((i, n) => ({ ...image(n, i.platforms), tag: i.tag })),
+              artifacts: r.artifacts.map((name, id) => ({ id, name, sizeInBytes: 1, digest: null, expiresAt: null, expired: false, url: "https://github.com/o/r", holdsImage: true })),
+            }),
+            HEAD,
+            problems,
+          );
+        }
+        assertWellFormed(commentFor(state, PULL));
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
