@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { parseCron } from "../prune/cron.js";
-import { checkRepositoryPattern, MAX_RULES_PROGRAM } from "../retry/repository-pattern.js";
+import { checkRepositoryPattern, MAX_RULES_PATTERN_CHARS, MAX_RULES_PROGRAM } from "../retry/repository-pattern.js";
 import { OPERATIONS } from "../retry/rules.js";
 
 /** Placeholders a tag or image template may use; see `render-template.ts`. */
@@ -68,16 +68,8 @@ const report = z
   })
   .describe("The PR image report.");
 
-const regexString = z
-  .string()
-  .min(1)
-  .max(500)
-  .superRefine((value, ctx) => {
-    // Over the limit is already a problem; compiling it too would hold the loop (130 ms for 32 KiB).
-    if (value.length > 500) return;
-    const checked = checkRepositoryPattern(value);
-    if (!checked.ok) ctx.addIssue({ code: "custom", message: checked.problem });
-  });
+/** Compiled with the other rules' patterns, under their joint limits (see `retry.rules`). */
+const regexString = z.string().min(1).max(500);
 
 const retryRule = z
   .strictObject({
@@ -87,7 +79,7 @@ const retryRule = z
       .describe("A name for the rule, shown on the PR when it decides."),
     verdict: z.enum(["transient", "permanent"]).describe("`transient`: a re-run may fix it. `permanent`: never re-run."),
     pattern: regexString.describe(
-      "A regular expression, matched case-insensitively against each log line (its first 4,096 characters) by RE2, in time linear in the line: JavaScript syntax without backreferences (`\\1`) or lookaround (`(?=…)`, `(?<!…)`).",
+      "A regular expression, matched case-insensitively against each log line (its first 4,096 characters) by RE2, in time linear in the line: JavaScript syntax without backreferences (`\\1`), lookaround (`(?=…)`, `(?<!…)`), Unicode classes (`\\p{…}`) or classes of characters past U+00FF; at most 1,000 steps once compiled.",
     ),
     operation: z.enum(OPERATIONS).default("any").describe("The registry operation the failure hits, for the report."),
     scope: z
@@ -142,16 +134,29 @@ const retry = z
       .max(100)
       .default([])
       .superRefine((rules, ctx) => {
-        // A pattern over the length limit is already a problem, and is not compiled (see `regexString`).
-        const program = rules
-          .filter((rule) => rule.pattern.length <= 500)
-          .map((rule) => checkRepositoryPattern(rule.pattern))
-          .reduce((sum, checked) => sum + (checked.ok ? checked.program : 0), 0);
-        if (program > MAX_RULES_PROGRAM) {
-          ctx.addIssue({ code: "custom", message: `the patterns together compile to ${program} steps, more than ${MAX_RULES_PROGRAM}: use fewer or shorter patterns` });
+        // Compiling is bounded in all: a pattern over its length limit is already a problem and is not
+        // compiled (130 ms for 32 KiB), and compiling stops once the joint limits are passed.
+        let chars = 0;
+        let program = 0;
+        for (const [index, rule] of rules.entries()) {
+          if (rule.pattern.length > 500) continue;
+          chars += rule.pattern.length;
+          if (chars > MAX_RULES_PATTERN_CHARS) {
+            ctx.addIssue({ code: "custom", message: `the patterns together are longer than ${MAX_RULES_PATTERN_CHARS} characters: use fewer or shorter patterns` });
+            return;
+          }
+          const checked = checkRepositoryPattern(rule.pattern);
+          program += checked.program;
+          if (!checked.ok) ctx.addIssue({ code: "custom", message: checked.problem, path: [index, "pattern"] });
+          if (program > MAX_RULES_PROGRAM) {
+            ctx.addIssue({ code: "custom", message: `the patterns together compile to more than ${MAX_RULES_PROGRAM} steps: use fewer or shorter patterns` });
+            return;
+          }
         }
       })
-      .describe("Extra failure rules, checked before the built-in ones (docs/retry-rules.md)."),
+      .describe(
+        "Extra failure rules, checked before the built-in ones (docs/retry-rules.md). Their patterns together: at most 6,000 characters and 3,000 compiled steps.",
+      ),
   })
   .describe("Re-running jobs whose registry push flaked.");
 

@@ -4,7 +4,7 @@ import { isTransientError, type Octokit, type RepoRef } from "../github/octokit.
 import { readJobLogTail } from "../github/read-log-tail.js";
 import { classifyLog, type Classification, type LogContext } from "./classify-log.js";
 import { unreadVerdict, type JobVerdict } from "./retry-record.js";
-import type { RuleSet } from "./rule-set.js";
+import { REPOSITORY_RULES_BUDGET_MS, type RuleSet } from "./rule-set.js";
 
 /** Tail sizes read in turn until the failing step's start is in view. */
 export const TAIL_STEPS = [64 * 1024, 512 * 1024, 4 * 1024 * 1024];
@@ -25,12 +25,19 @@ export async function readJobFailure(octokit: Octokit, repo: RepoRef, job: Attem
   const context: LogContext = { job: job.name, failedSteps };
   const step = failedSteps[0] ?? null;
   let bytesRead = 0;
+  const classify = (text: string) => {
+    const result = classifyLog(text, context, rules);
+    if (result.repositoryRulesCutShort) {
+      log.warn({ jobId: job.id, budgetMs: REPOSITORY_RULES_BUDGET_MS }, "the repository's retry rules ran out of time; the remaining lines were checked against the built-in rules only");
+    }
+    return result;
+  };
 
   try {
     const response = await octokit.rest.checks.listAnnotations({ ...repo, check_run_id: job.id, per_page: 50 });
     bytesRead += JSON.stringify(response.data).length;
     const messages = response.data.filter((a) => a.annotation_level === "failure" && a.message).map((a) => a.message ?? "");
-    const fromAnnotations = classifyLog(messages.join("\n"), context, rules);
+    const fromAnnotations = classify(messages.join("\n"));
     if (fromAnnotations.verdict !== "unrelated") return { verdict: toVerdict(job, step, fromAnnotations, "annotation"), bytesRead };
   } catch (error) {
     if (isTransientError(error)) throw error;
@@ -40,7 +47,7 @@ export async function readJobFailure(octokit: Octokit, repo: RepoRef, job: Attem
   try {
     const tail = await readJobLogTail(octokit, repo, job.id, { chunks: TAIL_STEPS, enough: failingStepInView });
     bytesRead += tail.bytesRead;
-    return { verdict: toVerdict(job, step, classifyLog(tail.text, context, rules), "log"), bytesRead };
+    return { verdict: toVerdict(job, step, classify(tail.text), "log"), bytesRead };
   } catch (error) {
     // A failure to read is not a verdict: a transient one is retried with the delivery.
     if (isTransientError(error)) throw error;

@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
-import { RE2JS, RE2Set } from "re2js";
-import { toRe2Syntax } from "./repository-pattern.js";
+import { RE2Set } from "re2js";
+import { RE2_FLAGS, toRe2Syntax } from "./repository-pattern.js";
 import { BUILT_IN_RULES, KNOWN_REGISTRY_HOSTS, type Rule } from "./rules.js";
 
 /** A built-in rule runs on V8: its pattern is fixed and written so that it cannot backtrack super-linearly. */
@@ -39,7 +39,7 @@ export function compileRules(extra: readonly Rule[] = [], extraHosts: readonly s
   const builtIn: CompiledRule[] = BUILT_IN_RULES.map((rule) => ({ ...rule, regex: new RegExp(rule.pattern, "i"), origin: "built-in" as const }));
   let repository: RuleSet["repository"] = null;
   if (config.length > 0) {
-    const set = new RE2Set(RE2Set.UNANCHORED, RE2JS.CASE_INSENSITIVE);
+    const set = new RE2Set(RE2Set.UNANCHORED, RE2_FLAGS);
     for (const rule of config) set.add(toRe2Syntax(rule.pattern));
     set.compile();
     repository = { set, rules: config, budgetMs: options.repositoryBudgetMs ?? REPOSITORY_RULES_BUDGET_MS, now: options.now ?? (() => performance.now()) };

@@ -15,7 +15,11 @@ const REFUSED: [pattern: string, says: RegExp][] = [
   ["(?<=harbor: )timeout", /lookbehind \(`\(\?<=…\)`\), which RE2 does not run; match the text before as part of the pattern, or drop the condition/],
   ["(?<!harbor: )timeout", /lookbehind \(`\(\?<!…\)`\)/],
   ["(unclosed", /not a valid regular expression \(.*\); RE2's syntax: https:\/\/github\.com\/google\/re2\/wiki\/Syntax/],
-  ["(?:a|b|ab|ba){1,500}z", /compiles to \d+ steps, more than 1000: use smaller counted repetitions/],
+  ["(?:a|b|ab|ba){1,500}z", /(compiles to \d+ steps, more than 1000|repeats to more than 1000 steps): use smaller counted repetitions/],
+  [String.raw`\pL+ failed`, /uses a Unicode class \(`\\p…`\), which is slow to compile; use an ASCII class such as `\[a-z\]`/],
+  [String.raw`[\x{100}-\x{10FFFF}]+ failed`, /uses a character class with characters past U\+00FF, which is slow to compile case-insensitively; write such characters outside a class, or use `\.`/],
+  [String.raw`[\u0100-\uffff]`, /character class with characters past U\+00FF/],
+  ["[✓✗] failed", /character class with characters past U\+00FF/],
 ];
 
 describe("retry.rules[].pattern", () => {
@@ -28,16 +32,23 @@ describe("retry.rules[].pattern", () => {
     });
   }
 
-  for (const pattern of ["(a+)+$", "(a|a)*b", String.raw`^(\w+\s?)*$`, "(.*a){12}", String.raw`\u001b\[31m(?<what>\w+)`, String.raw`ourharbor\.com.*connection reset`]) {
+  for (const pattern of ["(a+)+$", "(a|a)*b", String.raw`^(\w+\s?)*$`, "(.*a){12}", String.raw`\u001b\[31m(?<what>\w+)`, String.raw`ourharbor\.com.*connection reset`, "✓ pushed [à-ÿ]", String.raw`sha256:[a-f0-9]{64}`]) {
     it(`accepts ${pattern}: catastrophic in JavaScript, linear in RE2`, () => {
       assert.ok(parseConfig(withPatterns(pattern)).ok);
     });
   }
 
+  it("refuses rules whose patterns together are too long to compile cheaply on every delivery", () => {
+    const parsed = parseConfig(withPatterns(...Array.from({ length: 13 }, (_, i) => `${"[a-z]".repeat(99)}${i}`)));
+    assert.ok(!parsed.ok);
+    assert.deepEqual(parsed.problems.map((p) => p.key), ["retry.rules"]);
+    assert.match(parsed.problems[0]?.message ?? "", /the patterns together are longer than 6000 characters: use fewer or shorter patterns/);
+  });
+
   it("refuses rules whose patterns together are too large to run cheaply on every line", () => {
     const parsed = parseConfig(withPatterns("x{900}", "y{900}", "z{900}", "w{900}"));
     assert.ok(!parsed.ok);
     assert.deepEqual(parsed.problems.map((p) => p.key), ["retry.rules"]);
-    assert.match(parsed.problems[0]?.message ?? "", /the patterns together compile to \d+ steps, more than 3000: use fewer or shorter patterns/);
+    assert.match(parsed.problems[0]?.message ?? "", /the patterns together compile to more than 3000 steps: use fewer or shorter patterns/);
   });
 });
