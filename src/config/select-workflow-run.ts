@@ -1,4 +1,4 @@
-import picomatch from "picomatch";
+import { globsMatcher } from "../util/glob.js";
 import type { WorkflowSelector } from "./schema.js";
 
 export interface WorkflowIdentity {
@@ -12,7 +12,7 @@ export function isSelectedRun(selector: WorkflowSelector, run: WorkflowIdentity)
   if (!selector.events.includes(run.event)) return false;
   if (selector.names.length === 0 && selector.paths.length === 0) return true;
   return (
-    (selector.names.length > 0 && picomatch.isMatch(run.name, selector.names)) ||
-    (selector.paths.length > 0 && picomatch.isMatch(run.path, selector.paths, { dot: true }))
+    // A fork names its workflow: the repository's globs run on RE2 (util/glob.ts), linear in the name.
+    globsMatcher(selector.names)(run.name) || globsMatcher(selector.paths, { paths: true })(run.path)
   );
 }

@@ -1,9 +1,9 @@
-import picomatch from "picomatch";
 import type { ReportConfig } from "../config/schema.js";
 import type { ManifestLookup } from "../registry/registry-client.js";
 import type { PushedImage } from "./parse-pushed-images.js";
 import { renderImage, renderTag, templatePatternAnySha, type TemplateVars } from "./render-template.js";
 import type { ArtifactReport, ExpectedTagReport, ImageCheck, ImageReport, ReportNote, RunReport } from "./run-report.js";
+import { globsMatcher } from "../util/glob.js";
 
 export type RunOrigin = RunReport["origin"];
 
@@ -101,7 +101,7 @@ export function buildRunReport(input: RunReportInput): RunReport {
       : images.find((image) => image.repository === target.repository && pattern.test(image.tag))?.tag;
     return { repository: target.repository, tag: target.tag, found, ...(otherShaTag ? { otherShaTag } : {}) };
   });
-  const isImageArtifact = picomatch(config.imageArtifacts, { nocase: true });
+  const isImageArtifact = globsMatcher(config.imageArtifacts, { nocase: true });
   const artifacts: ArtifactReport[] = (input.artifacts ?? []).map((a) => ({
     id: a.id,
     name: a.name,
