@@ -57,7 +57,10 @@ export function planPrune(input: PlanInput): PrunePlan {
   const byDigest = new Map(input.versions.map((v) => [v.digest, v]));
   const blind = [...keptBy.keys()].filter((digest) => graph.unreadable.has(digest) && byDigest.has(digest));
   const deletableRoots = [...roots].filter(([, d]) => d.deletable).map(([digest]) => digest);
-  const deletedBy = blind.length > 0 ? new Map<string, Reach>() : reachedFrom(graph, deletableRoots, keptBy);
+  const reached = reachedFrom(graph, deletableRoots, keptBy);
+  // Blind: every would-be deletion, root or child, is kept and says which unreadable manifest stopped it.
+  const skipped = blind[0] ? `skipped: the manifest of kept ${label(byDigest.get(blind[0]), blind[0])} could not be read, so what it references is unknown` : undefined;
+  const deletedBy = skipped ? new Map<string, Reach>() : reached;
 
   const plan: PrunePlan = { delete: [], keep: [] };
   for (const version of input.versions) {
@@ -68,8 +71,12 @@ export function planPrune(input: PlanInput): PrunePlan {
       plan.delete.push(entry(deleted.root === version.digest ? (root?.reason ?? "") : `${describeEdge(deleted.edge)} of ${label(byDigest.get(deleted.root), deleted.root)}, which is deleted`));
       continue;
     }
+    if (skipped && reached.has(version.digest)) {
+      plan.keep.push(entry(skipped));
+      continue;
+    }
     if (root?.deletable) {
-      plan.keep.push(entry(blind.length > 0 ? `skipped: the manifest of kept ${label(byDigest.get(blind[0] ?? ""), blind[0] ?? "")} could not be read, so what it references is unknown` : `${root.reason}, but a kept image references it`));
+      plan.keep.push(entry(`${root.reason}, but a kept image references it`));
       continue;
     }
     if (root) {
@@ -79,9 +86,32 @@ export function planPrune(input: PlanInput): PrunePlan {
     const kept = keptBy.get(version.digest);
     plan.keep.push(entry(kept ? `${describeEdge(kept.edge)} of kept ${label(byDigest.get(kept.root), kept.root)}` : "referenced only by versions that are not in this package"));
   }
-  const depth = (entry: PlanEntry) => deletedBy.get(entry.digest)?.depth ?? 0;
-  plan.delete.sort((a, b) => depth(b) - depth(a));
+  const height = heightsWithin(graph, new Set(deletedBy.keys()));
+  plan.delete.sort((a, b) => (height.get(a.digest) ?? 0) - (height.get(b.digest) ?? 0));
   return plan;
+}
+
+/**
+ * For each digest of `set`, the longest chain of references below it inside `set`: deleting in
+ * ascending order deletes every child before any of its parents, however many roots share it.
+ */
+function heightsWithin(graph: ManifestGraph, set: Set<string>): Map<string, number> {
+  const heights = new Map<string, number>();
+  const visiting = new Set<string>();
+  const heightOf = (digest: string): number => {
+    const known = heights.get(digest);
+    if (known !== undefined) return known;
+    // A reference cycle cannot come from content addresses; should a registry answer one, it ends here.
+    if (visiting.has(digest)) return 0;
+    visiting.add(digest);
+    let height = 0;
+    for (const child of graph.edges.get(digest) ?? []) if (set.has(child.digest)) height = Math.max(height, heightOf(child.digest) + 1);
+    visiting.delete(digest);
+    heights.set(digest, height);
+    return height;
+  };
+  for (const digest of set) heightOf(digest);
+  return heights;
 }
 
 /** What every tag's verdict is decided from. */
@@ -149,19 +179,18 @@ function newestPerRetentionRule(input: PlanInput, rules: CompiledPruneRules): Se
 interface Reach {
   root: string;
   edge: Edge | undefined;
-  depth: number;
 }
 
 /** Each digest reachable from the roots, with the root that reaches it first and the last link; `stop` digests are not entered. */
 function reachedFrom(graph: ManifestGraph, roots: string[], stop?: Map<string, Reach>): Map<string, Reach> {
   const reached = new Map<string, Reach>();
   for (const root of roots) {
-    const stack: { digest: string; edge: Edge | undefined; depth: number }[] = [{ digest: root, edge: undefined, depth: 0 }];
+    const stack: { digest: string; edge: Edge | undefined }[] = [{ digest: root, edge: undefined }];
     while (stack.length > 0) {
-      const { digest, edge, depth } = stack.pop() as { digest: string; edge: Edge | undefined; depth: number };
+      const { digest, edge } = stack.pop() as { digest: string; edge: Edge | undefined };
       if (stop?.has(digest) || reached.has(digest)) continue;
-      reached.set(digest, { root, edge, depth });
-      for (const child of graph.edges.get(digest) ?? []) stack.push({ digest: child.digest, edge: child, depth: depth + 1 });
+      reached.set(digest, { root, edge });
+      for (const child of graph.edges.get(digest) ?? []) stack.push({ digest: child.digest, edge: child });
     }
   }
   return reached;

@@ -1,6 +1,6 @@
 import type { Logger } from "probot";
 import { loadConfig } from "../config/load-config.js";
-import type { Octokit, RepoRef } from "../github/octokit.js";
+import { isTransientError, type Octokit, type RepoRef } from "../github/octokit.js";
 import type { JobQueue, RunningJob } from "../queue/job-queue.js";
 import { stableFraction } from "../retry/backoff.js";
 import { cronFiresBetween, parseCron } from "./cron.js";
@@ -69,25 +69,38 @@ export interface SweepTickDependencies {
 export async function sweepTick(tick: SweepTick, deps: SweepTickDependencies): Promise<void> {
   const app = await deps.appOctokit();
   const installations = await app.paginate(app.rest.apps.listInstallations, { per_page: 100 });
+  let retry: unknown;
   for (const installation of installations) {
-    const octokit = await deps.octokitFor(installation.id);
-    const repositories = await octokit.paginate(octokit.rest.apps.listReposAccessibleToInstallation, { per_page: 100 });
-    const jitter = Math.floor(stableFraction(`installation:${installation.id}`) * JITTER_SPAN);
-    const due: RepoRef[] = [];
-    for (const repository of repositories) {
-      const repo = { owner: repository.owner.login, repo: repository.name };
-      // One repository GitHub will not serve the config of must not stop every installation's sweep.
-      const loaded = await loadConfig(octokit, repo).catch((error: unknown) => {
-        deps.log.error({ err: error, repository: `${repo.owner}/${repo.repo}` }, "cannot read the repository's config; not sweeping it this hour");
-        return undefined;
-      });
-      if (!loaded?.ok || loaded.config.prune.mode === "off") continue;
-      const cron = parseCron(loaded.config.prune.schedule);
-      if (typeof cron === "string" || !cronFiresBetween(cron, tick.windowStart, tick.windowEnd)) continue;
-      due.push(repo);
+    // One installation GitHub will not serve (suspended, its token refused) must not stop the others'
+    // sweeps; a moment's failure is tried again with the whole tick, whose queued sweeps are idempotent.
+    try {
+      await tickInstallation(installation.id, tick, deps);
+    } catch (error) {
+      deps.log.error({ err: error, installation: installation.id }, "cannot list the installation's repositories; not sweeping it this hour");
+      if (isTransientError(error)) retry ??= error;
     }
-    await queueSweep(deps.queue, { installationId: installation.id, windowStart: tick.windowStart, next: due }, tick.windowEnd + jitter);
   }
+  if (retry) throw retry;
+}
+
+async function tickInstallation(installationId: number, tick: SweepTick, deps: SweepTickDependencies): Promise<void> {
+  const octokit = await deps.octokitFor(installationId);
+  const repositories = await octokit.paginate(octokit.rest.apps.listReposAccessibleToInstallation, { per_page: 100 });
+  const jitter = Math.floor(stableFraction(`installation:${installationId}`) * JITTER_SPAN);
+  const due: RepoRef[] = [];
+  for (const repository of repositories) {
+    const repo = { owner: repository.owner.login, repo: repository.name };
+    // One repository GitHub will not serve the config of must not stop every installation's sweep.
+    const loaded = await loadConfig(octokit, repo).catch((error: unknown) => {
+      deps.log.error({ err: error, repository: `${repo.owner}/${repo.repo}` }, "cannot read the repository's config; not sweeping it this hour");
+      return undefined;
+    });
+    if (!loaded?.ok || loaded.config.prune.mode === "off") continue;
+    const cron = parseCron(loaded.config.prune.schedule);
+    if (typeof cron === "string" || !cronFiresBetween(cron, tick.windowStart, tick.windowEnd)) continue;
+    due.push(repo);
+  }
+  await queueSweep(deps.queue, { installationId, windowStart: tick.windowStart, next: due }, tick.windowEnd + jitter);
 }
 
 /** Queues the sweep of the first repository of `chain.next`, carrying the rest. */

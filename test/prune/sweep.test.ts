@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
+import type { Octokit } from "../../src/github/octokit.js";
 import { cronFiresBetween, cronMatches, parseCron } from "../../src/prune/cron.js";
+import { sweepTick } from "../../src/prune/sweep.js";
 import type { PackageVersion } from "../../src/prune/package-version.js";
 import { FakeGitHub } from "../support/fake-github.js";
 import { FakeRegistry } from "../support/fake-registry.js";
@@ -90,5 +92,34 @@ describe("the scheduled sweep", () => {
     const swept = app.logs.filter((log) => log.msg === "sweep done").map((log) => log.repository);
     assert.deepEqual(swept, ["octo-org/app", "octo-org/web", "octo-org/api", "octo-org/web"]);
     assert.deepEqual(fake.packageDeletes.map((d) => d.id), [10, 12, 11]);
+  });
+
+  it("sweeps the other installations when one cannot be served, and tries a moment's failure again", async () => {
+    app = await createTestApp(fake, { DOCKHAND_SWEEP: "off" });
+    seedRepo(fake, "prune:\n  schedule: '0 3 * * *'\n");
+    const real = (await app.probot.auth(1)) as Octokit;
+    // Installation 666 is suspended; 777 fails for a moment; 1 is served.
+    const appOctokit = { paginate: async () => [{ id: 666 }, { id: 777 }, { id: 1 }], rest: { apps: { listInstallations: () => undefined } } } as unknown as Octokit;
+    const failures: Record<number, Error & { status: number }> = {
+      666: Object.assign(new Error("This installation has been suspended"), { status: 403 }),
+      777: Object.assign(new Error("Bad gateway"), { status: 502 }),
+    };
+    const deps = {
+      appOctokit: async () => appOctokit,
+      octokitFor: async (id: number) => {
+        const failure = failures[id];
+        if (failure) throw failure;
+        return real;
+      },
+      queue: app.queue,
+      log: app.probot.log,
+    };
+    const window = { windowStart: Date.parse("2026-11-21T02:00:00Z"), windowEnd: Date.parse("2026-11-21T03:00:00Z") + 1 };
+    await assert.rejects(sweepTick(window, deps), /Bad gateway/, "the transient failure makes the tick try again");
+    assert.deepEqual(app.queue.scheduled().filter((j) => j.kind === "sweep-repo").map((j) => j.id), [`sweep:octo-org/app@${window.windowStart}`], "installation 1 is swept all the same");
+    delete failures[777];
+    await sweepTick(window, deps);
+    const skipped = app.logs.filter((l) => l.msg === "cannot list the installation's repositories; not sweeping it this hour").map((l) => l.installation);
+    assert.deepEqual(skipped, [666, 777, 666]);
   });
 });
