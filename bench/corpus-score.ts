@@ -1,7 +1,8 @@
 /**
- * Precision and recall of the built-in rules on the labelled corpus (test/fixtures/registry-errors.jsonl,
- * copied from ../shared/corpus), each line classified alone with no job context, plus the misses.
- * Usage: tsx bench/corpus-score.ts
+ * Precision and recall of the built-in rules on a labelled corpus file (JSON Lines: text, label, source),
+ * each line classified alone with no job context, plus the misses. By default the first corpus
+ * (test/fixtures/registry-errors.jsonl, copied from ../shared/corpus).
+ * Usage: tsx bench/corpus-score.ts [FILE.jsonl ...]
  */
 import { classifyLog } from "../src/retry/classify-log.js";
 import { compileRules } from "../src/retry/rule-set.js";
@@ -9,8 +10,9 @@ import { VERDICTS } from "../src/retry/rules.js";
 import { readCorpus } from "../test/support/corpus.js";
 
 const rules = compileRules();
-const corpus = readCorpus().map((line) => ({ ...line, got: classifyLog(line.text, {}, rules).verdict }));
-console.log(`# Corpus: ${corpus.length} lines\n`);
+const files = process.argv.slice(2);
+const corpus = (files.length > 0 ? files.flatMap((file) => readCorpus(file)) : readCorpus()).map((line) => ({ ...line, got: classifyLog(line.text, {}, rules).verdict }));
+console.log(`# Corpus: ${files.length > 0 ? files.join(", ") : "test/fixtures/registry-errors.jsonl"}, ${corpus.length} lines\n`);
 console.log(`| Label \\ Verdict | ${VERDICTS.join(" | ")} |`);
 console.log(`| --- | ${VERDICTS.map(() => "---").join(" | ")} |`);
 for (const label of VERDICTS) {

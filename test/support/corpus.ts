@@ -13,8 +13,9 @@ export interface CorpusLine {
   source: string;
 }
 
-export function readCorpus(): CorpusLine[] {
-  return readFileSync(CORPUS_PATH, "utf8")
+/** The lines of a corpus file (JSON Lines: `text`, `label`, `source`), by default the first corpus. */
+export function readCorpus(path = CORPUS_PATH): CorpusLine[] {
+  return readFileSync(path, "utf8")
     .split("\n")
     .filter((line) => line.trim() !== "")
     .map((line) => {
