@@ -3,8 +3,8 @@ import { z } from "zod";
 import { loadConfig } from "../config/load-config.js";
 import type { EventContext } from "../events/event-context.js";
 import type { Octokit, RepoRef } from "../github/octokit.js";
-import type { JobQueue } from "../queue/job-queue.js";
-import { PRUNE_PULL_JOB, prunePullJobId, type PrunePullJob } from "./prune-pull-job.js";
+import type { Jobs } from "../queue/job-kind.js";
+import { PRUNE_PULL_JOB, type PrunePullJob } from "./prune-pull-job.js";
 import type { PruneRecord } from "./prune-record.js";
 
 const payloadSchema = z.object({
@@ -14,10 +14,17 @@ const payloadSchema = z.object({
 });
 
 export interface PullRequestClosedDependencies {
-  queue: JobQueue;
+  queue: Jobs;
   containerRegistry: string;
   /** Notes the schedule in the PR comment, if Dockhand has one there. */
   record: (octokit: Octokit, target: RepoRef & { number: number; headSha: string }, record: PruneRecord, log: Logger) => Promise<void>;
+}
+
+/** One close of a PR (closing again after a reopen is new work). */
+export function pullRequestClosedWork(payload: unknown): string | undefined {
+  const p = payload as { repository?: { id?: unknown }; pull_request?: { number?: unknown; closed_at?: unknown } } | null;
+  if (!p?.pull_request) return undefined;
+  return `pull_request.closed:${String(p.repository?.id)}#${String(p.pull_request.number)}@${String(p.pull_request.closed_at)}`;
 }
 
 /** A PR closed (merged or not): schedule pruning its images after the grace period. */
@@ -42,6 +49,6 @@ export async function handlePullRequestClosed(context: EventContext, deps: PullR
   const packages = (config.packages.length > 0 ? config.packages : [repo.repo]).map((name) => ({ name, deleted: [], refused: [], failed: 0, kept: 0 }));
   await deps.record(context.octokit, { ...repo, number: pull.number, headSha: pull.head.sha }, { status: "scheduled", at: new Date(runAt).toISOString(), owner: repo.owner, registry: deps.containerRegistry, packages }, log);
   // Queued after the note, so the prune's own record can never be overwritten by it.
-  const added = await deps.queue.add(PRUNE_PULL_JOB, job, { id: prunePullJobId(job), runAt });
+  const added = await deps.queue.add(PRUNE_PULL_JOB, job, runAt);
   log.info({ runAt: new Date(runAt).toISOString(), added }, "prune scheduled");
 }

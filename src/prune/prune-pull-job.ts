@@ -1,22 +1,25 @@
-import type { PackageRecord, PruneRecord } from "./prune-record.js";
+import { z } from "zod";
+import { defineJob } from "../queue/job-kind.js";
+import { packageRecordSchema, pruneRecordSchema } from "./prune-record.js";
 
 /** A scheduled prune of one closed PR's images. */
-export interface PrunePullJob {
-  installationId: number;
-  owner: string;
-  repo: string;
-  number: number;
-  closedAt: string;
-  headSha: string;
+export const prunePullJobSchema = z.object({
+  installationId: z.number(),
+  owner: z.string(),
+  repo: z.string(),
+  number: z.number(),
+  closedAt: z.string(),
+  headSha: z.string(),
   /** Packages an earlier try of the job finished. */
-  finished?: PackageRecord[];
+  finished: z.array(packageRecordSchema).optional(),
   /** What the job did, once done: a retry only writes it down. */
-  outcome?: { record: PruneRecord; create: boolean };
-}
-
-export const PRUNE_PULL_JOB = "prune-pull";
+  outcome: z.object({ record: pruneRecordSchema, create: z.boolean() }).optional(),
+});
+export type PrunePullJob = z.infer<typeof prunePullJobSchema>;
 
 /** One per close: closing again after a reopen schedules anew. */
 export function prunePullJobId(job: PrunePullJob): string {
   return `prune-pull:${job.owner}/${job.repo}#${job.number}@${job.closedAt}`;
 }
+
+export const PRUNE_PULL_JOB = defineJob<PrunePullJob>({ name: "prune-pull", schema: prunePullJobSchema, id: prunePullJobId, lane: "prune" });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /** What pruning did for one package; kept in the PR comment's state as the audit record. */
-const packageRecord = z.object({
+export const packageRecordSchema = z.object({
   name: z.string(),
   deleted: z.array(z.object({ id: z.number(), digest: z.string(), tags: z.array(z.string()) })),
   refused: z.array(z.object({ id: z.number(), digest: z.string(), detail: z.string() })).default([]),
@@ -15,7 +15,7 @@ const packageRecord = z.object({
    */
   problem: z.object({ code: z.enum(["no-credential", "failed"]), detail: z.string().optional() }).optional(),
 });
-export type PackageRecord = z.infer<typeof packageRecord>;
+export type PackageRecord = z.infer<typeof packageRecordSchema>;
 
 export const pruneRecordSchema = z.object({
   status: z.enum(["scheduled", "done", "dry-run", "cancelled"]),
@@ -23,7 +23,7 @@ export const pruneRecordSchema = z.object({
   at: z.string(),
   owner: z.string(),
   registry: z.string(),
-  packages: z.array(packageRecord),
+  packages: z.array(packageRecordSchema),
 });
 export type PruneRecord = z.infer<typeof pruneRecordSchema>;
 

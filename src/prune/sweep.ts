@@ -1,47 +1,49 @@
 import type { Logger } from "probot";
+import { z } from "zod";
 import { loadConfig } from "../config/load-config.js";
 import { isTransientError, type Octokit, type RepoRef } from "../github/octokit.js";
-import type { JobQueue, RunningJob } from "../queue/job-queue.js";
-import { stableFraction } from "../retry/backoff.js";
+import { defineJob, type Jobs } from "../queue/job-kind.js";
+import type { RunningJob } from "../queue/job-queue.js";
+import { stableFraction } from "../util/stable-fraction.js";
 import { cronFiresBetween, parseCron } from "./cron.js";
 import { pruneRepositoryPackages, type PruneRepositoryDependencies } from "./prune-repository.js";
-import type { PackageRecord } from "./prune-record.js";
+import { packageRecordSchema } from "./prune-record.js";
 import { pullStatesFor } from "./pull-states.js";
 
-export const SWEEP_TICK_JOB = "sweep-tick";
-export const SWEEP_REPO_JOB = "sweep-repo";
 const HOUR = 3600 * 1000;
 /** Installations start their sweeps spread over most of the hour after the cron time. */
 const JITTER_SPAN = 55 * 60 * 1000;
 
-export interface SweepTick {
-  windowStart: number;
-  windowEnd: number;
-}
+/**
+ * The hour a tick looks back over. A Redis job scheduler fires without data: such a tick is for the
+ * hour that just ended (see `lastHour`).
+ */
+export const sweepTickSchema = z.object({ windowStart: z.number(), windowEnd: z.number() }).partial();
+export type SweepTick = Required<z.infer<typeof sweepTickSchema>>;
 
-export interface SweepRepoJob {
-  installationId: number;
-  owner: string;
-  repo: string;
-  windowStart: number;
+export const sweepRepoJobSchema = z.object({
+  installationId: z.number(),
+  owner: z.string(),
+  repo: z.string(),
+  windowStart: z.number(),
   /**
    * The installation's other repositories due in this window. They are swept one after another, each
    * queued when the one before it ends, so one installation holds at most one prune slot and queues
    * behind everyone else's work rather than ahead of it.
    */
-  next: RepoRef[];
+  next: z.array(z.object({ owner: z.string(), repo: z.string() })),
   /** Packages an earlier try of the sweep finished. */
-  finished?: PackageRecord[];
-}
+  finished: z.array(packageRecordSchema).optional(),
+});
+export type SweepRepoJob = z.infer<typeof sweepRepoJobSchema>;
 
-function sweepJobId(job: SweepRepoJob): string {
-  return `sweep:${job.owner}/${job.repo}@${job.windowStart}`;
-}
+export const SWEEP_TICK_JOB = defineJob({ name: "sweep-tick", schema: sweepTickSchema, id: (tick) => `sweep-tick@${tick.windowStart ?? "scheduled"}` });
+export const SWEEP_REPO_JOB = defineJob({ name: "sweep-repo", schema: sweepRepoJobSchema, id: (job) => `sweep:${job.owner}/${job.repo}@${job.windowStart}`, lane: "prune" });
 
 /** The tick for the hour `now` is in, looked at when it ends (the in-process chain of ticks). */
-export function tickFor(now: number): { tick: SweepTick; id: string; runAt: number } {
+export function tickFor(now: number): { tick: SweepTick; runAt: number } {
   const windowStart = Math.floor(now / HOUR) * HOUR;
-  return { tick: { windowStart, windowEnd: windowStart + HOUR }, id: `sweep-tick@${windowStart}`, runAt: windowStart + HOUR };
+  return { tick: { windowStart, windowEnd: windowStart + HOUR }, runAt: windowStart + HOUR };
 }
 
 /** The hour that ended last, for a tick a scheduler fired without saying which window it is. */
@@ -50,14 +52,11 @@ export function lastHour(now: number): SweepTick {
   return { windowStart: windowEnd - HOUR, windowEnd };
 }
 
-export function isSweepTick(data: unknown): data is SweepTick {
-  return typeof (data as SweepTick | null)?.windowStart === "number" && typeof (data as SweepTick).windowEnd === "number";
-}
 
 export interface SweepTickDependencies {
   appOctokit: () => Promise<Octokit>;
   octokitFor: (installationId: number) => Promise<Octokit>;
-  queue: JobQueue;
+  queue: Jobs;
   log: Logger;
 }
 
@@ -104,14 +103,14 @@ async function tickInstallation(installationId: number, tick: SweepTick, deps: S
 }
 
 /** Queues the sweep of the first repository of `chain.next`, carrying the rest. */
-async function queueSweep(queue: JobQueue, chain: Pick<SweepRepoJob, "installationId" | "windowStart" | "next">, runAt: number): Promise<void> {
+async function queueSweep(queue: Jobs, chain: Pick<SweepRepoJob, "installationId" | "windowStart" | "next">, runAt: number): Promise<void> {
   const [head, ...rest] = chain.next;
   if (!head) return;
   const job: SweepRepoJob = { installationId: chain.installationId, ...head, windowStart: chain.windowStart, next: rest };
-  await queue.add(SWEEP_REPO_JOB, job, { id: sweepJobId(job), runAt });
+  await queue.add(SWEEP_REPO_JOB, job, runAt);
 }
 
-export type SweepDependencies = PruneRepositoryDependencies & { clockNow: () => number; queue: JobQueue };
+export type SweepDependencies = PruneRepositoryDependencies & { clockNow: () => number; queue: Jobs };
 
 /**
  * One repository's scheduled sweep, then the next repository of the installation's chain, queued

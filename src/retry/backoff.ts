@@ -10,16 +10,3 @@ export function retryDelaySeconds(attempt: number, backoff: RetryConfig["backoff
   const jittered = Math.round(ceiling / 2 + (ceiling / 2) * Math.min(1, Math.max(0, fraction)));
   return wait === "long" ? Math.max(backoff.rateLimitSeconds, jittered) : jittered;
 }
-
-/**
- * A stable fraction in [0, 1) for a key: every replica and every redelivery of one run attempt picks
- * the same jitter, so they schedule the same moment and write the same comment.
- */
-export function stableFraction(key: string): number {
-  let hash = 2166136261;
-  for (let i = 0; i < key.length; i += 1) {
-    hash ^= key.charCodeAt(i);
-    hash = Math.imul(hash, 16777619);
-  }
-  return (hash >>> 0) / 2 ** 32;
-}

@@ -1,5 +1,6 @@
 import type { RetryConfig } from "../config/schema.js";
-import { retryDelaySeconds, stableFraction } from "./backoff.js";
+import { stableFraction } from "../util/stable-fraction.js";
+import { retryDelaySeconds } from "./backoff.js";
 import type { JobVerdict, RetryRecord, StopReason } from "./retry-record.js";
 
 /** GitHub re-runs a workflow run at most 50 times, and only within 30 days of its creation. */

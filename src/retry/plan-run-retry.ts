@@ -2,11 +2,11 @@ import type { Logger } from "probot";
 import type { RetryConfig } from "../config/schema.js";
 import type { AttemptJobs } from "../github/list-attempt-jobs.js";
 import type { Octokit, RepoRef } from "../github/octokit.js";
-import type { JobQueue } from "../queue/job-queue.js";
+import type { Jobs } from "../queue/job-kind.js";
 import { decideRetry } from "./decide-retry.js";
 import { hasNewerRun, type RunIdentity } from "./find-newer-run.js";
 import { readJobFailure } from "./read-job-failure.js";
-import { attemptKey, RERUN_JOB, rerunJobId, type RerunJob } from "./rerun-job.js";
+import { attemptKey, RERUN_JOB, type RerunJob } from "./rerun-job.js";
 import { utcDay, type RetryBudget } from "./retry-budget.js";
 import { unreadVerdict, type JobVerdict, type RetryRecord } from "./retry-record.js";
 import { compileRules } from "./rule-set.js";
@@ -23,7 +23,7 @@ export interface RetryRun extends RunIdentity {
 }
 
 export interface RetryDependencies {
-  queue: JobQueue;
+  queue: Jobs;
   budget: RetryBudget;
   /** Registry hosts the operator configured: DNS and TLS failures naming them may be blips. */
   knownRegistries: string[];
@@ -99,7 +99,7 @@ export async function planRunRetry(
  * the re-run job writes its outcome into: queued earlier, it could run before there is a place to say
  * what it did (the comment write may be retried for minutes while GitHub fails).
  */
-export async function queueRerun(queue: JobQueue, rerun: NonNullable<PlannedRetry["rerun"]>, log: Logger): Promise<void> {
-  const added = await queue.add(RERUN_JOB, rerun.job, { id: rerunJobId(rerun.job), runAt: rerun.at });
+export async function queueRerun(queue: Jobs, rerun: NonNullable<PlannedRetry["rerun"]>, log: Logger): Promise<void> {
+  const added = await queue.add(RERUN_JOB, rerun.job, rerun.at);
   if (!added) log.info("re-run already scheduled for this attempt");
 }

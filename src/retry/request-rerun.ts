@@ -1,15 +1,16 @@
 import type { Logger } from "probot";
 import { isTransientError, statusOf, type Octokit } from "../github/octokit.js";
-import type { Clock, JobQueue, RunningJob } from "../queue/job-queue.js";
+import type { Jobs } from "../queue/job-kind.js";
+import type { Clock, RunningJob } from "../queue/job-queue.js";
 import { isInfrastructureError } from "../util/infrastructure-error.js";
 import { hasNewerRun } from "./find-newer-run.js";
-import { attemptKey, RERUN_JOB, rerunJobId, type RerunJob } from "./rerun-job.js";
+import { attemptKey, RERUN_JOB, type RerunJob } from "./rerun-job.js";
 import type { RetryBudget } from "./retry-budget.js";
 import type { RetryOutcome, StopReason } from "./retry-record.js";
 
 export interface RerunDependencies {
   octokitFor: (installationId: number) => Promise<Octokit>;
-  queue: JobQueue;
+  queue: Jobs;
   budget: RetryBudget;
   clock: Clock;
   log: Logger;
@@ -53,7 +54,7 @@ export async function requestRerun(job: RerunJob, deps: RerunDependencies, runni
     const next: RerunJob = { ...job, tries, sent };
     const runAt = deps.clock.now() + TRY_AGAIN_MS * 2 ** job.tries;
     log.info({ reason, detail, runAt: new Date(runAt).toISOString() }, "GitHub said not now; trying the re-run again later");
-    await deps.queue.add(RERUN_JOB, next, { id: rerunJobId(next), runAt });
+    await deps.queue.add(RERUN_JOB, next, runAt);
   };
 
   let run;

@@ -45,7 +45,7 @@ export function unreadVerdict(job: { id: number; name: string }, step: string | 
   return { jobId: job.id, name: job.name, step, verdict: "unrelated", rule: null, operation: null, line: null, source: "none", wait: "normal" };
 }
 
-const outcome = z.discriminatedUnion("status", [
+export const retryOutcomeSchema = z.discriminatedUnion("status", [
   /** A re-run is queued for `at`. */
   z.object({ status: z.literal("scheduled"), at: z.string(), jobId: z.number().optional() }),
   /** Dry-run: what would have happened. */
@@ -55,14 +55,14 @@ const outcome = z.discriminatedUnion("status", [
   /** `late`: the scheduled re-run itself stopped (GitHub's answer, or the run changed meanwhile). */
   z.object({ status: z.literal("stopped"), reason: z.enum(STOP_REASONS), detail: z.string().optional(), late: z.boolean().optional() }),
 ]);
-export type RetryOutcome = z.infer<typeof outcome>;
+export type RetryOutcome = z.infer<typeof retryOutcomeSchema>;
 
 /** What Dockhand saw in a failed run attempt and what it did about it; kept in the PR comment's state. */
 export const retryRecordSchema = z.object({
   mode: z.enum(["rerun", "dry-run"]),
   maxAttempts: z.number(),
   jobs: z.array(jobVerdict),
-  outcome,
+  outcome: retryOutcomeSchema,
 });
 export type RetryRecord = z.infer<typeof retryRecordSchema>;
 

@@ -45,6 +45,13 @@ const payloadSchema = z.object({
   }),
 });
 
+/** One run attempt, whichever delivery or replica brings it. */
+export function workflowRunWork(payload: unknown): string | undefined {
+  const p = payload as { repository?: { id?: unknown }; workflow_run?: { id?: unknown; run_attempt?: unknown } } | null;
+  if (!p?.workflow_run) return undefined;
+  return `workflow_run:${String(p.repository?.id)}:${String(p.workflow_run.id)}:${String(p.workflow_run.run_attempt)}`;
+}
+
 /**
  * One completed run attempt: the report of what it built and, when it failed, the retry decision.
  * Both land in the PR's one Dockhand comment; the re-run itself happens later, in a queued job.

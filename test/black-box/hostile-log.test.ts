@@ -7,7 +7,8 @@ import { Probot, ProbotOctokit, Server } from "probot";
 import { REPORT_MARKER } from "../../src/comment/render-comment.js";
 import { createDockhand } from "../../src/index.js";
 import { MemoryQueue } from "../../src/queue/memory-queue.js";
-import { pullKey, stateOf, TEST_STATE_KEY } from "../support/comment-state.js";
+import { pullKey, stateOf } from "../support/comment-state.js";
+import { testSettings } from "../support/test-settings.js";
 import { FakeRegistry } from "../support/fake-registry.js";
 import { startHttpGitHub } from "../support/http-github.js";
 import { ManualClock } from "../support/manual-clock.js";
@@ -70,8 +71,6 @@ describe("black box: a hostile job log and a hostile repository pattern", () => 
       return workflowRunCompleted({ repo: REPO, id: pull.run, headSha: pull.sha, headBranch: `b${number}`, ...failed, pullRequests: [{ number, headSha: pull.sha }] });
     };
 
-    const saved = { ...process.env };
-    Object.assign(process.env, { DOCKHAND_REGISTRIES: served.host, DOCKHAND_SWEEP: "off", DOCKHAND_STATE_KEY: TEST_STATE_KEY });
     const clock = new ManualClock(TEST_START);
     let queue: MemoryQueue | undefined;
     let close: (() => Promise<void>) | undefined;
@@ -90,12 +89,12 @@ describe("black box: a hostile job log and a hostile repository pattern", () => 
     });
     await server.load(
       createDockhand({
+        settings: testSettings({ DOCKHAND_REGISTRIES: served.host }),
         clock,
         queue: (onJob) => (queue = new MemoryQueue({ clock, log: pino({ level: "silent" }), concurrency: 2, onJob })),
         onStarted: (handles) => (close = handles.close),
       }),
     );
-    process.env = saved;
     await server.start();
 
     const deliver = async (id: string, payload: object) => {

@@ -6,7 +6,8 @@ import { Probot, ProbotOctokit, Server } from "probot";
 import { createDockhand } from "../../src/index.js";
 import { MemoryQueue } from "../../src/queue/memory-queue.js";
 import { REPORT_MARKER } from "../../src/comment/render-comment.js";
-import { pullKey, stateOf, TEST_STATE_KEY } from "../support/comment-state.js";
+import { pullKey, stateOf } from "../support/comment-state.js";
+import { testSettings } from "../support/test-settings.js";
 import { FakeRegistry } from "../support/fake-registry.js";
 import { startHttpGitHub } from "../support/http-github.js";
 import { ManualClock } from "../support/manual-clock.js";
@@ -96,15 +97,6 @@ async function play(faultRate: number): Promise<EndState> {
 
   // A timeout hangs 1.5 s; the app gives each GitHub request 0.4 s.
   fake.chaos = faultRate > 0 ? { rate: faultRate, random: seeded(99), hangMs: 1500 } : undefined;
-  Object.assign(process.env, {
-    DOCKHAND_REGISTRIES: served.host,
-    DOCKHAND_CONTAINER_REGISTRY: served.host,
-    DOCKHAND_PACKAGES_TOKEN: "ghp_load",
-    DOCKHAND_PRUNE_WRITE_INTERVAL_MS: "0",
-    DOCKHAND_SWEEP: "off",
-    DOCKHAND_GITHUB_TIMEOUT_MS: "400",
-    DOCKHAND_STATE_KEY: TEST_STATE_KEY,
-  });
   const clock = new ManualClock(TEST_START);
   let queue: MemoryQueue | undefined;
   let close: (() => Promise<void>) | undefined;
@@ -124,6 +116,13 @@ async function play(faultRate: number): Promise<EndState> {
   });
   await server.load(
     createDockhand({
+      settings: testSettings({
+        DOCKHAND_REGISTRIES: served.host,
+        DOCKHAND_CONTAINER_REGISTRY: served.host,
+        DOCKHAND_PACKAGES_TOKEN: "ghp_load",
+        DOCKHAND_PRUNE_WRITE_INTERVAL_MS: "0",
+        DOCKHAND_GITHUB_TIMEOUT_MS: "400",
+      }),
       clock,
       queue: (onJob) => (queue = new MemoryQueue({ clock, log: pino({ level: "silent" }), maxTries: 25, retryDelayMs: 1, concurrency: 8, onJob })),
       onStarted: (handles) => (close = handles.close),

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { eventJobId } from "../../src/events/event-job.js";
+import { pullRequestClosedWork } from "../../src/prune/handle-pull-request-closed.js";
+import { workflowRunWork } from "../../src/workflow-run/handle-workflow-run-completed.js";
 import { FakeGitHub } from "../support/fake-github.js";
 import { interceptGitHub } from "../support/nock-github.js";
 import { REPO, SHA1, seedRepo } from "../support/scenario.js";
@@ -29,9 +30,9 @@ describe("the webhook path queues deliveries for workers", () => {
     await app.receive("workflow_run", payload, "delivery-1");
     await app.receive("workflow_run", payload, "delivery-2");
     assert.equal(fake.countRequests("GET", /\/pulls\?/), 1, "handled once");
-    assert.equal(eventJobId("workflow_run.completed", payload, "x"), "event:workflow_run:1001:500:1");
+    assert.equal(workflowRunWork(payload), "workflow_run:1001:500:1");
     const closed = pullRequestClosed({ repo: REPO, number: 7, headSha: SHA1, closedAt: "2026-11-20T11:00:00Z" });
-    assert.equal(eventJobId("pull_request.closed", closed, "x"), "event:pull_request.closed:1001#7@2026-11-20T11:00:00Z");
+    assert.equal(pullRequestClosedWork(closed), "pull_request.closed:1001#7@2026-11-20T11:00:00Z");
   });
 
   it("retries a delivery whose handling fails, then shows it as failed", async () => {

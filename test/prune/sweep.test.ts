@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, it } from "node:test";
 import type { Octokit } from "../../src/github/octokit.js";
 import { cronFiresBetween, cronMatches, parseCron } from "../../src/prune/cron.js";
 import { sweepTick } from "../../src/prune/sweep.js";
+import { Jobs } from "../../src/queue/job-kind.js";
 import type { PackageVersion } from "../../src/prune/package-version.js";
 import { FakeGitHub } from "../support/fake-github.js";
 import { FakeRegistry } from "../support/fake-registry.js";
@@ -111,7 +112,7 @@ describe("the scheduled sweep", () => {
         if (failure) throw failure;
         return real;
       },
-      queue: app.queue,
+      queue: new Jobs(app.queue),
       log: app.probot.log,
     };
     const window = { windowStart: Date.parse("2026-11-21T02:00:00Z"), windowEnd: Date.parse("2026-11-21T03:00:00Z") + 1 };

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseConfig } from "../../src/config/parse-config.js";
 import type { RetryConfig } from "../../src/config/schema.js";
-import { retryDelaySeconds, stableFraction } from "../../src/retry/backoff.js";
+import { retryDelaySeconds } from "../../src/retry/backoff.js";
+import { stableFraction } from "../../src/util/stable-fraction.js";
 import { decideRetry, type RetryFacts } from "../../src/retry/decide-retry.js";
 import { mergeRetryRecord, type JobVerdict, type RetryRecord } from "../../src/retry/retry-record.js";
 

@@ -5,6 +5,7 @@ import { pino } from "pino";
 import type { Logger } from "probot";
 import type { Octokit } from "../../src/github/octokit.js";
 import type { JobQueue } from "../../src/queue/job-queue.js";
+import { Jobs } from "../../src/queue/job-kind.js";
 import type { RerunJob } from "../../src/retry/rerun-job.js";
 import { requestRerun } from "../../src/retry/request-rerun.js";
 
@@ -36,7 +37,7 @@ async function rerunWith(failures: { read?: Error; rerun?: Error }) {
     job,
     {
       octokitFor: async () => octokit,
-      queue: { add: async (kind: string) => void effects.push(`queued ${kind}`) } as unknown as JobQueue,
+      queue: new Jobs({ add: async (kind: string) => void effects.push(`queued ${kind}`) } as unknown as JobQueue),
       budget: { used: async () => 0, reserve: async () => undefined, release: async () => void effects.push("budget released") },
       clock: { now: () => Date.parse("2026-11-20T12:00:00Z"), setTimeout: () => undefined, clearTimeout: () => undefined },
       log: pino({ level: "silent" }) as unknown as Logger,

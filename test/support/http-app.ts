@@ -6,7 +6,7 @@ import { createDockhand } from "../../src/index.js";
 import { startHttpServer, type Handler } from "../../src/server/http-server.js";
 import { webhookHandler } from "../../src/server/webhook-handler.js";
 import type { MemoryQueue } from "../../src/queue/memory-queue.js";
-import { TEST_STATE_KEY } from "./comment-state.js";
+import { testSettings } from "./test-settings.js";
 import type { FakeGitHub } from "./fake-github.js";
 import { ManualClock } from "./manual-clock.js";
 import { privateKey, TEST_START } from "./test-app.js";
@@ -28,8 +28,6 @@ export interface HttpApp {
  * throttling are off.
  */
 export async function startHttpApp(fake: FakeGitHub, env: Record<string, string> = {}): Promise<HttpApp> {
-  const saved = { ...process.env };
-  Object.assign(process.env, { DOCKHAND_REGISTRIES: "ghcr.io", DOCKHAND_SWEEP: "off", DOCKHAND_STATE_KEY: TEST_STATE_KEY, ...env });
   const clock = new ManualClock(TEST_START);
   let queue: MemoryQueue | undefined;
   let close: (() => Promise<void>) | undefined;
@@ -42,14 +40,10 @@ export async function startHttpApp(fake: FakeGitHub, env: Record<string, string>
     Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } })),
   });
   const handlers: Handler[] = [];
-  try {
-    await probot.load(createDockhand({ clock, onStarted: (handles) => ((queue = handles.queue as MemoryQueue), (close = handles.close)) }), {
-      cwd: process.cwd(),
-      addHandler: (handler) => handlers.push(handler),
-    });
-  } finally {
-    process.env = saved;
-  }
+  await probot.load(createDockhand({ settings: testSettings(env), clock, onStarted: (handles) => ((queue = handles.queue as MemoryQueue), (close = handles.close)) }), {
+    cwd: process.cwd(),
+    addHandler: (handler) => handlers.push(handler),
+  });
   // As src/main.ts serves it: Dockhand's HTTP server, the webhook edge first.
   const server = await startHttpServer({ host: "127.0.0.1", port: 0, handlers: [await webhookHandler(probot, probot.log, { secret: HTTP_SECRET }), ...handlers], log: probot.log });
   if (!queue) throw new Error("the app did not create its queue");

@@ -5,7 +5,7 @@ import { Probot, ProbotOctokit } from "probot";
 import { createDockhand } from "../../src/index.js";
 import { MemoryQueue } from "../../src/queue/memory-queue.js";
 import type { FakeGitHub } from "./fake-github.js";
-import { TEST_STATE_KEY } from "./comment-state.js";
+import { testSettings } from "./test-settings.js";
 import { ManualClock } from "./manual-clock.js";
 
 export const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 })
@@ -45,9 +45,6 @@ export async function createTestApp(fake: FakeGitHub, env: Record<string, string
       done();
     },
   });
-  const saved = { ...process.env };
-  // The hourly sweep ticks only in the tests about it.
-  Object.assign(process.env, { DOCKHAND_REGISTRIES: "ghcr.io", DOCKHAND_SWEEP: "off", DOCKHAND_STATE_KEY: TEST_STATE_KEY, ...env });
   const probot = new Probot({
     appId: fake.app.id,
     privateKey,
@@ -63,12 +60,13 @@ export async function createTestApp(fake: FakeGitHub, env: Record<string, string
   let close: (() => Promise<void>) | undefined;
   await probot.load(
     createDockhand({
+      // The hourly sweep ticks only in the tests about it.
+      settings: testSettings(env),
       clock,
       onStarted: (handles) => ((queue = handles.queue as MemoryQueue), (close = handles.close)),
       ...(options.ownQueue ? { queue: (onJob) => new MemoryQueue({ clock, log: probot.log.child({ name: "queue" }), onJob }) } : {}),
     }),
   );
-  process.env = saved;
   if (!queue) throw new Error("the app did not create its queue");
   const appQueue = queue;
   let delivery = 0;

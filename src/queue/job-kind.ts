@@ -1,0 +1,52 @@
+import type { z } from "zod";
+import type { JobQueue, RunningJob } from "./job-queue.js";
+
+/**
+ * A kind of job, declared as data: its name, the shape of its data (checked when a job is handled, so
+ * that data stored by another release of Dockhand, in Redis across a deploy, is refused by name rather
+ * than misread), the id of the work a job stands for (adding the same work twice adds nothing), and
+ * its lane: `prune` jobs have slots of their own (see `DOCKHAND_PRUNE_CONCURRENCY`).
+ */
+export interface JobKind<T> {
+  readonly name: string;
+  readonly schema: z.ZodType<T>;
+  id(data: T): string;
+  readonly lane?: "prune";
+}
+
+export function defineJob<T>(kind: JobKind<T>): JobKind<T> {
+  return kind;
+}
+
+/** Data a job kind's schema refuses: written by another release, or by hand. */
+export class JobDataError extends Error {}
+
+/** The queue through job kinds: typed data in, checked data out. */
+export class Jobs {
+  constructor(readonly queue: JobQueue) {}
+
+  /** Resolves false when the same work is already pending or finished recently. */
+  add<T>(kind: JobKind<T>, data: T, runAt: number): Promise<boolean> {
+    return this.queue.add(kind.name, data, { id: kind.id(data), runAt });
+  }
+
+  handle<T>(kind: JobKind<T>, handler: (data: T, running: RunningJob) => Promise<void>): void {
+    this.queue.handle(kind.name, async (raw, running) => {
+      const parsed = kind.schema.safeParse(raw);
+      if (!parsed.success) {
+        const problems = parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join(".") || "(data)"}: ${issue.message}`);
+        throw new JobDataError(`a ${kind.name} job's data does not have the shape this release of Dockhand expects (${problems.join("; ")}); it was probably queued by another release`);
+      }
+      await handler(parsed.data, running);
+    });
+  }
+}
+
+/** What the queues need to know of a kind to give it its lane. */
+export type LaneOf = Pick<JobKind<unknown>, "name" | "lane">;
+
+/** The lanes a set of job kinds asks for, in the shape the queues take. */
+export function lanesOf(kinds: readonly LaneOf[], concurrency: { prune: number }): Record<string, { kinds: string[]; concurrency: number }> {
+  const prune = kinds.filter((kind) => kind.lane === "prune").map((kind) => kind.name);
+  return prune.length > 0 ? { prune: { kinds: prune, concurrency: concurrency.prune } } : {};
+}
