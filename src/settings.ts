@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { deriveStateKey } from "./comment/seal-state.js";
 
 /**
  * Operator settings from the environment (the repository config cannot change these). Everything
@@ -27,8 +26,8 @@ export interface Settings {
   sweep: boolean;
   /** With Redis, jobs, schedules, the retry budget and write lanes are shared by every replica. */
   redisUrl: string | undefined;
-  /** Seals the PR comment's state (DOCKHAND_STATE_KEY, else derived from WEBHOOK_SECRET). */
-  stateKey: Buffer;
+  /** The secret the PR comment's state is sealed with: DOCKHAND_STATE_KEY, else WEBHOOK_SECRET (see comment/seal-state.ts). */
+  stateSecret: string;
 }
 
 const hostList = z
@@ -108,6 +107,6 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     sweep: result.data.DOCKHAND_SWEEP === "on",
     redisUrl: result.data.REDIS_URL,
     // Every replica derives the same key; without any secret (development only: see main.ts) Probot's own default.
-    stateKey: deriveStateKey(result.data.DOCKHAND_STATE_KEY ?? result.data.WEBHOOK_SECRET ?? "development"),
+    stateSecret: result.data.DOCKHAND_STATE_KEY ?? result.data.WEBHOOK_SECRET ?? "development",
   };
 }

@@ -17,15 +17,15 @@ describe("readSettings", () => {
       shutdownTimeoutMs: 25_000,
       sweep: true,
       redisUrl: undefined,
-      stateKey: deriveStateKey("development"),
+      stateSecret: "development",
     });
   });
 
-  it("seals comment states with DOCKHAND_STATE_KEY, else a key derived from the webhook secret", () => {
-    assert.deepEqual(readSettings({ WEBHOOK_SECRET: "s3cret" }).stateKey, deriveStateKey("s3cret"));
+  it("seals comment states with DOCKHAND_STATE_KEY, else with the webhook secret", () => {
+    assert.equal(readSettings({ WEBHOOK_SECRET: "s3cret" }).stateSecret, "s3cret");
     const own = "k".repeat(32);
-    assert.deepEqual(readSettings({ WEBHOOK_SECRET: "s3cret", DOCKHAND_STATE_KEY: own }).stateKey, deriveStateKey(own));
-    assert.notDeepEqual(deriveStateKey("s3cret"), deriveStateKey(own));
+    assert.equal(readSettings({ WEBHOOK_SECRET: "s3cret", DOCKHAND_STATE_KEY: own }).stateSecret, own);
+    assert.notDeepEqual(deriveStateKey("s3cret"), deriveStateKey(own), "different secrets seal differently");
     assert.throws(() => readSettings({ DOCKHAND_STATE_KEY: "short-secret" }), (error: Error) => {
       assert.match(error.message, /DOCKHAND_STATE_KEY: must be at least 32 characters/);
       assert.doesNotMatch(error.message, /short-secret/);

@@ -1,6 +1,6 @@
 import { splitCurrent, type CommentState } from "./comment-state.js";
 import { fitState, limitRun } from "./fit-state.js";
-import { code } from "./markdown.js";
+import { code } from "../util/markdown.js";
 import { renderPrune } from "./render-prune.js";
 import { renderRun, runTitle, type RenderContext } from "./render-run.js";
 

@@ -1,5 +1,5 @@
 import { RESTORE_WINDOW_MS, type PackageRecord, type PruneRecord } from "../prune/prune-record.js";
-import { code, codeBlock, shellQuote, utcMinute } from "./markdown.js";
+import { code, codeBlock, shellQuote, utcMinute } from "../util/markdown.js";
 
 const MAX_TAGS = 10;
 

@@ -1,7 +1,7 @@
 import type { RunReport } from "../report/run-report.js";
 import type { JobVerdict, RetryOutcome, RetryRecord } from "../retry/retry-record.js";
 import { BUILT_IN_RULES } from "../retry/rules.js";
-import { code, utcMinute } from "./markdown.js";
+import { code, utcMinute } from "../util/markdown.js";
 
 const VERDICT_LABEL: Record<JobVerdict["verdict"], string> = {
   transient: "🔁 transient",

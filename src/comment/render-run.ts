@@ -1,5 +1,5 @@
 import type { ExpectedTagReport, ImageCheck, ImageReport, ReportNote, RunReport } from "../report/run-report.js";
-import { code, codeBlock, formatBytes, link, shellQuote } from "./markdown.js";
+import { code, codeBlock, formatBytes, link, shellQuote } from "../util/markdown.js";
 import { renderRetry } from "./render-retry.js";
 
 export interface RenderContext {

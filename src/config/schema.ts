@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseCron } from "../prune/cron.js";
+import { parseCron } from "../util/cron.js";
 import { checkRepositoryPattern, MAX_RULES_PATTERN_CHARS, MAX_RULES_PROGRAM } from "../retry/repository-pattern.js";
 import { OPERATIONS } from "../retry/rules.js";
 

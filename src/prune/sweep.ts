@@ -5,7 +5,7 @@ import { isTransientError, type Octokit, type RepoRef } from "../github/octokit.
 import { defineJob, type Jobs } from "../queue/job-kind.js";
 import type { RunningJob } from "../queue/job-queue.js";
 import { stableFraction } from "../util/stable-fraction.js";
-import { cronFiresBetween, parseCron } from "./cron.js";
+import { cronFiresBetween, parseCron } from "../util/cron.js";
 import { pruneRepositoryPackages, type PruneRepositoryDependencies } from "./prune-repository.js";
 import { packageRecordSchema } from "./prune-record.js";
 import { pullStatesFor } from "./pull-states.js";

@@ -1,4 +1,4 @@
-import { code } from "../comment/markdown.js";
+import { code } from "../util/markdown.js";
 import { BUILT_IN_RULES } from "./rules.js";
 
 /** docs/retry-rules.md: the built-in rules as a table, generated so the docs cannot drift from the code. */

@@ -1,6 +1,6 @@
 import type { ApplicationFunctionOptions, Context, Logger, Probot, ProbotOctokit } from "probot";
 import { CommentStore } from "../comment/comment-store.js";
-import { StateSeal } from "../comment/seal-state.js";
+import { deriveStateKey, StateSeal } from "../comment/seal-state.js";
 import type { EventContext } from "../events/event-context.js";
 import { EVENT_JOB } from "../events/event-job.js";
 import { appIdentity } from "../github/app-identity.js";
@@ -95,7 +95,7 @@ export function createRuntime(app: Probot, settings: Settings, capabilities: rea
   const jobs = new Jobs(queue);
   // Comment writes per PR are one at a time, across replicas too.
   const serializer = limiters ? new ClusteredSerializer(limiters) : new InProcessSerializer();
-  const comments = new CommentStore({ appId: appIdentity(app), serializer, seal: new StateSeal(settings.stateKey) });
+  const comments = new CommentStore({ appId: appIdentity(app), serializer, seal: new StateSeal(deriveStateKey(settings.stateSecret)) });
   // The packages' registry is read for the manifest graph; a packages token also reads private images there.
   const packagesToken = settings.packagesTokens.fallback;
   const registry = new RegistryClient({

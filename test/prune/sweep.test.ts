@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import type { Octokit } from "../../src/github/octokit.js";
-import { cronFiresBetween, cronMatches, parseCron } from "../../src/prune/cron.js";
+import { cronFiresBetween, cronMatches, parseCron } from "../../src/util/cron.js";
 import { sweepTick } from "../../src/prune/sweep.js";
 import { Jobs } from "../../src/queue/job-kind.js";
 import type { PackageVersion } from "../../src/prune/package-version.js";

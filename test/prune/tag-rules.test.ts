@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseConfig } from "../../src/config/parse-config.js";
 import type { PruneConfig } from "../../src/config/schema.js";
-import { parseCron } from "../../src/prune/cron.js";
+import { parseCron } from "../../src/util/cron.js";
 import { compilePruneRules } from "../../src/prune/tag-rules.js";
 import { assertLinear, eachCall } from "../support/linear-time.js";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { code, codeBlock, hasInvisible, link, shellQuote, utcMinute, visible } from "../../src/comment/markdown.js";
+import { code, codeBlock, hasInvisible, link, shellQuote, utcMinute, visible } from "../../src/util/markdown.js";
 
 describe("markdown helpers", () => {
   it("code spans survive backticks at any position", () => {
