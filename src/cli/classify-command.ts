@@ -2,10 +2,11 @@ import { createReadStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import { readConfigFile } from "../config/read-config-file.js";
-import { classifyLog, type Classification, type LogContext } from "../retry/classify-log.js";
-import { compileRules, type RuleSet } from "../retry/rule-set.js";
+import { classifyLog, explainLog, type Classification, type LogContext } from "../retry/classify-log.js";
+import type { RuleSet } from "../retry/rule-set.js";
 import type { CliIo } from "./cli-io.js";
+import { cliRules } from "./cli-rules.js";
+import { renderExplanation } from "./render-explanation.js";
 
 export const CLASSIFY_USAGE = `Usage: dockhand classify [options] FILE
 
@@ -16,6 +17,8 @@ Options:
   --jsonl            FILE holds JSON Lines with a "text" field (and optional "job", "step");
                      print one JSON object per input line, in order
   --json             print the verdict for the whole FILE as JSON
+  --explain          also show how it was read: the failing step, the rules tried, each line a
+                     rule matched and why it counted or not (registry work nearby, the host)
   --job NAME         the job's name, for context
   --step NAME        a failed step's name, for context (repeatable)
   --config FILE      a .github/dockhand.yml whose retry.rules are checked first
@@ -29,6 +32,7 @@ export async function classifyCommand(argv: string[], io: CliIo): Promise<number
     options: {
       jsonl: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
+      explain: { type: "boolean", default: false },
       job: { type: "string" },
       step: { type: "string", multiple: true, default: [] },
       config: { type: "string" },
@@ -45,20 +49,15 @@ export async function classifyCommand(argv: string[], io: CliIo): Promise<number
     io.stderr.write(`dockhand classify: give exactly one FILE (or - for standard input)\n\n${CLASSIFY_USAGE}`);
     return 2;
   }
-  let rules: RuleSet;
-  if (values.config) {
-    const parsed = await readConfigFile(values.config);
-    if (!parsed.ok) {
-      io.stderr.write(`dockhand classify: ${values.config} is invalid:\n${parsed.problems.map((p) => `  ${p.key}: ${p.message}\n`).join("")}`);
-      return 2;
-    }
-    rules = compileRules(parsed.config.retry.rules, values.registry);
-  } else {
-    rules = compileRules([], values.registry);
+  const loaded = await cliRules(values.config, values.registry);
+  if ("error" in loaded) {
+    io.stderr.write(`dockhand classify: ${loaded.error}`);
+    return 2;
   }
+  const rules = loaded.rules;
   const context: LogContext = { ...(values.job ? { job: values.job } : {}), failedSteps: values.step };
 
-  if (values.jsonl) return classifyJsonLines(file, rules, context, io);
+  if (values.jsonl) return classifyJsonLines(file, rules, context, values.explain, io);
   let text: string;
   try {
     text = file === "-" ? await readStream(io.stdin) : await readFile(file, "utf8");
@@ -66,12 +65,17 @@ export async function classifyCommand(argv: string[], io: CliIo): Promise<number
     io.stderr.write(`dockhand classify: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
   }
+  if (values.explain) {
+    const { result, explanation } = explainLog(text, context, rules);
+    io.stdout.write(values.json ? `${JSON.stringify({ ...result, explanation })}\n` : `${describe(result)}\n${renderExplanation(explanation)}`);
+    return 0;
+  }
   const result = classifyLog(text, context, rules);
   io.stdout.write(values.json ? `${JSON.stringify(result)}\n` : describe(result));
   return 0;
 }
 
-async function classifyJsonLines(file: string, rules: RuleSet, base: LogContext, io: CliIo): Promise<number> {
+async function classifyJsonLines(file: string, rules: RuleSet, base: LogContext, explain: boolean, io: CliIo): Promise<number> {
   const input = file === "-" ? io.stdin : createReadStream(file, "utf8");
   let status = 0;
   let number = 0;
@@ -90,8 +94,10 @@ async function classifyJsonLines(file: string, rules: RuleSet, base: LogContext,
         ...(record.job ? { job: record.job } : {}),
         ...(record.step ? { failedSteps: [...(base.failedSteps ?? []), record.step] } : {}),
       };
-      const result = classifyLog(record.text, context, rules);
-      io.stdout.write(`${JSON.stringify(result)}\n`);
+      if (explain) {
+        const { result, explanation } = explainLog(record.text, context, rules);
+        io.stdout.write(`${JSON.stringify({ ...result, explanation })}\n`);
+      } else io.stdout.write(`${JSON.stringify(classifyLog(record.text, context, rules))}\n`);
     }
   } catch (error) {
     io.stderr.write(`dockhand classify: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { classifyCommand } from "./classify-command.js";
 import type { CliIo } from "./cli-io.js";
+import { corpusCommand } from "./corpus-command.js";
 import { planCommand } from "./plan-command.js";
 import { pruneCommand } from "./prune-command.js";
 import { restoreCommand } from "./restore-command.js";
@@ -9,6 +10,7 @@ const USAGE = `Usage: dockhand <command> [options]
 
 Commands:
   classify FILE      classify a job log as a transient, permanent or unrelated registry failure
+  corpus score FILE  precision and recall of the classifier on labelled JSON Lines files
   plan               plan a prune offline from a package's versions and manifests
   prune              prune a container package now (or --dry-run)
   restore            restore deleted package versions by id
@@ -18,6 +20,7 @@ Run dockhand <command> --help for a command's options.
 
 const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = {
   classify: classifyCommand,
+  corpus: corpusCommand,
   plan: planCommand,
   prune: (argv, io) => pruneCommand(argv, io),
   restore: (argv, io) => restoreCommand(argv, io),

@@ -1,7 +1,18 @@
 import { MAX_LINE_CHARS } from "./log-line.js";
-import { isKnownHost, repositoryMatcher, type CompiledRule, type RepositoryMatcher, type RuleSet } from "./rule-set.js";
-import { REGISTRY_EVIDENCE, REGISTRY_STEP, TRANSFER_PROGRESS, type Operation, type Verdict } from "./rules.js";
-
+import { hostStatus, isKnownHost, type HostStatus } from "./registry-host.js";
+import { repositoryMatcher, type CompiledRule, type RepositoryMatcher, type RuleSet } from "./rule-set.js";
+import {
+  BUILD_VERTEX,
+  NOT_REGISTRY_HOSTS,
+  NOT_REGISTRY_LINE,
+  REGISTRY_EVIDENCE,
+  REGISTRY_STEP,
+  REGISTRY_VERTEX,
+  RUN_OUTPUT,
+  TRANSFER_PROGRESS,
+  type Operation,
+  type Verdict,
+} from "./rules.js";
 /** What is known about where the text came from. */
 export interface LogContext {
   job?: string;
@@ -48,34 +59,96 @@ interface Region {
 const ERROR_MARK = "##[error]";
 const STEP_MARK = "##[group]Run ";
 /** Lines before a generic error that may show the registry work it belongs to. */
-const CONTEXT_WINDOW = 10;
+export const CONTEXT_WINDOW = 10;
 const MAX_EVIDENCE = 3;
 const MAX_EVIDENCE_LENGTH = 400;
+/** Hosts whose near misses one classification works out (each costs host × pattern steps per known pattern). */
+const MAX_HOSTS_CHECKED = 64;
+/** Buildkit steps remembered by number; a real build has tens, a hostile log could number millions. */
+const MAX_BUILD_STEPS = 10_000;
+/** The host a line looks up (Go's words) or sends a request to: a known registry there is registry work. */
+export const REQUEST_HOST = /\blookup ([a-z0-9.-]+)|\b[a-z][a-z0-9+.-]{0,15}:\/\/([^/\s"':]+)/i;
+/** A buildkit output line, `#N text`, after GitHub's timestamp: the first one of step N says what the step is. */
+export const BUILD_STEP_LINE = /^(?:\uFEFF?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ?)?#(\d{1,6}) ([^\n]{0,200})/m;
+
+/** How the classifier read a text, for `dockhand classify --explain`: what counted, what did not, and why. */
+export interface Explanation {
+  /** The failing step (null without GitHub's step markers): its header, and why it is registry work, if it is. */
+  step: { line: number; text: string; registryWork: string | null } | null;
+  /** Every rule tried, in the order tried: the repository's first. */
+  rules: { id: string; origin: "built-in" | "config"; verdict: "transient" | "permanent"; scope: "self" | "registry"; host?: string }[];
+  /** The passes over the text, in order; the first with a counted match decided. */
+  passes: ExplainedPass[];
+}
+
+export interface ExplainedPass {
+  name: "error lines" | "step output" | "whole text";
+  lines: ExplainedLine[];
+  decided: boolean;
+}
+
+export interface ExplainedLine {
+  line: number;
+  text: string;
+  /** The host the line (or, failing that, the lines just before it) names. */
+  host: { name: string; status: HostStatus["kind"]; suggestion?: string } | null;
+  matches: { rule: string; verdict: "transient" | "permanent"; counted: boolean; why: string }[];
+}
 
 /**
  * Classifies a job log (whole, or its tail) or a single error line. With GitHub's `##[error]`
  * markers it looks only at the failing step: first its error lines, then, if those say nothing
  * (`Process completed with exit code 1.`), the step's output before them. Generic words (a 502,
- * a timeout, `EOF`) count only on lines or steps that show registry work, and a permanent finding
+ * a timeout, `EOF`) count only on lines that show registry work themselves, or whose buildkit step,
+ * nearby lines or failing step do (`registryWork`), never on a package manager's line or a command's
+ * output inside the build; host-aware rules look at the host the line names. A permanent finding
  * always beats a transient one. One pass of the built-in patterns finds candidate lines, so a large
  * text is never split into lines as a whole; a repository's patterns (RE2) are tried line by line,
  * from the failure backwards, while their time lasts. A line counts up to `MAX_LINE_CHARS`.
  */
 export function classifyLog(text: string, context: LogContext, rules: RuleSet): Classification {
-  const { region, stepText } = failingRegion(text);
-  const scoped = (stepText !== null && REGISTRY_STEP.test(stepText)) || (context.failedSteps ?? []).some((step) => REGISTRY_STEP.test(step));
-  const errorLines = stepText === null ? [] : markedLines(region, ERROR_MARK);
+  return classify(text, context, rules, false).result;
+}
+
+/** `classifyLog` and, for each line some rule matched, whether it counted and why. */
+export function explainLog(text: string, context: LogContext, rules: RuleSet): { result: Classification; explanation: Explanation } {
+  const { result, explanation } = classify(text, context, rules, true);
+  if (!explanation) throw new Error("classify did not explain");
+  return { result, explanation };
+}
+
+function classify(text: string, context: LogContext, rules: RuleSet, explain: boolean): { result: Classification; explanation?: Explanation } {
+  const { region, step } = failingRegion(text);
+  const stepWork = registryStep(step?.text ?? null, context);
+  const errorLines = step === null ? [] : markedLines(region, ERROR_MARK);
   const repository = repositoryMatcher(rules);
-  const tiers: (() => Line[])[] =
+  const reader = new RegionReader(region, rules, stepWork);
+  const tiers: [ExplainedPass["name"], () => Line[]][] =
     errorLines.length > 0
-      ? [() => errorLines.map((l) => ({ ...l, text: l.text.slice(ERROR_MARK.length) })), () => candidateLines(region, rules, repository).filter((l) => !l.text.startsWith(ERROR_MARK))]
-      : [() => candidateLines(region, rules, repository)];
+      ? [
+          ["error lines", () => errorLines.map((l) => ({ ...l, text: l.text.slice(ERROR_MARK.length) }))],
+          ["step output", () => candidateLines(region, rules, repository).filter((l) => !l.text.startsWith(ERROR_MARK))],
+        ]
+      : [[step === null ? "whole text" : "step output", () => candidateLines(region, rules, repository)]];
   const cutShort = () => (repository.cutShort() ? { repositoryRulesCutShort: true as const } : {});
-  for (const tier of tiers) {
-    const decided = decide(findingsIn(tier(), region, scoped, rules, repository));
-    if (decided) return { ...decided, ...cutShort() };
+  const explanation: Explanation | undefined = explain
+    ? {
+        step: step && { line: step.line, text: step.header, registryWork: stepWork },
+        rules: rules.rules.map((r) => ({ id: r.id, origin: r.origin, verdict: r.verdict, scope: r.scope, ...(r.host ? { host: r.host } : {}) })),
+        passes: [],
+      }
+    : undefined;
+  for (const [name, tier] of tiers) {
+    const explained: ExplainedLine[] | null = explanation ? [] : null;
+    const findings = findingsIn(tier(), reader, repository, explained);
+    const decided = decide(findings);
+    if (explanation && explained) {
+      markYields(explained, decided?.discounted ?? new Map());
+      explanation.passes.push({ name, lines: explained, decided: decided !== undefined });
+    }
+    if (decided) return { result: { ...decided.result, ...cutShort() }, ...(explanation ? { explanation } : {}) };
   }
-  return {
+  const result: Classification = {
     verdict: "unrelated",
     rule: null,
     operation: null,
@@ -84,83 +157,265 @@ export function classifyLog(text: string, context: LogContext, rules: RuleSet): 
     wait: "normal",
     ...cutShort(),
   };
+  return { result, ...(explanation ? { explanation } : {}) };
+}
+
+/** Why the failing step is registry work (its command or name, or a failed step's name), or null. */
+function registryStep(command: string | null, context: LogContext): string | null {
+  const own = command === null ? null : REGISTRY_STEP.exec(command);
+  if (own) return `the failing step's command shows registry work (\`${own[0]}\`)`;
+  for (const step of context.failedSteps ?? []) {
+    const named = REGISTRY_STEP.exec(step);
+    if (named) return `the failed step "${step}" is registry work (\`${named[0]}\`)`;
+  }
+  return null;
 }
 
 interface Finding {
   rule: CompiledRule;
   line: Line;
   host: string | null;
+  status: HostStatus | null;
   /** The lines just before, for the operation a generic error belongs to. */
   nearby: Line[];
 }
 
-function findingsIn(candidates: Line[], region: Region, scoped: boolean, rules: RuleSet, repository: RepositoryMatcher): Finding[] {
+/** Whether a rule's match on a line counts, and the reason either way (for `--explain`). */
+type Judgement = { counted: boolean; why: string };
+
+function findingsIn(candidates: Line[], reader: RegionReader, repository: RepositoryMatcher, explained: ExplainedLine[] | null): Finding[] {
   const findings: Finding[] = [];
   for (const line of candidates) {
     const own = repository.match(line.text);
-    const builtIn = rules.any.test(line.text) ? rules.rules.filter((rule) => rule.origin === "built-in" && rule.regex.test(line.text)) : [];
+    const builtIn = reader.rules.any.test(line.text) ? reader.rules.rules.filter((rule) => rule.origin === "built-in" && rule.regex.test(line.text)) : [];
     const matching = [...own, ...builtIn];
     if (matching.length === 0) continue;
-    // The lines before are read only when a generic rule needs context (most lines never do).
-    let nearby: Line[] | undefined;
-    const before = () => (nearby ??= linesBefore(region, line, CONTEXT_WINDOW));
-    const inRegistryWork =
-      scoped || REGISTRY_EVIDENCE.test(line.text) || (matching.some((r) => r.scope === "registry") && before().some((l) => REGISTRY_EVIDENCE.test(l.text) || TRANSFER_PROGRESS.test(l.text)));
-    const ownHost = hostIn(line.text);
-    const hostNearby = () => before().map((l) => hostIn(l.text)).findLast((h) => h !== null) ?? null;
-    const host = ownHost ?? (matching.some((r) => r.host) || nearby ? hostNearby() : null);
+    const about = reader.line(line);
+    const matches: ExplainedLine["matches"] = [];
     for (const rule of matching) {
-      if (rule.scope === "registry" && !inRegistryWork) continue;
-      if (rule.host === "known" && !(host && isKnownHost(host, rules.knownHosts))) continue;
-      if (rule.host === "unknown" && (!host || isKnownHost(host, rules.knownHosts))) continue;
-      findings.push({ rule, line, host, nearby: nearby ?? [] });
+      const judged = judge(rule, about);
+      if (judged.counted) {
+        const host = rule.host || explained ? about.host() : about.ownHost;
+        findings.push({ rule, line, host, status: host === null ? null : reader.status(host), nearby: about.nearbyIfRead() });
+      }
+      matches.push({ rule: rule.id, verdict: rule.verdict, ...judged });
+    }
+    if (explained) {
+      const host = about.host();
+      const status = host === null ? null : reader.status(host);
+      explained.push({
+        line: line.number,
+        text: line.text,
+        host: host === null || status === null ? null : { name: host, status: status.kind, ...(status.kind === "near-miss" ? { suggestion: status.suggestion } : {}) },
+        matches,
+      });
     }
   }
   return findings;
 }
 
+function judge(rule: CompiledRule, about: LineReading): Judgement {
+  let work = "the words alone show a registry problem (scope self)";
+  if (rule.scope === "registry") {
+    const registry = about.registryWork();
+    if (!registry.counted) return registry;
+    work = registry.why;
+  }
+  if (!rule.host) return { counted: true, why: work };
+  const host = about.host();
+  const status = host === null ? null : about.status(host);
+  const named = host === null ? "" : `\`${host}\``;
+  switch (rule.host) {
+    case "known":
+      return status?.kind === "known" ? { counted: true, why: `${work}; ${named} is a known registry` } : { counted: false, why: host === null ? "no host named on the line or just before it, and this rule needs a known registry" : `${named} is not a known registry` };
+    case "known-or-unnamed":
+      if (status === null) return { counted: true, why: `${work}; no host named` };
+      return status.kind === "known"
+        ? { counted: true, why: `${work}; ${named} is a known registry` }
+        : { counted: false, why: `${named} is not a known registry: a timeout or refusal there is more often a registry that is down or misconfigured than a flake (a registry of your own counts with --registry or DOCKHAND_REGISTRIES)` };
+    case "unknown":
+      return status !== null && status.kind !== "known" ? { counted: true, why: `${work}; ${named} is not a known registry` } : { counted: false, why: host === null ? "no host named" : `${named} is a known registry` };
+    case "near-miss":
+      return status?.kind === "near-miss"
+        ? { counted: true, why: `${work}; ${named} is ${status.distance} edit${status.distance === 1 ? "" : "s"} from \`${status.suggestion}\`` }
+        : { counted: false, why: host === null ? "no host named" : `${named} is not one or two edits from a known registry` };
+  }
+}
+
+/** What one candidate line shows, each part read only when a rule asks for it (most lines never do). */
+interface LineReading {
+  ownHost: string | null;
+  /** The line's own host, or the last host named in the lines just before it. */
+  host(): string | null;
+  status(host: string): HostStatus;
+  registryWork(): Judgement;
+  /** The lines before, if something already read them. */
+  nearbyIfRead(): Line[];
+}
+
+/** The failing region and what is worked out about it once per classification: hosts, buildkit steps. */
+class RegionReader {
+  private readonly statuses = new Map<string, HostStatus>();
+  private buildSteps: Map<string, string> | undefined;
+
+  constructor(
+    private readonly region: Region,
+    readonly rules: RuleSet,
+    private readonly stepWork: string | null,
+  ) {}
+
+  status(host: string): HostStatus {
+    const known = this.statuses.get(host);
+    if (known) return known;
+    const status = this.statuses.size < MAX_HOSTS_CHECKED ? hostStatus(host, this.rules.knownHosts) : { kind: isKnownHost(host, this.rules.knownHosts) ? ("known" as const) : ("unknown" as const) };
+    this.statuses.set(host, status);
+    return status;
+  }
+
+  line(line: Line): LineReading {
+    let nearby: Line[] | undefined;
+    const before = () => (nearby ??= linesBefore(this.region, line, CONTEXT_WINDOW));
+    const ownHost = hostIn(line.text);
+    let work: Judgement | undefined;
+    return {
+      ownHost,
+      host: () => ownHost ?? before().map((l) => hostIn(l.text)).findLast((h) => h !== null) ?? null,
+      status: (host) => this.status(host),
+      registryWork: () => (work ??= this.registryWork(line, ownHost, before)),
+      nearbyIfRead: () => nearby ?? [],
+    };
+  }
+
+  /**
+   * Whether a line's generic words are registry work: never on a package manager's line or one that
+   * asks a package host; yes when the line says so itself; for a command's output inside the build, no
+   * further; then its buildkit step, the lines before it, and the failing step, in that order.
+   */
+  private registryWork(line: Line, ownHost: string | null, before: () => Line[]): Judgement {
+    const notRegistry = NOT_REGISTRY_LINE.exec(line.text);
+    if (notRegistry) return { counted: false, why: `the line is not a registry client's (\`${notRegistry[0].trim()}\`)` };
+    if (ownHost !== null && isKnownHost(ownHost, NOT_REGISTRY_HOSTS)) return { counted: false, why: `\`${ownHost}\` serves packages, not images` };
+    const evidence = REGISTRY_EVIDENCE.exec(line.text);
+    if (evidence) return { counted: true, why: `the line shows registry work (\`${evidence[0].trim()}\`)` };
+    const request = REQUEST_HOST.exec(line.text);
+    const asked = request?.[1] ?? request?.[2];
+    if (asked !== undefined) {
+      // The line names whom it asked: a known registry (or a near miss of one) is registry work; anyone else, with no registry words, is not.
+      const status = this.status(asked);
+      if (status.kind === "known") return { counted: true, why: `the line looks up or asks a known registry (\`${asked}\`)` };
+      if (status.kind === "near-miss") return { counted: true, why: `the line looks up or asks \`${asked}\`, a near miss of \`${status.suggestion}\`` };
+      return { counted: false, why: `the line asks \`${asked}\`, which is not a known registry, and shows no registry work itself` };
+    }
+    const run = RUN_OUTPUT.exec(line.text);
+    if (run) return { counted: false, why: `buildkit printed it from a command the build ran (\`${run[0].trim()}\`): only the line's own words count` };
+    const number = /^#(\d{1,6}) /.exec(line.text)?.[1];
+    const title = number === undefined ? undefined : this.buildStep(number);
+    if (title !== undefined) {
+      if (BUILD_VERTEX.test(title)) return { counted: false, why: `it belongs to buildkit step #${number} (\`${title}\`), which is not registry work` };
+      if (REGISTRY_VERTEX.test(title)) return { counted: true, why: `it belongs to buildkit step #${number} (\`${title}\`)` };
+    }
+    for (const earlier of before().toReversed()) {
+      const shown = REGISTRY_EVIDENCE.exec(earlier.text) ?? TRANSFER_PROGRESS.exec(earlier.text);
+      if (shown) return { counted: true, why: `line ${earlier.number} just before shows registry work (\`${shown[0].trim()}\`)` };
+    }
+    if (this.stepWork !== null) return { counted: true, why: this.stepWork };
+    return { counted: false, why: `no registry work on the line, in the ${CONTEXT_WINDOW} lines before it, or in the failing step` };
+  }
+
+  /** The title of buildkit step N: the text of the first `#N …` line in the region (read in one pass, once). */
+  private buildStep(number: string): string | undefined {
+    if (!this.buildSteps) {
+      this.buildSteps = new Map();
+      const steps = new RegExp(BUILD_STEP_LINE.source, "gm");
+      steps.lastIndex = this.region.start;
+      for (let match = steps.exec(this.region.text); match && match.index < this.region.end; match = steps.exec(this.region.text)) {
+        const [, step = "", title = ""] = match;
+        if (!this.buildSteps.has(step)) this.buildSteps.set(step, title.replace(/\r$/, "").trim());
+        if (this.buildSteps.size >= MAX_BUILD_STEPS) break;
+      }
+    }
+    return this.buildSteps.get(number);
+  }
+}
+
 /** Permanent beats transient; the first rule (in rule order) of the winning verdict names it. */
-function decide(findings: Finding[]): Classification | undefined {
+function decide(findings: Finding[]): { result: Classification; discounted: Map<Finding, string> } | undefined {
   const ids = new Set(findings.map((f) => f.rule.id));
-  const counted = findings.filter((f) => !(f.rule.yieldsTo ?? []).some((id) => ids.has(id)));
+  const discounted = new Map<Finding, string>();
+  for (const f of findings) {
+    const over = (f.rule.yieldsTo ?? []).find((id) => ids.has(id));
+    if (over) discounted.set(f, over);
+  }
+  const counted = findings.filter((f) => !discounted.has(f));
   for (const verdict of ["permanent", "transient"] as const) {
     const matching = counted.filter((f) => f.rule.verdict === verdict);
     if (matching.length === 0) continue;
     const rule = matching.map((f) => f.rule).reduce((best, r) => (rankOf(r, counted) < rankOf(best, counted) ? r : best));
     const lines = [...new Map(matching.map((f) => [f.line.number, f.line])).values()].sort((a, b) => a.number - b.number);
     const first = matching.find((f) => f.rule === rule);
+    const fix = first ? fixFor(rule, first) : rule.fix;
     return {
-      verdict,
-      rule: rule.id,
-      operation: rule.operation === "any" && first ? operationOf(first) : rule.operation,
-      host: first?.host ?? null,
-      evidence: lines.slice(-MAX_EVIDENCE).map((l) => evidenceOf(l, l.text)),
-      wait: matching.some((f) => f.rule.wait === "long") ? "long" : "normal",
-      ...(rule.cause ? { cause: rule.cause } : {}),
-      ...(rule.fix ? { fix: rule.fix } : {}),
+      result: {
+        verdict,
+        rule: rule.id,
+        operation: rule.operation === "any" && first ? operationOf(first) : rule.operation,
+        host: first?.host ?? null,
+        evidence: lines.slice(-MAX_EVIDENCE).map((l) => evidenceOf(l, l.text)),
+        wait: matching.some((f) => f.rule.wait === "long") ? "long" : "normal",
+        ...(rule.cause ? { cause: rule.cause } : {}),
+        ...(fix ? { fix } : {}),
+      },
+      discounted,
     };
   }
   return undefined;
+}
+
+/** A host one or two edits from a registry gets the name it was probably meant to be in the fix. */
+function fixFor(rule: CompiledRule, finding: Finding): string | undefined {
+  if (finding.status?.kind !== "near-miss" || (rule.host !== "near-miss" && rule.host !== "unknown")) return rule.fix;
+  return [`Did you mean \`${finding.status.suggestion}\` (not \`${finding.host}\`)?`, rule.fix].filter(Boolean).join(" ");
+}
+
+function markYields(explained: ExplainedLine[], discounted: Map<Finding, string>): void {
+  for (const [finding, over] of discounted) {
+    const match = explained.find((l) => l.line === finding.line.number)?.matches.find((m) => m.rule === finding.rule.id && m.counted);
+    if (match) {
+      match.counted = false;
+      match.why = `yields to \`${over}\`, found in the same pass (an outage's collateral)`;
+    }
+  }
 }
 
 function rankOf(rule: CompiledRule, findings: Finding[]): number {
   return findings.findIndex((f) => f.rule === rule) + 1000 * Number(rule.origin === "built-in");
 }
 
-/** The failing step (from its `Run` header to the next step), or all of the text when it has no markers. */
-function failingRegion(text: string): { region: Region; stepText: string | null } {
+/**
+ * The failing step (from its `Run` header to the next step), or all of the text when it has no
+ * markers (then `step` is null); `step.text` is the header group, which holds the step's command.
+ */
+function failingRegion(text: string): { region: Region; step: { line: number; header: string; text: string } | null } {
   const firstError = text.indexOf(ERROR_MARK);
-  if (firstError < 0) return { region: { text, start: 0, end: text.length, firstLine: 1 }, stepText: null };
+  if (firstError < 0) return { region: { text, start: 0, end: text.length, firstLine: 1 }, step: null };
   const stepMark = text.lastIndexOf(STEP_MARK, firstError);
   const start = stepMark < 0 ? 0 : text.lastIndexOf("\n", stepMark) + 1;
   const nextStep = text.indexOf(STEP_MARK, firstError);
   const end = nextStep < 0 ? text.length : text.lastIndexOf("\n", nextStep) + 1;
   const region = { text, start, end, firstLine: countLines(text, start) + 1 };
-  if (stepMark < 0) return { region, stepText: "" };
+  if (stepMark < 0) return { region, step: { line: region.firstLine, header: "", text: "" } };
   // The step's header group holds its command (e.g. the `run:` script), up to `##[endgroup]`.
   const groupEnd = text.indexOf("##[endgroup]", start);
   const headerEnd = groupEnd < 0 || groupEnd > firstError ? text.indexOf("\n", start) : groupEnd;
-  return { region, stepText: text.slice(start, headerEnd < 0 ? end : headerEnd) };
+  const firstNewline = text.indexOf("\n", start);
+  return {
+    region,
+    step: {
+      line: region.firstLine,
+      header: lineText(region, start, firstNewline < 0 ? end : firstNewline),
+      text: text.slice(start, headerEnd < 0 ? end : headerEnd),
+    },
+  };
 }
 
 /**
@@ -253,9 +508,9 @@ function operationOf(finding: Finding): Operation {
 }
 
 function operationIn(text: string): Operation {
-  if (/blobs\/uploads?|upload(?:ing)? (?:the )?layer|writing blob|failed commit on ref "?layer|pushing (?:the )?blob/i.test(text)) return "blob-upload";
+  if (/blobs\/uploads?|upload(?:ing)? (?:the )?layer|writing blob|reuse blob|initiating layer upload|failed commit on ref "?layer|pushing (?:the )?blob/i.test(text)) return "blob-upload";
   if (/\/token\?|bearer token|oauth token|anonymous token|failed to authorize/i.test(text)) return "token";
-  if (/\/manifests\/|failed commit on ref "?(?:manifest|index)/i.test(text)) return "manifest";
+  if (/\/manifests\/|failed commit on ref "?(?:manifest|index)|(?:writing|uploading|reading) manifest/i.test(text)) return "manifest";
   if (/login/i.test(text)) return "login";
   if (/artifactcache|cache export|exporting cache/i.test(text)) return "cache";
   if (/push/i.test(text)) return "push";
@@ -272,6 +527,10 @@ export const HOST_PATTERNS = [
   /https?:\/\/([^/\s"':]+)/i,
   /(?:^|[^\w.-])((?:[a-z0-9-]+\.)+[a-z]{2,}|localhost)(?::\d+)?\/v2\//i,
   /(?:^|[^\w.-])((?:[a-z0-9-]+\.)+[a-z]{2,})(?::\d+)?\/[a-z0-9._-]+[/:@]/i,
+  // Other resolvers' words (curl, node, apt), containers/image's ping, urllib3's pool.
+  /(?:resolve host:? |enotfound |eai_again |resolving ')([a-z0-9.-]+)/i,
+  /pinging container registry ([a-z0-9.-]+)/i,
+  /host='([^'\s]+)'/i,
 ];
 
 function hostIn(text: string): string | null {

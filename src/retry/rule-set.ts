@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { RE2Set } from "re2js";
 import { RE2_FLAGS, toRe2Syntax } from "./repository-pattern.js";
+import { requiredLiterals } from "./required-literals.js";
 import { BUILT_IN_RULES, KNOWN_REGISTRY_HOSTS, type Rule } from "./rules.js";
 
 /** A built-in rule runs on V8: its pattern is fixed and written so that it cannot backtrack super-linearly. */
@@ -21,8 +22,9 @@ export interface RuleSet {
   /** Every built-in pattern in one expression: most lines match none, and are dismissed with one test. */
   any: RegExp;
   /**
-   * The same, unanchored and global, to find candidate lines in a whole text in one pass; it may
-   * match more than `any` (anchors dropped), never less.
+   * Global, to find candidate lines in a whole text in one pass: the strings one of which each
+   * built-in pattern's every match contains (`requiredLiterals`), or the pattern itself, unanchored,
+   * where it has none. It may match more lines than `any`, never fewer.
    */
   scan: RegExp;
   knownHosts: string[];
@@ -48,7 +50,7 @@ export function compileRules(extra: readonly Rule[] = [], extraHosts: readonly s
     rules: [...config, ...builtIn],
     repository,
     any: new RegExp(BUILT_IN_RULES.map((rule) => `(?:${rule.pattern})`).join("|"), "i"),
-    scan: new RegExp(BUILT_IN_RULES.map((rule) => `(?:${unanchored(rule.pattern)})`).join("|"), "gi"),
+    scan: scanFor(BUILT_IN_RULES.map((rule) => rule.pattern)),
     knownHosts: [...KNOWN_REGISTRY_HOSTS, ...extraHosts.map((h) => h.toLowerCase())],
   };
 }
@@ -87,6 +89,23 @@ export function repositoryMatcher(rules: RuleSet): RepositoryMatcher {
   };
 }
 
+/** One alternation of the patterns' required strings (a string containing another is left out), and the patterns that have none. */
+function scanFor(patterns: readonly string[]): RegExp {
+  const literals = new Set<string>();
+  const whole: string[] = [];
+  for (const pattern of patterns) {
+    const required = requiredLiterals(pattern);
+    if (required) for (const literal of required) literals.add(literal);
+    else whole.push(`(?:${unanchored(pattern)})`);
+  }
+  const kept = [...literals].filter((literal) => ![...literals].some((other) => other !== literal && literal.includes(other)));
+  return new RegExp([...kept.map(escapeLiteral), ...whole].join("|"), "gi");
+}
+
+function escapeLiteral(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+
 /** A pattern without its line anchors (`^`, `$` outside character classes and escapes). */
 function unanchored(pattern: string): string {
   let out = "";
@@ -105,10 +124,4 @@ function unanchored(pattern: string): string {
     } else if (c !== "^" && c !== "$") out += c;
   }
   return out;
-}
-
-/** Whether a host is one of the patterns (`ghcr.io`, or `*.example.com` for its subdomains). */
-export function isKnownHost(host: string, patterns: readonly string[]): boolean {
-  const name = host.toLowerCase().replace(/:\d+$/, "");
-  return patterns.some((pattern) => (pattern.startsWith("*.") ? name.endsWith(pattern.slice(1)) : name === pattern));
 }

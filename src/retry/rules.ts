@@ -24,8 +24,14 @@ export interface Rule {
    * (a timeout, a 502, `EOF`), so they count only on a line or step that shows registry work.
    */
   scope: "self" | "registry";
-  /** For DNS-like failures: whether the host the line names must be a known registry, or must not be. */
-  host?: "known" | "unknown";
+  /**
+   * Whether the host the line names (or, failing that, the lines just before it) matters:
+   * `known`: it must be a known registry. `known-or-unnamed`: it must not be a host outside the known
+   * registries (a self-hosted registry that times out or refuses is more often down or misconfigured
+   * than flaky). `unknown`: it must be named and not be a known registry. `near-miss`: it must be one or
+   * two edits from a known registry (a typo); the fix then says which one.
+   */
+  host?: "known" | "known-or-unnamed" | "unknown" | "near-miss";
   /**
    * Rules whose presence in the same failing step discounts this one: an auth error printed between
    * 5xx answers is the outage's collateral, not a credential problem.
@@ -37,7 +43,11 @@ export interface Rule {
   fix?: string;
 }
 
-const STATUS_5XX = String.raw`(?:status(?: code)?:? |statuscode: |from registry |http status: |request to \S+: |request \S* ?)5\d\d\b|\b5\d\d (?:internal server error|bad gateway|service unavailable|gateway time-?out)|\(5\d\d\b`;
+/** A 5xx answer in the words of docker, containerd/buildkit, containers/image, go-containerregistry, docker-py and the v1 clients. */
+const STATUS_5XX = String.raw`(?:status(?: ?code)?:? |statuscode: |from registry |http (?:status|code):? |request to \S+: |request \S* ?|error response |fetching blob )5\d\d\b|\(5\d\d\b|\b5\d\d server error\b|\b(?:bad gateway|service unavailable|gateway time-?out|internal server error)\b`;
+
+/** Failures that say nothing but "this host could not be reached": a typo when the host is one or two edits from a registry. */
+const UNREACHABLE = String.raw`connection refused|i/o timeout|tls handshake timeout|connection timed out|context deadline exceeded|deadlineexceeded|client\.timeout exceeded|timeout awaiting response headers|x509: |remote error: tls|tls: handshake failure|network is unreachable|no route to host`;
 
 /** Built-in rules; more specific ones first, since the first matching rule of a verdict names it. */
 export const BUILT_IN_RULES: readonly Rule[] = [
@@ -54,7 +64,7 @@ export const BUILT_IN_RULES: readonly Rule[] = [
     id: "invalid-reference-format",
     verdict: "permanent",
     operation: "reference",
-    pattern: String.raw`invalid reference format|failed to parse ref|invalid tag "`,
+    pattern: String.raw`invalid reference format|failed to parse ref|invalid tag "|could not parse reference`,
     scope: "self",
     cause: "The image reference is empty or malformed, typically an unset variable or output (e.g. `ghcr.io/owner/:pr-`).",
     fix: "Print the reference before using it, and take tags from docker/metadata-action's `steps.meta.outputs.tags` rather than building them by hand.",
@@ -87,12 +97,21 @@ export const BUILT_IN_RULES: readonly Rule[] = [
     fix: "Check the image name and that the logged-in credential may push to it (for ghcr.io: `permissions: packages: write`).",
   },
   {
+    id: "login-credentials-missing",
+    verdict: "permanent",
+    operation: "login",
+    pattern: String.raw`username and password required|no basic auth credentials`,
+    scope: "self",
+    cause: "No registry credentials reached the client: an empty secret (workflows from forks get none), or a login for another registry or region.",
+    fix: "Log in to this exact registry host before the push or pull, with a secret the workflow receives (forks' pull requests get no secrets).",
+  },
+  {
     id: "unauthorized",
     verdict: "permanent",
     operation: "login",
     pattern: String.raw`\bunauthorized\b|failed with status: 401|status: 401\b`,
     scope: "registry",
-    yieldsTo: ["registry-server-error"],
+    yieldsTo: ["registry-server-error", "auth-after-manifest"],
     cause: "The registry rejected the request as unauthenticated: no login, or a wrong or expired credential.",
     fix: "Log in before pushing or pulling, e.g. docker/login-action with `registry: ghcr.io` and `password: ${{ secrets.GITHUB_TOKEN }}`.",
   },
@@ -100,7 +119,7 @@ export const BUILT_IN_RULES: readonly Rule[] = [
     id: "forbidden",
     verdict: "permanent",
     operation: "push",
-    pattern: String.raw`\b403 forbidden\b|status(?:code)?:? 403\b`,
+    pattern: String.raw`\b403 forbidden\b|status(?:code)?:? 403\b|\b403 \(forbidden\)`,
     scope: "registry",
     cause: "The registry refused the request (403): the credential lacks push rights for this repository.",
     fix: "Add `permissions: packages: write` and check the package's Manage Actions access.",
@@ -109,20 +128,39 @@ export const BUILT_IN_RULES: readonly Rule[] = [
     id: "rate-limited",
     verdict: "transient",
     operation: "pull",
-    pattern: String.raw`toomanyrequests|too many requests|pull rate limit`,
+    pattern: String.raw`toomanyrequests|pull rate limit`,
     scope: "self",
     wait: "long",
     cause: "The registry rate-limited this runner (Docker Hub limits anonymous pulls per IP).",
     fix: "Log in to Docker Hub before pulling (docker/login-action), or mirror base images to ghcr.io.",
   },
   {
+    id: "throttled",
+    verdict: "transient",
+    operation: "any",
+    pattern: String.raw`too many requests|\brate exceeded\b|throttlingexception`,
+    scope: "registry",
+    wait: "long",
+    cause: "The registry or its token service throttled this runner's requests.",
+    fix: "Log in before pulling, spread the pulls out, or mirror the images to a registry of your own.",
+  },
+  {
     id: "manifest-unknown",
     verdict: "permanent",
     operation: "manifest",
-    pattern: String.raw`manifest unknown|manifest for \S+ not found|name unknown|\bMANIFEST_UNKNOWN\b|\bNAME_UNKNOWN\b`,
+    pattern: String.raw`manifest unknown|manifest for \S+ not found|name unknown|\bMANIFEST_UNKNOWN\b|\bNAME_UNKNOWN\b|no such manifest\b`,
     scope: "self",
     cause: "The tag or digest does not exist in the registry.",
     fix: "Check that it was pushed (and not pruned) and the spelling of the name and tag.",
+  },
+  {
+    id: "platform-not-published",
+    verdict: "permanent",
+    operation: "pull",
+    pattern: String.raw`no matching manifest for \S+ in the manifest list|no match for platform in manifest`,
+    scope: "self",
+    cause: "The image exists, but not for this runner's platform (e.g. `linux/arm64`).",
+    fix: "Publish the image for that platform (`platforms:` with docker/setup-qemu-action), or pull with `--platform`.",
   },
   {
     id: "tag-immutable",
@@ -152,20 +190,66 @@ export const BUILT_IN_RULES: readonly Rule[] = [
     fix: "See the step's output above the error.",
   },
   {
+    id: "insecure-registry",
+    verdict: "permanent",
+    operation: "any",
+    pattern: String.raw`server gave http response to https client`,
+    scope: "self",
+    cause: "The registry answers plain HTTP and the client expected HTTPS.",
+    fix: "Serve the registry over TLS, or declare it insecure to the client (buildkitd.toml `[registry.\"host\"] http = true`, or daemon.json `insecure-registries`).",
+  },
+  {
+    id: "registry-host-typo",
+    verdict: "permanent",
+    operation: "any",
+    pattern: UNREACHABLE,
+    scope: "registry",
+    host: "near-miss",
+    cause: "The registry host cannot be reached, and its name is one or two letters away from a known registry: probably a typo.",
+    fix: "Correct the registry host in the workflow.",
+  },
+  {
+    id: "untrusted-certificate",
+    verdict: "permanent",
+    operation: "any",
+    pattern: String.raw`x509: certificate (?:signed by unknown authority|is valid for|is not valid|has expired)|tls: failed to verify certificate`,
+    scope: "registry",
+    cause: "The client does not trust the registry's TLS certificate (a private CA, a name mismatch or an expired certificate).",
+    fix: "Give the client the registry's CA (buildkitd.toml `ca`, `/etc/docker/certs.d/HOST/ca.crt`), or fix the certificate.",
+  },
+  {
+    id: "registry-unhealthy",
+    verdict: "permanent",
+    operation: "any",
+    pattern: String.raw`health check failed: please see /debug/health`,
+    scope: "self",
+    cause: "A self-hosted registry reports itself unhealthy: its storage is missing, full or unreachable.",
+    fix: "Check the registry's storage (e.g. the `/var/lib/registry` volume) and its `/debug/health` endpoint.",
+  },
+  {
     id: "dns-unknown-host",
     verdict: "permanent",
     operation: "any",
-    pattern: String.raw`lookup [a-z0-9.-]+(?: on \S+)?: no such host`,
+    pattern: String.raw`lookup [a-z0-9.-]+(?: on \S+)?: no such host|could not resolve host:? [a-z0-9.-]+|getaddrinfo enotfound [a-z0-9.-]+`,
     scope: "registry",
     host: "unknown",
     cause: "The registry host does not resolve and is not a known registry: probably a typo (e.g. `ghrc.io`).",
     fix: "Check the registry host name in the workflow.",
   },
   {
+    id: "registry-not-found",
+    verdict: "permanent",
+    operation: "any",
+    pattern: String.raw`\b404 not found\b|status(?: ?code)?:? 404\b|\b404 \(not found\)`,
+    scope: "registry",
+    cause: "The registry answered 404: the repository, path or API endpoint does not exist there.",
+    fix: "Check the image name (including any repository key or project a registry needs in the path) and the registry URL.",
+  },
+  {
     id: "registry-client-error",
     verdict: "permanent",
     operation: "any",
-    pattern: String.raw`\b(?:400 bad request|405 method not allowed|409 conflict|413 (?:request entity|payload) too large)\b|status(?:code)?:? (?:400|405|409|413)\b`,
+    pattern: String.raw`\b(?:400 bad request|405 method not allowed|409 conflict|412 precondition failed|413 (?:request entity|payload) too large)\b|status(?: ?code)?:? (?:400|405|409|412|413)\b|\bBLOB_UPLOAD_INVALID\b`,
     scope: "registry",
     cause: "The registry rejected the request as invalid (4xx).",
     fix: "Check the image name (ghcr.io needs `ghcr.io/OWNER/NAME`) and the version of the pushing tool.",
@@ -178,18 +262,62 @@ export const BUILT_IN_RULES: readonly Rule[] = [
     scope: "registry",
   },
   {
+    id: "registry-front-error",
+    verdict: "transient",
+    operation: "any",
+    pattern: String.raw`error parsing http (?:404|405|5\d\d) response body`,
+    scope: "self",
+  },
+  {
+    id: "registry-unavailable",
+    verdict: "transient",
+    operation: "any",
+    pattern: String.raw`could not reach any registry endpoint|error response is received from the docker registry|can't talk to a v1 container registry`,
+    scope: "self",
+  },
+  {
+    id: "registry-unknown-error",
+    verdict: "transient",
+    operation: "any",
+    pattern: String.raw`\bunknown: (?:"?unknown(?: error)?"?|unable to determine)`,
+    scope: "self",
+    host: "known-or-unnamed",
+  },
+  {
+    id: "auth-after-manifest",
+    verdict: "transient",
+    operation: "pull",
+    pattern: String.raw`image configuration: .{0,100}\bunauthorized\b`,
+    scope: "self",
+  },
+  {
     id: "blob-upload-lost",
     verdict: "transient",
     operation: "blob-upload",
-    pattern: String.raw`blob upload unknown|\bBLOB_UPLOAD_UNKNOWN\b|\bBLOB_UPLOAD_INVALID\b|cannot reuse body, request must be retried`,
+    pattern: String.raw`blob upload unknown|\bBLOB_UPLOAD_UNKNOWN\b|cannot reuse body, request must be retried|error writing layer blob: not_found`,
+    scope: "self",
+  },
+  {
+    id: "blob-unknown",
+    verdict: "transient",
+    operation: "pull",
+    pattern: String.raw`\bunknown blob\b`,
     scope: "self",
   },
   {
     id: "connection-dropped",
     verdict: "transient",
     operation: "any",
-    pattern: String.raw`connection reset by peer|broken pipe|use of closed network connection|server sent goaway|unexpected eof|(?:^|: )eof"?$|connection refused`,
+    pattern: String.raw`connection reset by peer|broken pipe|use of closed network connection|server sent goaway|http2: client connection lost|stream error: stream id \d+; internal_error|forcibly closed by the remote host|unexpected eof|(?:^|: )eof["')\]]{0,3}\.?$`,
     scope: "registry",
+  },
+  {
+    id: "connection-refused",
+    verdict: "transient",
+    operation: "any",
+    pattern: String.raw`connection refused`,
+    scope: "registry",
+    host: "known-or-unnamed",
   },
   {
     id: "network-timeout",
@@ -197,6 +325,7 @@ export const BUILT_IN_RULES: readonly Rule[] = [
     operation: "any",
     pattern: String.raw`i/o timeout|tls handshake timeout|connection timed out|client\.timeout exceeded|context deadline exceeded|deadlineexceeded|request canceled|: no response$|timeout awaiting response headers`,
     scope: "registry",
+    host: "known-or-unnamed",
   },
   {
     id: "tls-handshake-failure",
@@ -223,45 +352,139 @@ export const BUILT_IN_RULES: readonly Rule[] = [
   },
 ];
 
-/** Text on a line that shows a registry operation: URLs, tool phrases, registry hosts. */
+/**
+ * Text on a line that shows a registry operation, in the words of each client: docker and dockerd,
+ * buildx/buildkit and containerd (`failed to push`, `failed commit on ref`, `httpReadSeeker`),
+ * podman/skopeo/buildah (containers/image: `initializing source docker://`, `trying to reuse blob`),
+ * crane/kaniko/ko (go-containerregistry: `unrecognized HTTP status`), oras and helm (`/v2/` URLs),
+ * docker-py, the .NET SDK, jib, the v1 API, and ECR's token call. A `/v2/` counts only at the root of
+ * a path (a REST API's `/api/v2/` is not a registry's); a DNS lookup of a known registry counts too
+ * (see `classify-log.ts`).
+ */
 export const REGISTRY_EVIDENCE = new RegExp(
   [
-    String.raw`/v2/`,
-    String.raw`/v1/images/`,
+    // The registry API's root: right after a host (with or without a scheme), or a path of its own.
+    String.raw`://[^/\s"']+/v[12]/|(?:^|[\s"'(\[])[a-z0-9.-]+(?::\d+)?/v2/|(?:^|[\s"'(])/v2/`,
     String.raw`/token\?[^\s/]*(?:scope|service)=`,
     String.raw`failed commit on ref`,
-    String.raw`failed to (?:push|copy|authorize|fetch (?:oauth|anonymous) token|do request)`,
-    String.raw`requesting bearer token`,
-    String.raw`error pushing|unable to push|pushing (?:the )?blob|failed to pushing`,
-    String.raw`upload(?:ing)? (?:the )?layer|upload failed|writing blob|reuse blob|copying (?:system )?(?:image|blob|config)`,
-    String.raw`initializing source docker|push refers to repository|error response from daemon|login attempt to`,
-    String.raw`unexpected status|unexpected http status|invalid status code from registry|_apis/artifactcache`,
-    String.raw`\b(?:ghcr\.io|docker\.io|quay\.io|gcr\.io|pkg\.dev|azurecr\.io|amazonaws\.com|docker\.pkg\.github\.com)\b`,
+    String.raw`failed to (?:push|copy: |authorize|fetch (?:oauth|anonymous) token|do request|resolve source metadata|resolve reference|pull (?:and unpack )?image)`,
+    String.raw`requesting bearer token|pinging container registry|trying to reuse blob|initiating layer upload`,
+    String.raw`error pushing|unable to push|pushing (?:the )?blob|failed to pushing|error pulling image|pulling image failed|unable to pull image|pulling from host`,
+    String.raw`upload(?:ing)? (?:the )?(?:layer|manifest|blob)|upload failed, retrying|writing (?:blob|manifest)|reuse blob|copying (?:system )?(?:image|blob|config)|reading (?:manifest|blob|config blob)|error reading blob|parsing image configuration`,
+    String.raw`initializing source docker|push refers to repository|error response from daemon|login attempt to|trying to (?:pull|push) repository|while (?:uploading|fetching image layer)`,
+    String.raw`received unexpected http status|unexpected status(?: code)? (?:https?://|from (?:get|head|put|post|patch|delete) request)|unexpected status: \d|unrecognized http status|invalid status code (?:from registry|returned when fetching)`,
+    String.raw`error parsing http \d\d\d response body|bad response from registry|_apis/artifactcache|getauthorizationtoken|\[registry\] |(?:^|: )unauthorized: `,
   ].join("|"),
   "i",
 );
 
+/**
+ * Lines that are not a registry client's, whatever words they share with one: language package
+ * managers (npm, pip, Maven, cargo, apt, go) and the Docker daemon's own API socket. Generic words on
+ * them never count, and neither do self-evident ones (an npm `429 Too Many Requests` is npm's).
+ */
+export const NOT_REGISTRY_LINE =
+  /npm (?:err!|error|warn)\b|retrying \(retry\(total=|spurious network error|could not (?:transfer|resolve) (?:artifact|dependencies)|could not (?:get|head|put|download) '|^(?:e|w): |^err:\d+ |^go: |error during connect|\/var\/run\/docker\.sock|unixhttpconnectionpool|cannot connect to the docker daemon/i;
+
+/** Hosts that serve packages, not images: a request to one is never a registry operation. */
+export const NOT_REGISTRY_HOSTS = [
+  "registry.npmjs.org",
+  "registry.yarnpkg.com",
+  "pypi.org",
+  "*.pypi.org",
+  "files.pythonhosted.org",
+  "proxy.golang.org",
+  "sum.golang.org",
+  "goproxy.cn",
+  "goproxy.io",
+  "repo.maven.apache.org",
+  "repo1.maven.org",
+  "*.sonatype.org",
+  "plugins.gradle.org",
+  "services.gradle.org",
+  "rubygems.org",
+  "crates.io",
+  "*.crates.io",
+  "*.ubuntu.com",
+  "*.debian.org",
+  "dl-cdn.alpinelinux.org",
+  "api.github.com",
+  "codeload.github.com",
+  "objects.githubusercontent.com",
+  "download.docker.com",
+  "get.docker.com",
+  "dl.google.com",
+  "*.nuget.org",
+  "npm.pkg.github.com",
+  "maven.pkg.github.com",
+  "nuget.pkg.github.com",
+  "rubygems.pkg.github.com",
+  "*-npm.pkg.dev",
+  "*-python.pkg.dev",
+  "*-maven.pkg.dev",
+];
+
+/** Buildkit's output of a command it runs (`#12 3.217 npm ERR! …`): what the build's own `RUN` printed. */
+export const RUN_OUTPUT = /^#\d+ \d+\.\d+ /;
+
+/** Buildkit steps (the first `#N …` line of step N) that are registry work, and ones that never are. */
+export const REGISTRY_VERTEX = /^(?:\[[^\]]{0,200}\] FROM |pushing|exporting|writing image|resolve |\[internal\] load metadata for|\[auth\]|importing cache|naming to)/i;
+export const BUILD_VERTEX = /^(?:\[[^\]]{0,200}\] (?:RUN|COPY|ADD)\b|\[internal\] load (?:build context|build definition|\.dockerignore))/i;
+
 /** Output that shows a push or pull is under way: generic errors right after it are registry errors. */
-export const TRANSFER_PROGRESS = /^(?:[0-9a-f]{12}: (?:Pushing|Pushed|Preparing|Waiting|Retrying|Layer already exists|Downloading|Pulling)|The push refers to repository|Pushing \[|#\d+ (?:pushing|exporting|writing) )/i;
+export const TRANSFER_PROGRESS =
+  /^(?:[0-9a-f]{12}: (?:Pushing|Pushed|Preparing|Waiting|Retrying|Layer already exists|Downloading|Pulling fs layer|Verifying Checksum|Download complete|Extracting|Pull complete)|The push refers to repository|Pushing \[|\S+: Pulling from |#\d+ (?:pushing|exporting|writing|resolve |\[internal\] load metadata|\[auth\]|importing cache)|Copying (?:blob|config) |Writing manifest to image destination|Getting image source signatures|(?:INFO\[\d+\] )?(?:Pushing|Pushed) image to|Retrieving image manifest|existing blob|pushed blob)/i;
 
 /** A step whose name or command says it builds, pushes or pulls images. */
 export const REGISTRY_STEP =
-  /docker[ /-](?:push|pull|login|buildx|build|save|load|tag|image)|build-push|login-action|setup-buildx|buildah|podman (?:push|pull|build|login)|skopeo|\bcrane\b|kaniko|\bjib\b|\bko (?:build|publish)|imagetools|\bpush\b|\bregistry\b|\bghcr\b|\b(?:build|publish)\w* (?:\w+ )?images?\b|\bimages? (?:build|push)/i;
+  /docker[ /-](?:push|pull|login|buildx|build|save|load|tag|image)|build-push|login-action|setup-buildx|buildah|podman (?:push|pull|build|login)|skopeo|\bcrane\b|kaniko|\bjib\b|\bko (?:build|publish)|imagetools|\boras\b|\bhelm (?:push|pull|registry)|\bnerdctl\b|\bregctl\b|\bcosign\b|\bpush\b|\bregistry\b|\bghcr\b|\b(?:build|publish)\w* (?:\w+ )?images?\b|\bimages? (?:build|push)/i;
 
-/** Registries whose names a DNS or TLS failure may name and still be a blip, not a typo. */
+/**
+ * Registries whose failures may be a blip: a timeout, a refused connection or a failed DNS lookup
+ * there is worth a re-run, elsewhere it is not. `*` stands for one or more characters. The blob
+ * stores registries redirect to are here too (Docker Hub's and GHCR's CDNs, ECR's S3 buckets), and
+ * only the container parts of clouds that also serve packages or storage (`*-docker.pkg.dev`, not
+ * `*.pkg.dev`; ECR, not all of `amazonaws.com`).
+ * Operators add theirs with `DOCKHAND_REGISTRIES`, the CLI with `--registry`.
+ */
 export const KNOWN_REGISTRY_HOSTS = [
   "ghcr.io",
+  "pkg-containers.githubusercontent.com",
+  "docker.pkg.github.com",
   "docker.io",
   "*.docker.io",
-  "docker.pkg.github.com",
-  "*.pkg.github.com",
+  "registry.hub.docker.com",
+  "production.cloudflare.docker.com",
+  "docker-images-prod.*.r2.cloudflarestorage.com",
   "quay.io",
+  "*.quay.io",
   "gcr.io",
   "*.gcr.io",
-  "*.pkg.dev",
+  "*-docker.pkg.dev",
+  "mcr.microsoft.com",
+  "*.mcr.microsoft.com",
   "*.azurecr.io",
-  "*.amazonaws.com",
+  "*dkr.ecr.*.amazonaws.com",
+  "*dkr.ecr.*.amazonaws.com.cn",
+  "api.ecr.*.amazonaws.com",
+  "*starport-layer-bucket.s3.amazonaws.com",
+  "*starport-layer-bucket.s3.*.amazonaws.com",
+  "public.ecr.aws",
   "registry.gitlab.com",
+  "nvcr.io",
+  "registry.k8s.io",
+  "*.registry.k8s.io",
+  "registry.access.redhat.com",
+  "registry.redhat.io",
+  "icr.io",
+  "*.icr.io",
+  "*.ocir.io",
+  "registry.suse.com",
+  "registry*.aliyuncs.com",
+  "dockerauth*.aliyuncs.com",
+  "*.mirror.aliyuncs.com",
+  "*.cr.aliyuncs.com",
+  "registry.digitalocean.com",
   "*.actions.githubusercontent.com",
   "localhost",
 ];

@@ -73,4 +73,61 @@ describe("dockhand classify", () => {
     assert.equal(none.status, 2);
     assert.match(none.stderr, /give exactly one FILE/);
   });
+
+  it("--explain shows the failing step, the rules tried, and why each matched line counted or not", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "dockhand-explain-"));
+    const log = join(dir, "job.log");
+    writeFileSync(
+      log,
+      [
+        "##[group]Run docker/build-push-action@v6",
+        "##[endgroup]",
+        "#11 [builder 3/6] RUN ./mvnw package",
+        '#11 133.3 Exception in thread "main" java.net.ConnectException: Connection timed out',
+        "#14 pushing layers",
+        'Get "https://registry.corp.example/v2/": net/http: TLS handshake timeout',
+        "##[error]buildx failed with: ERROR: failed to solve: failed to push",
+        "",
+      ].join("\n"),
+    );
+    const { status, stdout } = await runCli(classifyCommand, ["--explain", log]);
+    assert.equal(status, 0);
+    assert.match(stdout, /^verdict: unrelated\n/);
+    assert.match(stdout, /failing step, line 1: ##\[group\]Run docker\/build-push-action@v6\n +registry work: the failing step's command shows registry work/);
+    assert.match(stdout, /rules tried \(\d+: 0 from the repository/);
+    assert.match(stdout, /line 4: #11 133\.3 .*\n +✗ does not count: registry-host-typo .*\n +✗ does not count: network-timeout \(transient\): buildkit printed it from a command the build ran/);
+    assert.match(stdout, /line 6: Get .*\n +host registry\.corp\.example: not a known registry \(--registry HOST makes it one\)\n/);
+    assert.match(stdout, /✗ does not count: network-timeout \(transient\): `registry\.corp\.example` is not a known registry/);
+
+    const declared = await runCli(classifyCommand, ["--explain", "--registry", "registry.corp.example", log]);
+    assert.match(declared.stdout, /^verdict: transient\nrule: network-timeout\n/);
+    assert.match(declared.stdout, /✓ counts: network-timeout \(transient\): the line shows registry work \(`:\/\/registry\.corp\.example\/v2\/`\); `registry\.corp\.example` is a known registry/);
+  });
+
+  it("--explain names the repository's rules first, and with --json adds the explanation to the verdict", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "dockhand-explain-"));
+    const config = join(dir, "dockhand.yml");
+    writeFileSync(config, "retry:\n  rules:\n    - id: flaky-mirror\n      verdict: transient\n      pattern: 'mirror\\.corp: sync pending'\n");
+    const log = join(dir, "job.log");
+    writeFileSync(log, "mirror.corp: sync pending\n");
+    const text = await runCli(classifyCommand, ["--explain", "--config", config, log]);
+    assert.match(text.stdout, /rules tried \(\d+: 1 from the repository, then the built-in ones in order\):\n +flaky-mirror \(repository\), repository-name-lowercase,/);
+    assert.match(text.stdout, /✗ does not count: flaky-mirror \(transient\): no registry work on the line, in the 10 lines before it, or in the failing step/);
+
+    const json = JSON.parse((await runCli(classifyCommand, ["--explain", "--json", "--config", config, log])).stdout) as { verdict: string; explanation: { step: unknown; rules: { id: string }[]; passes: { name: string; lines: { matches: { rule: string; counted: boolean }[] }[] }[] } };
+    assert.equal(json.verdict, "unrelated");
+    assert.equal(json.explanation.step, null);
+    assert.equal(json.explanation.rules[0]?.id, "flaky-mirror");
+    assert.deepEqual(json.explanation.passes.map((p) => p.name), ["whole text"]);
+    assert.deepEqual(json.explanation.passes[0]?.lines[0]?.matches, [{ rule: "flaky-mirror", verdict: "transient", counted: false, why: "no registry work on the line, in the 10 lines before it, or in the failing step" }]);
+  });
+
+  it("--jsonl --explain keeps one object per input line, in order, with verdict and rule", async () => {
+    const input = ['{"text":"EOF","step":"docker push"}', "not json", '{"text":"lookup ghrc.io on 127.0.0.53:53: no such host"}'].join("\n");
+    const { stdout } = await runCli(classifyCommand, ["--jsonl", "--explain", "-"], input);
+    const out = stdout.trimEnd().split("\n").map((line) => JSON.parse(line) as { verdict: string; rule: string | null; fix?: string; explanation?: unknown });
+    assert.deepEqual(out.map((o) => [o.verdict, o.rule]), [["transient", "connection-dropped"], ["unrelated", null], ["permanent", "dns-unknown-host"]]);
+    assert.ok(out[0]?.explanation && out[2]?.explanation && !out[1]?.explanation);
+    assert.match(out[2]?.fix ?? "", /^Did you mean `ghcr\.io`/);
+  });
 });

@@ -1,9 +1,20 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { classifyLog, HOST_PATTERNS } from "../../src/retry/classify-log.js";
+import { BUILD_STEP_LINE, classifyLog, explainLog, HOST_PATTERNS, REQUEST_HOST } from "../../src/retry/classify-log.js";
 import { MAX_LINE_CHARS } from "../../src/retry/log-line.js";
+import { hostStatus } from "../../src/retry/registry-host.js";
 import { compileRules } from "../../src/retry/rule-set.js";
-import { BUILT_IN_RULES, REGISTRY_EVIDENCE, REGISTRY_STEP, TRANSFER_PROGRESS } from "../../src/retry/rules.js";
+import {
+  BUILD_VERTEX,
+  BUILT_IN_RULES,
+  KNOWN_REGISTRY_HOSTS,
+  NOT_REGISTRY_LINE,
+  REGISTRY_EVIDENCE,
+  REGISTRY_STEP,
+  REGISTRY_VERTEX,
+  RUN_OUTPUT,
+  TRANSFER_PROGRESS,
+} from "../../src/retry/rules.js";
 import { asLines, assertLinear, eachCall, type HostileCase } from "../support/linear-time.js";
 
 const rules = compileRules();
@@ -30,6 +41,11 @@ const CLASSIFIER: HostileCase[] = [
   asLines("ANSI colour codes without an end", (n) => `${stamp}\u001b[31m${repeat("\u001b[1;", n)} 502 Bad Gateway`, classify),
   asLines("operation words (operationIn)", (n) => `${stamp}${repeat("blobs/upload /token /manifests/ login push pull ", n)}502 Bad Gateway`, classify),
   asLines("transfer progress before a generic error (TRANSFER_PROGRESS)", (n) => `${stamp}${repeat("0123456789ab: ", n)}\n${stamp}EOF`, classify),
+  asLines("buildkit step lines, each its own step (BUILD_STEP_LINE, REGISTRY_VERTEX, BUILD_VERTEX)", (n) => `${stamp}#${n} ${repeat("[a] RUN #1 ", n)}\n${stamp}#${n} ERROR: EOF`, classify),
+  asLines("a package manager's line (NOT_REGISTRY_LINE) with a registry host", (n) => `${stamp}npm ERR! ${repeat("host='pypi.org' ", n)} connection reset by peer`, classify),
+  asLines("a command's output in the build (RUN_OUTPUT)", (n) => `${stamp}#1 1.5 ${repeat("#1 1.5 ", n)}: EOF`, classify),
+  asLines("a near-miss host in a URL (hostStatus)", (n) => `${stamp}Get "https://${repeat("ghcr.oi-", n)}.io/v2/": i/o timeout`, classify),
+  asLines("explained: every matched line's host and reasons (explainLog)", (n) => `${stamp}Get "https://${repeat("a.", n)}io/v2/": ${repeat("unknown blob ", n)}`, (text) => explainLog(text, {}, rules)),
   eachCall(
     "a failing step's long command (REGISTRY_STEP)",
     (n) => `${stamp}##[group]Run ${repeat("build a build ", n)}\n${stamp}##[endgroup]\n${stamp}EOF\n${stamp}##[error]Process completed with exit code 1.\n`,
@@ -44,12 +60,41 @@ describe("the classifier's expressions are linear in the line", () => {
 });
 
 describe("the built-in expressions one by one, on lines longer than the classifier reads", () => {
-  const attacks = ["a.", "l-", "/token?", "repository name (", "request to x", "manifest for x", "lookup a on ", "build a ", "0123456789ab: ", "a b "];
+  const attacks = [
+    "a.",
+    "l-",
+    "/token?",
+    "repository name (",
+    "request to x",
+    "manifest for x",
+    "lookup a on ",
+    "build a ",
+    "0123456789ab: ",
+    "a b ",
+    "no matching manifest for x",
+    "request ",
+    "unknown: ",
+    "#1 ",
+    "[a] ",
+    "host='",
+    "resolve host ",
+    "pinging container registry ",
+    "status code ",
+    ": eof",
+    "image configuration: ",
+    "s3://",
+  ];
   const expressions: [string, RegExp][] = [
     ...BUILT_IN_RULES.map((rule): [string, RegExp] => [rule.id, new RegExp(rule.pattern, "i")]),
     ["REGISTRY_EVIDENCE", REGISTRY_EVIDENCE],
     ["REGISTRY_STEP", REGISTRY_STEP],
     ["TRANSFER_PROGRESS", TRANSFER_PROGRESS],
+    ["NOT_REGISTRY_LINE", NOT_REGISTRY_LINE],
+    ["RUN_OUTPUT", RUN_OUTPUT],
+    ["REGISTRY_VERTEX", REGISTRY_VERTEX],
+    ["BUILD_VERTEX", BUILD_VERTEX],
+    ["BUILD_STEP_LINE", BUILD_STEP_LINE],
+    ["REQUEST_HOST", REQUEST_HOST],
     ...HOST_PATTERNS.map((pattern, i): [string, RegExp] => [`HOST_PATTERNS[${i}]`, pattern]),
     // The global scan runs every built-in pattern over the raw text, lines of any length.
     ["the combined scan", new RegExp(rules.scan.source, "i")],
@@ -62,6 +107,10 @@ describe("the built-in expressions one by one, on lines longer than the classifi
       for (const attack of attacks) assertLinear(eachCall(`${name} on ${attack}…`, (n) => repeat(attack, n), (text) => pattern.test(text)), 2000, 50_000);
     });
   }
+});
+
+describe("a host's near miss costs at most its length times a pattern's, for hosts up to 253 characters", () => {
+  it("hostStatus", () => assertLinear(eachCall("hostStatus on g.g.g…", (n) => repeat("g.", n), (host) => hostStatus(host, KNOWN_REGISTRY_HOSTS)), 12, 20_000));
 });
 
 describe("a 120 KB line of a.a.a… in a failing push step", () => {

@@ -1,0 +1,56 @@
+import { readFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { formatCorpusScore, parseCorpus, scoreCorpus, type LabelledLine } from "../retry/corpus-score.js";
+import type { CliIo } from "./cli-io.js";
+import { cliRules } from "./cli-rules.js";
+
+export const CORPUS_USAGE = `Usage: dockhand corpus score [options] FILE...
+
+Classifies every line of labelled JSON Lines files (the corpus format: "text", "label" one of
+TRANSIENT, PERMANENT, NON_REGISTRY, and "source"), each line alone, and prints the confusion matrix,
+precision and recall of the transient and permanent verdicts, and every miss.
+
+Options:
+  --json             print the score as JSON
+  --config FILE      a .github/dockhand.yml whose retry.rules are checked first
+  --registry HOST    another registry host to treat as known (repeatable)
+`;
+
+export async function corpusCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: "boolean", default: false },
+      config: { type: "string" },
+      registry: { type: "string", multiple: true, default: [] },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    io.stdout.write(CORPUS_USAGE);
+    return 0;
+  }
+  const [action, ...files] = positionals;
+  if (action !== "score" || files.length === 0) {
+    io.stderr.write(`dockhand corpus: give score and at least one FILE\n\n${CORPUS_USAGE}`);
+    return 2;
+  }
+  const loaded = await cliRules(values.config, values.registry);
+  if ("error" in loaded) {
+    io.stderr.write(`dockhand corpus: ${loaded.error}`);
+    return 2;
+  }
+  const lines: LabelledLine[] = [];
+  for (const file of files) {
+    try {
+      lines.push(...parseCorpus(await readFile(file, "utf8")));
+    } catch (error) {
+      io.stderr.write(`dockhand corpus: ${file}: ${error instanceof Error ? error.message : String(error)}\n`);
+      return 2;
+    }
+  }
+  const score = scoreCorpus(lines, loaded.rules);
+  io.stdout.write(values.json ? `${JSON.stringify(score)}\n` : formatCorpusScore(score, files.join(", ")));
+  return 0;
+}

@@ -1,0 +1,90 @@
+import { classifyLog } from "./classify-log.js";
+import type { RuleSet } from "./rule-set.js";
+import { VERDICTS, type Verdict } from "./rules.js";
+
+/**
+ * Scoring the classifier on labelled lines: the corpus format (JSON Lines with `text`, `label` —
+ * TRANSIENT, PERMANENT or NON_REGISTRY — and `source`; `tool` and `note` are for people), each line
+ * classified alone with no job context. Shared by `dockhand corpus score` and bench/corpus-score.ts.
+ */
+export interface LabelledLine {
+  text: string;
+  expected: Verdict;
+  source: string;
+}
+
+const LABELS: Record<string, Verdict> = { TRANSIENT: "transient", PERMANENT: "permanent", NON_REGISTRY: "unrelated" };
+
+/** The lines of a corpus file; a malformed line throws, naming its number. */
+export function parseCorpus(text: string): LabelledLine[] {
+  const lines: LabelledLine[] = [];
+  for (const [index, raw] of text.split("\n").entries()) {
+    if (raw.trim() === "") continue;
+    let record: unknown;
+    try {
+      record = JSON.parse(raw);
+    } catch {
+      throw new Error(`line ${index + 1}: not valid JSON`);
+    }
+    const { text: lineText, label, source } = (record ?? {}) as { text?: unknown; label?: unknown; source?: unknown };
+    if (typeof lineText !== "string") throw new Error(`line ${index + 1}: expected a "text" string`);
+    const expected = typeof label === "string" ? LABELS[label] : undefined;
+    if (!expected) throw new Error(`line ${index + 1}: "label" must be one of ${Object.keys(LABELS).join(", ")}`);
+    lines.push({ text: lineText, expected, source: typeof source === "string" ? source : "" });
+  }
+  return lines;
+}
+
+export interface VerdictScore {
+  tp: number;
+  fp: number;
+  fn: number;
+  /** Null when nothing was called this verdict (or nothing has this label), rather than 0/0. */
+  precision: number | null;
+  recall: number | null;
+}
+
+export interface CorpusScore {
+  lines: number;
+  /** Label (rows) by verdict (columns). */
+  matrix: Record<Verdict, Record<Verdict, number>>;
+  transient: VerdictScore;
+  permanent: VerdictScore;
+  /** Lines labelled NON_REGISTRY that were called transient: each would be a wasted re-run. */
+  decoysCalledTransient: number;
+  misses: { expected: Verdict; got: Verdict; rule: string | null; text: string; source: string }[];
+}
+
+export function scoreCorpus(lines: readonly LabelledLine[], rules: RuleSet): CorpusScore {
+  const results = lines.map((line) => ({ ...line, got: classifyLog(line.text, {}, rules) }));
+  const matrix = Object.fromEntries(VERDICTS.map((label) => [label, Object.fromEntries(VERDICTS.map((v) => [v, 0]))])) as CorpusScore["matrix"];
+  for (const r of results) matrix[r.expected][r.got.verdict] += 1;
+  const score = (verdict: Verdict): VerdictScore => {
+    const tp = matrix[verdict][verdict];
+    const fp = VERDICTS.reduce((sum, label) => sum + (label === verdict ? 0 : matrix[label][verdict]), 0);
+    const fn = VERDICTS.reduce((sum, v) => sum + (v === verdict ? 0 : matrix[verdict][v]), 0);
+    return { tp, fp, fn, precision: tp + fp === 0 ? null : tp / (tp + fp), recall: tp + fn === 0 ? null : tp / (tp + fn) };
+  };
+  return {
+    lines: results.length,
+    matrix,
+    transient: score("transient"),
+    permanent: score("permanent"),
+    decoysCalledTransient: matrix.unrelated.transient,
+    misses: results.filter((r) => r.got.verdict !== r.expected).map((r) => ({ expected: r.expected, got: r.got.verdict, rule: r.got.rule, text: r.text, source: r.source })),
+  };
+}
+
+/** The score as Markdown: the confusion matrix, precision and recall, and every miss. */
+export function formatCorpusScore(score: CorpusScore, title: string): string {
+  const ratio = (value: number | null) => (value === null ? "—" : value.toFixed(3));
+  const out = [`# Corpus: ${title}, ${score.lines} lines`, "", `| Label \\ Verdict | ${VERDICTS.join(" | ")} |`, `| --- | ${VERDICTS.map(() => "---").join(" | ")} |`];
+  for (const label of VERDICTS) out.push(`| ${label} | ${VERDICTS.map((v) => score.matrix[label][v]).join(" | ")} |`);
+  for (const verdict of ["transient", "permanent"] as const) {
+    const s = score[verdict];
+    out.push("", `${verdict}: precision ${ratio(s.precision)} (${s.tp}/${s.tp + s.fp}), recall ${ratio(s.recall)} (${s.tp}/${s.tp + s.fn})`);
+  }
+  out.push("", `non-registry lines called transient: ${score.decoysCalledTransient}`, "", "Misses:");
+  for (const m of score.misses) out.push(`- ${m.expected} → ${m.got}${m.rule ? ` (${m.rule})` : ""}: ${m.text.slice(0, 110)}${m.source ? ` (${m.source})` : ""}`);
+  return `${out.join("\n")}\n`;
+}
