@@ -68,8 +68,14 @@ const MAX_HOSTS_CHECKED = 64;
 const MAX_BUILD_STEPS = 10_000;
 /** The host a line looks up (Go's words) or sends a request to: a known registry there is registry work. */
 export const REQUEST_HOST = /\blookup ([a-z0-9.-]+)|\b[a-z][a-z0-9+.-]{0,15}:\/\/([^/\s"':]+)/i;
-/** A buildkit output line, `#N text`, after GitHub's timestamp: the first one of step N says what the step is. */
-export const BUILD_STEP_LINE = /^(?:\uFEFF?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ?)?#(\d{1,6}) ([^\n]{0,200})/m;
+/**
+ * Lines that outline a build, after GitHub's timestamp: buildkit's `#N text` (the first one of step N
+ * says what the step is), and the legacy builder's `Step 5/9 : RUN …`, ` ---> Running in …` (a command's
+ * output follows) and the lines that end it (` ---> 3c4d5e`, `Removing intermediate container`,
+ * `Successfully built`, `The push refers to repository`).
+ */
+export const BUILD_STEP_LINE =
+  /^(?:\uFEFF?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ?)?(?:#(\d{1,6}) ([^\n]{0,200})|Step \d{1,6}\/\d{1,6} : (\w+)| ---> (Running in)|( ---> [0-9a-f]|Removing intermediate container|Successfully (?:built|tagged)|The push refers to repository))/m;
 
 /** How the classifier read a text, for `dockhand classify --explain`: what counted, what did not, and why. */
 export interface Explanation {
@@ -256,7 +262,7 @@ interface LineReading {
 /** The failing region and what is worked out about it once per classification: hosts, buildkit steps. */
 class RegionReader {
   private readonly statuses = new Map<string, HostStatus>();
-  private buildSteps: Map<string, string> | undefined;
+  private outline: { steps: Map<string, string>; legacy: { offset: number; run: boolean; text: string }[] } | undefined;
 
   constructor(
     private readonly region: Region,
@@ -308,6 +314,8 @@ class RegionReader {
     }
     const run = RUN_OUTPUT.exec(line.text);
     if (run) return { counted: false, why: `buildkit printed it from a command the build ran (\`${run[0].trim()}\`): only the line's own words count` };
+    const legacyRun = this.legacyRun(line.offset);
+    if (legacyRun !== undefined) return { counted: false, why: `it is the output of a build step's command (\`${legacyRun}\`): only the line's own words count` };
     const number = /^#(\d{1,6}) /.exec(line.text)?.[1];
     const title = number === undefined ? undefined : this.buildStep(number);
     if (title !== undefined) {
@@ -322,19 +330,45 @@ class RegionReader {
     return { counted: false, why: `no registry work on the line, in the ${CONTEXT_WINDOW} lines before it, or in the failing step` };
   }
 
-  /** The title of buildkit step N: the text of the first `#N …` line in the region (read in one pass, once). */
+  /** The title of buildkit step N: the text of the first `#N …` line in the region. */
   private buildStep(number: string): string | undefined {
-    if (!this.buildSteps) {
-      this.buildSteps = new Map();
-      const steps = new RegExp(BUILD_STEP_LINE.source, "gm");
-      steps.lastIndex = this.region.start;
-      for (let match = steps.exec(this.region.text); match && match.index < this.region.end; match = steps.exec(this.region.text)) {
-        const [, step = "", title = ""] = match;
-        if (!this.buildSteps.has(step)) this.buildSteps.set(step, title.replace(/\r$/, "").trim());
-        if (this.buildSteps.size >= MAX_BUILD_STEPS) break;
+    return this.buildOutline().steps.get(number);
+  }
+
+  /** The legacy builder's `Step N/M : RUN …` whose output a line is, if it is one. */
+  private legacyRun(offset: number): string | undefined {
+    const { legacy } = this.buildOutline();
+    let low = 0;
+    let high = legacy.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if ((legacy[middle]?.offset ?? Infinity) < offset) low = middle + 1;
+      else high = middle;
+    }
+    const last = legacy[low - 1];
+    return last?.run ? last.text : undefined;
+  }
+
+  /** The build's outline, read in one pass over the region the first time a line needs it. */
+  private buildOutline(): NonNullable<RegionReader["outline"]> {
+    if (this.outline) return this.outline;
+    const outline: NonNullable<RegionReader["outline"]> = { steps: new Map(), legacy: [] };
+    const lines = new RegExp(BUILD_STEP_LINE.source, "gm");
+    lines.lastIndex = this.region.start;
+    for (let match = lines.exec(this.region.text); match && match.index < this.region.end; match = lines.exec(this.region.text)) {
+      const [whole, step, title = "", instruction, runningIn] = match;
+      if (step !== undefined) {
+        if (!outline.steps.has(step) && outline.steps.size < MAX_BUILD_STEPS) outline.steps.set(step, title.replace(/\r$/, "").trim());
+      } else if (outline.legacy.length < MAX_BUILD_STEPS) {
+        const previous = outline.legacy.at(-1);
+        const run = instruction !== undefined ? instruction.toUpperCase() === "RUN" : runningIn !== undefined && previous?.run === true;
+        const end = this.region.text.indexOf("\n", match.index);
+        const text = cleanLine(this.region.text.slice(match.index, Math.min(end < 0 ? this.region.end : end, match.index + whole.length + 200))).trimEnd();
+        outline.legacy.push({ offset: match.index, run, text: run && instruction === undefined && previous ? previous.text : text });
       }
     }
-    return this.buildSteps.get(number);
+    this.outline = outline;
+    return outline;
   }
 }
 

@@ -44,7 +44,7 @@ export interface Rule {
 }
 
 /** A 5xx answer in the words of docker, containerd/buildkit, containers/image, go-containerregistry, docker-py and the v1 clients. */
-const STATUS_5XX = String.raw`(?:status(?: ?code)?:? |statuscode: |from registry |http (?:status|code):? |request to \S+: |request \S* ?|error response |fetching blob )5\d\d\b|\(5\d\d\b|\b5\d\d server error\b|\b(?:bad gateway|service unavailable|gateway time-?out|internal server error)\b`;
+const STATUS_5XX = String.raw`(?:status(?: ?code)?:? |statuscode: |from registry |http (?:status|code):? |request to \S+: |request \S* ?|error response |fetching blob )5\d\d\b|\(5\d\d\b|\b5\d\d server error\b|\b(?:bad gateway|service (?:temporarily )?unavailable|gateway time-?out|internal server error)\b`;
 
 /** Failures that say nothing but "this host could not be reached": a typo when the host is one or two edits from a registry. */
 const UNREACHABLE = String.raw`connection refused|i/o timeout|tls handshake timeout|connection timed out|context deadline exceeded|deadlineexceeded|client\.timeout exceeded|timeout awaiting response headers|x509: |remote error: tls|tls: handshake failure|network is unreachable|no route to host`;
@@ -308,7 +308,7 @@ export const BUILT_IN_RULES: readonly Rule[] = [
     id: "connection-dropped",
     verdict: "transient",
     operation: "any",
-    pattern: String.raw`connection reset by peer|broken pipe|use of closed network connection|server sent goaway|http2: client connection lost|stream error: stream id \d+; internal_error|forcibly closed by the remote host|unexpected eof|(?:^|: )eof["')\]]{0,3}\.?$`,
+    pattern: String.raw`connection reset by peer|broken pipe|use of closed network connection|server sent goaway|http2: client connection lost|stream error: stream id \d+; (?:internal_error|refused_stream)|server closed idle connection|tls: bad record mac|forcibly closed by the remote host|unexpected eof|(?:^|: )eof["')\]]{0,3}\.?$`,
     scope: "registry",
   },
   {
@@ -380,11 +380,12 @@ export const REGISTRY_EVIDENCE = new RegExp(
 
 /**
  * Lines that are not a registry client's, whatever words they share with one: language package
- * managers (npm, pip, Maven, cargo, apt, go) and the Docker daemon's own API socket. Generic words on
+ * managers (npm, pip, Maven, Gradle, cargo, apt, go), curl and wget, the Docker daemon's own API socket,
+ * and the daemon's container runtime (a container that cannot start is not a pull). Generic words on
  * them never count, and neither do self-evident ones (an npm `429 Too Many Requests` is npm's).
  */
 export const NOT_REGISTRY_LINE =
-  /npm (?:err!|error|warn)\b|retrying \(retry\(total=|spurious network error|could not (?:transfer|resolve) (?:artifact|dependencies)|could not (?:get|head|put|download) '|^(?:e|w): |^err:\d+ |^go: |error during connect|\/var\/run\/docker\.sock|unixhttpconnectionpool|cannot connect to the docker daemon/i;
+  /npm (?:err!|error|warn)\b|retrying \(retry\(total=|spurious network error|could not (?:transfer|resolve) (?:artifact|dependencies)|could not (?:get|head|put|download) '|^curl: \(\d+\) |^wget: |^connecting to \S+ \(|^(?:e|w): |^err:\d+ |^go: |error during connect|\/var\/run\/docker\.sock|unixhttpconnectionpool|cannot connect to the docker daemon|oci runtime|shim task|failed to create task|driver failed programming|is already in use by container/i;
 
 /** Hosts that serve packages, not images: a request to one is never a registry operation. */
 export const NOT_REGISTRY_HOSTS = [
@@ -454,6 +455,7 @@ export const KNOWN_REGISTRY_HOSTS = [
   "docker.io",
   "*.docker.io",
   "registry.hub.docker.com",
+  "hub.docker.com",
   "production.cloudflare.docker.com",
   "docker-images-prod.*.r2.cloudflarestorage.com",
   "quay.io",
@@ -464,6 +466,8 @@ export const KNOWN_REGISTRY_HOSTS = [
   "mcr.microsoft.com",
   "*.mcr.microsoft.com",
   "*.azurecr.io",
+  "*.azurecr.cn",
+  "*.azurecr.us",
   "*dkr.ecr.*.amazonaws.com",
   "*dkr.ecr.*.amazonaws.com.cn",
   "api.ecr.*.amazonaws.com",

@@ -107,3 +107,46 @@ describe("lines that share a registry's words but are not a registry's", () => {
     });
   }
 });
+
+describe("the legacy builder's steps", () => {
+  const build = [
+    "Step 5/9 : RUN curl -fsSL https://example.com/install.sh | sh",
+    " ---> Running in 7b1e2f",
+    "  % Total    % Received % Xferd  Average Speed",
+    "Failed to connect to example.com port 443 after 130 ms: Connection timed out",
+  ];
+  it("a command's output in a `RUN` step counts only by its own words, even in a push step", () => {
+    const log = step("docker build -t ghcr.io/o/app . && docker push ghcr.io/o/app", [...build, "The command '/bin/sh -c curl -fsSL https://example.com/install.sh | sh' returned a non-zero code: 28"]);
+    const got = explainLog(log, {}, rules);
+    assert.equal(got.result.verdict, "unrelated");
+    const why = got.explanation.passes.flatMap((p) => p.lines).find((l) => l.text.includes("Connection timed out"))?.matches.find((m) => m.rule === "network-timeout")?.why;
+    assert.match(why ?? "", /output of a build step's command \(`Step 5\/9 : RUN curl/);
+  });
+
+  it("the push after the build is registry work again", () => {
+    const log = step("docker build -t ghcr.io/o/app . && docker push ghcr.io/o/app", [
+      ...build.slice(0, 3),
+      "Removing intermediate container 7b1e2f",
+      " ---> 3c4d5e6f7a8b",
+      "Successfully built 3c4d5e6f7a8b",
+      "Successfully tagged ghcr.io/o/app:latest",
+      "The push refers to repository [ghcr.io/o/app]",
+      "5f70bf18a086: Pushing [==================>                                ]  40.2MB/108MB",
+      "EOF",
+    ]);
+    assert.equal(classifyLog(log, {}, rules).verdict, "transient");
+  });
+
+  it("curl's own errors are curl's, whatever the step is called", () => {
+    const log = step("./notify.sh", ["curl: (28) Failed to connect to hooks.example.com port 443 after 130001 ms: Connection timed out"]);
+    assert.equal(classifyLog(log, { failedSteps: ["Push image and notify"] }, rules).verdict, "unrelated");
+  });
+});
+
+describe("the Docker daemon's own failures", () => {
+  it("a container that cannot start is not a pull, though the daemon says it", () => {
+    const line = "docker: Error response from daemon: failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: context deadline exceeded: unknown.";
+    assert.equal(classifyLog(line, {}, rules).verdict, "unrelated");
+    assert.equal(classifyLog(step("docker run --rm ghcr.io/o/app:pr-7 ./smoke-test", [line]), { failedSteps: ["Pull and smoke-test the image"] }, rules).verdict, "unrelated");
+  });
+});

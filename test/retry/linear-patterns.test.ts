@@ -42,6 +42,7 @@ const CLASSIFIER: HostileCase[] = [
   asLines("operation words (operationIn)", (n) => `${stamp}${repeat("blobs/upload /token /manifests/ login push pull ", n)}502 Bad Gateway`, classify),
   asLines("transfer progress before a generic error (TRANSFER_PROGRESS)", (n) => `${stamp}${repeat("0123456789ab: ", n)}\n${stamp}EOF`, classify),
   asLines("buildkit step lines, each its own step (BUILD_STEP_LINE, REGISTRY_VERTEX, BUILD_VERTEX)", (n) => `${stamp}#${n} ${repeat("[a] RUN #1 ", n)}\n${stamp}#${n} ERROR: EOF`, classify),
+  asLines("legacy builder steps (BUILD_STEP_LINE): each line a RUN step's output", (n) => `${stamp}Step 1/2 : RUN ${repeat("x ", n)}\n${stamp} ---> Running in 0a1b\n${stamp}${repeat("y ", n)}: EOF`, classify),
   asLines("a package manager's line (NOT_REGISTRY_LINE) with a registry host", (n) => `${stamp}npm ERR! ${repeat("host='pypi.org' ", n)} connection reset by peer`, classify),
   asLines("a command's output in the build (RUN_OUTPUT)", (n) => `${stamp}#1 1.5 ${repeat("#1 1.5 ", n)}: EOF`, classify),
   asLines("a near-miss host in a URL (hostStatus)", (n) => `${stamp}Get "https://${repeat("ghcr.oi-", n)}.io/v2/": i/o timeout`, classify),
