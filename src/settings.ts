@@ -83,16 +83,58 @@ const environment = z.object({
     .optional(),
   DOCKHAND_STATE_KEY: z.string().min(32, "must be at least 32 characters, e.g. the output of `openssl rand -hex 32`").optional(),
   WEBHOOK_SECRET: z.string().min(1).optional(),
+  // Probot's own, checked here too so that a typo stops the start in one line rather than a stack.
+  PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"], "must be trace, debug, info, warn, error, fatal or silent").optional(),
+  LOG_FORMAT: z.enum(["json", "pretty"], "must be json or pretty").optional(),
 });
 
 export class SettingsError extends Error {}
 
+/** Examples for the settings whose default is not one (or that have none). */
+const EXAMPLES: Partial<Record<keyof typeof environment.shape, string>> = {
+  DOCKHAND_REGISTRIES: "ghcr.io,registry.example.com:5000",
+  DOCKHAND_REGISTRY_CREDENTIALS: `'{"ghcr.io":"my-bot:ghp_…"}'`,
+  DOCKHAND_CONTAINER_REGISTRY: "containers.github.example.com",
+  DOCKHAND_SWEEP: "off",
+  REDIS_URL: "redis://redis:6379",
+  DOCKHAND_PACKAGES_TOKEN: "ghp_…",
+  WEBHOOK_SECRET: "$(openssl rand -hex 32)",
+  PORT: "3000",
+  LOG_LEVEL: "info",
+  LOG_FORMAT: "json",
+};
+
+/**
+ * One problem as an operator fixes it: the variable, what it must be, an example. The value itself is
+ * never repeated (it may be a credential).
+ */
+function describeProblem(issue: z.core.$ZodIssue): string {
+  const name = String(issue.path[0]) as keyof typeof environment.shape;
+  let field: z.core.$ZodType | undefined = environment.shape[name];
+  let example = EXAMPLES[name];
+  // Through `.default()` and `.optional()` to the rule itself; a default is the example.
+  for (;;) {
+    const def = field?._zod.def as { type?: string; innerType?: z.core.$ZodType; defaultValue?: unknown } | undefined;
+    if (!def?.innerType) break;
+    if (def.type === "default" && example === undefined && typeof def.defaultValue !== "object") example = String(def.defaultValue);
+    field = def.innerType;
+  }
+  let rule = issue.message;
+  if (field instanceof z.ZodNumber) {
+    const unit = name.endsWith("_MS") ? " (milliseconds)" : "";
+    rule = `must be a whole number from ${field.minValue ?? 0} to ${field.maxValue ?? "any"}${unit}`;
+  } else if (issue.code === "too_small" && issue.minimum === 1) {
+    rule = "must not be empty";
+  }
+  return /e\.g\./.test(rule) || example === undefined ? `${name}: ${rule}` : `${name}: ${rule}, e.g. ${name}=${example}`;
+}
+
 export function readSettings(env: Record<string, string | undefined> = process.env): Settings {
   const result = environment.safeParse(env);
   if (!result.success) {
-    // Never echo the value: it may be a credential.
-    const problems = result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
-    throw new SettingsError(`Invalid environment: ${problems.join("; ")}. See README.md#environment.`);
+    const problems = [...new Set(result.error.issues.map(describeProblem))];
+    throw new SettingsError(`${problems.join("; ")} (see README.md#environment)`);
   }
   return {
     registries: result.data.DOCKHAND_REGISTRIES,

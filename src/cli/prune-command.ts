@@ -1,13 +1,16 @@
 import { parseArgs } from "node:util";
 import { pino } from "pino";
+import { fetchConfigFile } from "../config/fetch-config-file.js";
 import { parseConfig } from "../config/parse-config.js";
 import { readConfigFile } from "../config/read-config-file.js";
-import { pullStatesFor } from "../prune/pull-states.js";
+import { pullStatesFor, type UnreadPull } from "../prune/pull-states.js";
 import { prunePackage } from "../prune/prune-package.js";
 import { WriteLanes } from "../prune/write-lanes.js";
 import { RegistryClient } from "../registry/registry-client.js";
-import { cliOctokit } from "./github-client.js";
+import { readSettings, SettingsError } from "../settings.js";
+import { checkGitHubReachable, cliOctokit } from "./github-client.js";
 import type { CliIo } from "./cli-io.js";
+import { pruneSummary } from "./prune-summary.js";
 
 export const PRUNE_USAGE = `Usage: dockhand prune --owner OWNER --package NAME [options]
 
@@ -18,12 +21,17 @@ Options:
   --owner OWNER      the user or organization that owns the package
   --package NAME     the package (nested names such as app/api are fine)
   --repo OWNER/REPO  the repository whose PR numbers the tags carry (default: $GITHUB_REPOSITORY, else OWNER/NAME)
-  --config FILE      a .github/dockhand.yml (its prune section); default: the defaults
+  --config FILE      a .github/dockhand.yml (its prune section; its _extends read with the token);
+                     default: the defaults
   --registry HOST    the container registry (default: ghcr.io)
   --dry-run          plan and print, delete nothing
   --json             print the plan and outcomes as JSON
 
-Environment: DOCKHAND_PACKAGES_TOKEN or GITHUB_TOKEN; GITHUB_API_URL or GHE_HOST for GitHub Enterprise Server.
+Prints what it deleted, what it kept and why (counted by reason), and the PRs and manifests it could
+not read (their versions are kept).
+
+Environment: DOCKHAND_PACKAGES_TOKEN or GITHUB_TOKEN; GITHUB_API_URL or GHE_HOST for GitHub Enterprise
+Server; DOCKHAND_PRUNE_WRITE_INTERVAL_MS (default 1000) between two deletions.
 `;
 
 export async function pruneCommand(argv: string[], io: CliIo, env: Record<string, string | undefined> = process.env): Promise<number> {
@@ -48,25 +56,42 @@ export async function pruneCommand(argv: string[], io: CliIo, env: Record<string
     io.stderr.write(`dockhand prune: give --owner and --package\n\n${PRUNE_USAGE}`);
     return 2;
   }
-  const client = cliOctokit(env);
+  let writeIntervalMs: number;
+  try {
+    writeIntervalMs = readSettings(env).pruneWriteIntervalMs;
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    io.stderr.write(`dockhand prune: ${error.message}\n`);
+    return 2;
+  }
+  const client = cliOctokit(env, { writeIntervalMs });
   if ("error" in client) {
     io.stderr.write(`dockhand prune: ${client.error}\n`);
     return 2;
   }
-  const config = values.config ? await readConfigFile(values.config) : parseConfig({});
+  // Once, without Octokit's retries: an unreachable API is said at once, naming what to check.
+  const unreachable = await checkGitHubReachable(client, values.owner);
+  if (unreachable) {
+    io.stderr.write(`dockhand prune: ${unreachable}\n`);
+    return 2;
+  }
+  const [repoOwner = values.owner, repoName = values.package] = (values.repo ?? env.GITHUB_REPOSITORY ?? `${values.owner}/${values.package}`).split("/");
+  const config = values.config ? await readConfigFile(values.config, { owner: repoOwner, fetch: (ref) => fetchConfigFile(client.octokit, ref) }) : parseConfig({});
   if (!config.ok) {
     io.stderr.write(`dockhand prune: ${values.config} is invalid:\n${config.problems.map((p) => `  ${p.key}: ${p.message}\n`).join("")}`);
     return 2;
   }
-  const [repoOwner = values.owner, repoName = values.package] = (values.repo ?? env.GITHUB_REPOSITORY ?? `${values.owner}/${values.package}`).split("/");
   const registry = new RegistryClient({ allowList: [values.registry], credentials: { [values.registry]: { username: "dockhand", password: client.token } } });
+  const unreadPulls: UnreadPull[] = [];
   const progress = io.stderr as { isTTY?: boolean; write(text: string): unknown };
   const result = await prunePackage(
     {
       owner: values.owner,
       name: values.package,
       config: config.config.prune,
-      pullStates: (versions) => pullStatesFor(client.octokit, { owner: repoOwner, repo: repoName }, versions, config.config.prune),
+      // A PR the token may not read is kept and said, rather than ending the run.
+      pullStates: (versions) =>
+        pullStatesFor(client.octokit, { owner: repoOwner, repo: repoName }, versions, config.config.prune, { unread: [403, 404, 410], onUnread: (pull) => unreadPulls.push(pull) }),
       scope: { kind: "sweep" },
       now: Date.now(),
       dryRun: values["dry-run"],
@@ -75,7 +100,7 @@ export async function pruneCommand(argv: string[], io: CliIo, env: Record<string
       access: (_owner, work) => work({ octokit: client.octokit, credential: "token" }),
       registry,
       containerRegistry: values.registry,
-      lanes: new WriteLanes(1000),
+      lanes: new WriteLanes(writeIntervalMs),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       clockNow: () => Date.now(),
       log: pino({ level: env.LOG_LEVEL ?? "warn" }, pino.destination(2)),
@@ -84,18 +109,11 @@ export async function pruneCommand(argv: string[], io: CliIo, env: Record<string
   );
   if (progress.isTTY && result.outcomes.length > 0) io.stderr.write("\n");
   if (values.json) {
-    io.stdout.write(`${JSON.stringify({ plan: result.plan, outcomes: result.outcomes }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ plan: result.plan, outcomes: result.outcomes, unreadPulls, unreadManifests: result.unreadManifests }, null, 2)}\n`);
   } else {
-    const verb = values["dry-run"] ? "would delete" : "deleted";
-    const done = values["dry-run"] ? result.plan.delete : result.outcomes.filter((o) => o.result === "deleted" || o.result === "gone");
-    io.stdout.write(`${values.owner}/${values.package}: ${verb} ${done.length} of ${result.versions.length} versions, kept ${result.plan.keep.length} (${result.manifestReads} manifest reads)\n`);
-    for (const entry of done) io.stdout.write(`  ${verb} ${entry.id} ${entry.digest.slice(0, 19)}: ${entry.reason}\n`);
-    for (const outcome of result.outcomes.filter((o) => o.result === "refused" || o.result === "failed")) {
-      io.stdout.write(`  ${outcome.result} ${outcome.id}: ${outcome.detail ?? ""}\n`);
-    }
-    if (!values["dry-run"] && done.length > 0) {
-      io.stdout.write(`Restore within 30 days: dockhand restore --owner ${values.owner} --package ${values.package} --ids ${done.map((d) => d.id).join(",")}\n`);
-    }
+    io.stdout.write(
+      pruneSummary({ pkg: `${values.owner}/${values.package}`, dryRun: values["dry-run"], result, unreadPulls, repo: `${repoOwner}/${repoName}`, registry: values.registry }),
+    );
   }
   return result.outcomes.some((o) => o.result === "failed") ? 1 : 0;
 }

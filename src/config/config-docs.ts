@@ -1,14 +1,15 @@
 import { z } from "zod";
 import { MAX_EXTENDS } from "./load-config.js";
 import { CONFIG_MAX_BYTES, CONFIG_MAX_DEPTH, CONFIG_MAX_VALUES } from "./parse-config-yaml.js";
-import { configSchema } from "./schema.js";
+import { MAX_RULES_PATTERN_CHARS, MAX_RULES_PROGRAM } from "../retry/repository-pattern.js";
+import { configFileSchema } from "./schema.js";
 
 /**
  * The config reference and JSON Schema, both generated from the zod schema so that the docs, editor
  * completion and validation cannot disagree. `npm run schema` writes them; a test checks they match.
  */
 export function configJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(configSchema, { io: "input", target: "draft-2020-12" }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(configFileSchema, { io: "input", target: "draft-2020-12" }) as Record<string, unknown>;
   return { ...schema, title: "Dockhand configuration (.github/dockhand.yml)" };
 }
 
@@ -21,6 +22,15 @@ interface JsonSchemaNode {
   minimum?: number;
   maximum?: number;
   anyOf?: JsonSchemaNode[];
+  enum?: unknown[];
+  const?: unknown;
+}
+
+/** A value's type as a reader needs it: an enumeration lists its values. */
+function typeOf(node: JsonSchemaNode): string {
+  if (node.enum) return `one of ${node.enum.map((value) => `\`${String(value)}\``).join(", ")}`;
+  if (node.const !== undefined) return `\`${String(node.const)}\``;
+  return node.type === "array" ? `list of ${node.items ? typeOf(node.items) : "value"}` : String(node.type ?? "value");
 }
 
 export function configMarkdown(): string {
@@ -35,10 +45,10 @@ export function configMarkdown(): string {
     // A nullable value is `anyOf [the type, null]`: described by its non-null branch.
     const described = node.anyOf?.find((branch) => branch.type !== "null") ?? node;
     const nullable = node.anyOf?.some((branch) => branch.type === "null") ? " or null" : "";
-    const type = `${described.type === "array" ? `list of ${String(described.items?.type ?? "value")}` : String(described.type ?? "value")}${nullable}`;
+    const type = typeOf(described);
     const range = described.minimum !== undefined || described.maximum !== undefined ? ` (${described.minimum ?? ""}–${described.maximum ?? ""})` : "";
     const fallback = node.default === undefined ? "" : `\`${JSON.stringify(node.default)}\``;
-    rows.push(`| \`${path}\` | ${type}${range} | ${fallback} | ${node.description ?? ""} |`);
+    rows.push(`| \`${path}\` | ${type}${range}${nullable} | ${fallback} | ${node.description ?? ""} |`);
     if (node.items?.properties) {
       for (const [key, child] of Object.entries(node.items.properties)) walk(child, `${path}[].${key}`);
     }
@@ -76,6 +86,20 @@ export function configMarkdown(): string {
     "Templates (`report.expectedTags`, `report.images`) may use `{number}` (PR number), `{sha}` and `{sha7}`",
     "(the PR head commit), `{branch}` (head branch: lowercased, anything outside `[a-z0-9._-]` replaced by `-`,",
     "runs of `-` collapsed, trimmed, at most 121 characters), `{owner}` and `{repo}`.",
+    "",
+    "## Checked by Dockhand only",
+    "",
+    "The JSON Schema checks every key, type, range, enumeration and pattern above (unknown placeholders in",
+    "templates, `pullRequestTags` without `{number}`, the cron syntax and field ranges, the form of",
+    "`_extends`). These need Dockhand itself, which reports them like any other problem (`dockhand plan",
+    "--config FILE` or `dockhand classify --config FILE job.log` checks a file locally):",
+    "",
+    "- `retry.rules[].pattern` must compile on RE2: JavaScript syntax without backreferences, lookaround,",
+    "  Unicode classes or classes past U+00FF, at most 1,000 steps once compiled; the patterns together at most",
+    `  ${MAX_RULES_PATTERN_CHARS.toLocaleString("en-US")} characters and ${MAX_RULES_PROGRAM.toLocaleString("en-US")} compiled steps.`,
+    "- `prune.schedule`: a range's ends in order (`10-30`, not `30-10`).",
+    `- The file: at most ${CONFIG_MAX_BYTES / 1024} KiB, ${CONFIG_MAX_DEPTH} levels and ${CONFIG_MAX_VALUES.toLocaleString("en-US")} values, no duplicate keys; \`_extends\` bases that exist,`,
+    `  at most ${MAX_EXTENDS} of them, without cycles.`,
     "",
     "## Example",
     "",

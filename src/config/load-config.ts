@@ -1,19 +1,19 @@
 import type { Octokit, RepoRef } from "../github/octokit.js";
-import { fetchConfigFile, fileLabel, type ConfigFileRef } from "./fetch-config-file.js";
+import { fetchConfigFile, fileLabel, type ConfigFileRef, type FetchedConfigFile } from "./fetch-config-file.js";
 import { parseConfig, type ConfigProblem } from "./parse-config.js";
 import { CONFIG_MAX_VALUES, parseConfigYaml } from "./parse-config-yaml.js";
-import type { DockhandConfig } from "./schema.js";
+import { EXTENDS_PATTERN, type DockhandConfig } from "./schema.js";
 
 export const CONFIG_PATH = ".github/dockhand.yml";
 /** `_extends` bases followed from the first file: enough for repository → team → organisation. */
 export const MAX_EXTENDS = 3;
 
 export type LoadedConfig =
-  | { ok: true; config: DockhandConfig; files: string[] }
+  | { ok: true; config: DockhandConfig; files: string[]; unfollowed?: string }
   | { ok: false; problems: ConfigProblem[]; files: string[] };
 
-/** `repo`, `owner/repo` or `owner/repo:path.yml`, as Probot's config plugin reads `_extends`. */
-const EXTENDS = /^(?:([a-z\d](?:[a-z\d]|-(?=[a-z\d])){0,38})\/)?([-_.\w]+)(?::([-_./\w]+\.ya?ml))?$/i;
+/** Reads one file of an `_extends` chain, as `fetchConfigFile` does from a repository. */
+export type ConfigFetcher = (ref: ConfigFileRef) => Promise<FetchedConfigFile>;
 
 /**
  * Reads `.github/dockhand.yml` from the repository's default branch (never from a PR head, which a fork
@@ -23,41 +23,60 @@ const EXTENDS = /^(?:([a-z\d](?:[a-z\d]|-(?=[a-z\d])){0,38})\/)?([-_.\w]+)(?::([
  * that the job is tried again and the failure logged under its own name, never shown as a config problem.
  */
 export async function loadConfig(octokit: Octokit, repo: RepoRef): Promise<LoadedConfig> {
+  const fetch: ConfigFetcher = (ref) => fetchConfigFile(octokit, ref);
   let ref: ConfigFileRef = { ...repo, path: CONFIG_PATH };
-  let fetched = await fetchConfigFile(octokit, ref);
+  let fetched = await fetch(ref);
   if (!fetched.found && repo.repo !== ".github") {
     ref = { owner: repo.owner, repo: ".github", path: CONFIG_PATH };
-    fetched = await fetchConfigFile(octokit, ref);
+    fetched = await fetch(ref);
   }
   if (!fetched.found) return checked({}, []);
+  return followExtends({ label: fileLabel(ref), ref, fetched }, repo.owner, fetch);
+}
 
-  const read: ConfigFileRef[] = [];
+/**
+ * A config file and the bases its `_extends` names, merged and checked within the same bounds wherever
+ * the first file came from (a repository, or a file on disk for the CLI). `owner` resolves a bare
+ * `repo`. Without `fetch` (offline) a base is not read: the file's own keys are checked over the
+ * defaults, and `unfollowed` names the base, for the caller to say so.
+ */
+export async function followExtends(
+  first: { label: string; ref?: ConfigFileRef; fetched: Exclude<FetchedConfigFile, { found: false }> },
+  owner: string,
+  fetch: ConfigFetcher | undefined,
+): Promise<LoadedConfig> {
+  let file = first;
+  const read: (typeof first)[] = [];
   const values: Record<string, unknown>[] = [];
   let total = 0;
-  const invalid = (problems: ConfigProblem[]): LoadedConfig => ({ ok: false, problems, files: read.map(fileLabel) });
+  const labels = () => read.map(({ label }) => label);
+  const invalid = (problems: ConfigProblem[]): LoadedConfig => ({ ok: false, problems, files: labels() });
   for (;;) {
-    const label = fileLabel(ref);
-    read.push(ref);
-    if ("problem" in fetched) return invalid([{ key: "(file)", message: fetched.problem }]);
-    const parsed = parseConfigYaml(fetched.text, label);
+    read.push(file);
+    if ("problem" in file.fetched) return invalid([{ key: "(file)", message: file.fetched.problem }]);
+    const parsed = parseConfigYaml(file.fetched.text, file.label);
     if (!parsed.ok) return invalid(parsed.problems);
     total += parsed.values;
-    if (total > CONFIG_MAX_VALUES) return invalid([{ key: "(file)", message: `${read.map(fileLabel).join(" → ")} hold more than ${CONFIG_MAX_VALUES} values together; keep the bases small` }]);
+    if (total > CONFIG_MAX_VALUES) return invalid([{ key: "(file)", message: `${labels().join(" → ")} hold more than ${CONFIG_MAX_VALUES} values together; keep the bases small` }]);
     const { _extends: base, ...value } = parsed.value;
     values.push(value);
     if (base === undefined) break;
 
-    const next = extendsRef(base, repo.owner, CONFIG_PATH);
-    if (!next) return invalid([{ key: "_extends", message: `${label}: use \`repo\`, \`owner/repo\` or \`owner/repo:path.yml\`` }]);
-    const chain = [...read, next].map(fileLabel).join(" → ");
-    if (read.some((file) => sameFile(file, next))) return invalid([{ key: "_extends", message: `${label} extends a file already read: ${chain}; remove one \`_extends\`` }]);
+    const next = extendsRef(base, owner, CONFIG_PATH);
+    if (!next) return invalid([{ key: "_extends", message: `${file.label}: use \`repo\`, \`owner/repo\` or \`owner/repo:path.yml\`` }]);
+    if (!fetch) {
+      const loaded = checked(value, labels());
+      return loaded.ok ? { ...loaded, unfollowed: String(base) } : loaded;
+    }
+    const chain = [...labels(), fileLabel(next)].join(" → ");
+    if (read.some(({ ref }) => ref && sameFile(ref, next))) return invalid([{ key: "_extends", message: `${file.label} extends a file already read: ${chain}; remove one \`_extends\`` }]);
     if (values.length > MAX_EXTENDS) return invalid([{ key: "_extends", message: `${chain} is more than ${MAX_EXTENDS} \`_extends\` deep; extend a file that does not extend another` }]);
-    ref = next;
-    fetched = await fetchConfigFile(octokit, ref);
-    if (!fetched.found) return invalid([{ key: "_extends", message: `${label} extends ${fileLabel(ref)}, which does not exist or the app is not installed on` }]);
+    const fetched = await fetch(next);
+    if (!fetched.found) return invalid([{ key: "_extends", message: `${file.label} extends ${fileLabel(next)}, which does not exist or the app is not installed on` }]);
+    file = { label: fileLabel(next), ref: next, fetched };
   }
   // Bases first: the repository's own file has the last word.
-  return checked(values.reduceRight<Record<string, unknown>>((merged, next) => mergeConfig(merged, next), {}), read.map(fileLabel));
+  return checked(values.reduceRight<Record<string, unknown>>((merged, next) => mergeConfig(merged, next), {}), labels());
 }
 
 function checked(raw: Record<string, unknown>, files: string[]): LoadedConfig {
@@ -66,7 +85,7 @@ function checked(raw: Record<string, unknown>, files: string[]): LoadedConfig {
 }
 
 function extendsRef(value: unknown, owner: string, path: string): ConfigFileRef | undefined {
-  const match = typeof value === "string" ? EXTENDS.exec(value) : null;
+  const match = typeof value === "string" ? EXTENDS_PATTERN.exec(value) : null;
   if (!match?.[2]) return undefined;
   return { owner: match[1] ?? owner, repo: match[2], path: match[3] ?? path };
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseCron } from "../util/cron.js";
+import { CRON_PATTERN, parseCron } from "../util/cron.js";
 import { checkRepositoryPattern, MAX_RULES_PATTERN_CHARS, MAX_RULES_PROGRAM } from "../retry/repository-pattern.js";
 import { OPERATIONS } from "../retry/rules.js";
 
@@ -16,7 +16,9 @@ const templateString = z.string().min(1).superRefine((value, ctx) => {
       });
     }
   }
-});
+})
+  // The same rule for the JSON Schema: every `{…}` that closes is a known placeholder.
+  .meta({ pattern: `^(?:[^{]|\\{(?:${TEMPLATE_PLACEHOLDERS.join("|")})\\}|\\{[^}]*$)*$` });
 
 const globList = (description: string) => z.array(z.string().min(1)).default([]).describe(description);
 
@@ -189,7 +191,8 @@ const prune = z
         z
           .string()
           .min(1)
-          .refine((value) => value.includes("{number}"), "must contain {number}, e.g. `pr-{number}-*`"),
+          .refine((value) => value.includes("{number}"), "must contain {number}, e.g. `pr-{number}-*`")
+          .meta({ pattern: "\\{number\\}" }),
       )
       .default(["pr-{number}", "pr-{number}-*"])
       .describe("Tags (globs with `{number}`) that belong to a pull request; pruned after it closes, never while it is open."),
@@ -212,6 +215,7 @@ const prune = z
         const parsed = parseCron(value);
         if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: `${parsed}; use a 5-field cron expression such as \`0 3 * * *\`` });
       })
+      .meta({ pattern: CRON_PATTERN })
       .default("0 3 * * *")
       .describe("When the sweep runs (cron, UTC; jittered per installation)."),
   })
@@ -225,6 +229,28 @@ export const configSchema = z
     prune: prune.prefault({}),
   })
   .describe("Dockhand configuration, read from `.github/dockhand.yml` on the default branch.");
+
+/**
+ * `_extends` as `load-config.ts` reads it: `repo`, `owner/repo` or `owner/repo:path.yml`, names as GitHub
+ * allows them (case-insensitive, spelled out so that JSON Schema's patterns, which take no flags, agree).
+ */
+export const EXTENDS_PATTERN = /^(?:([A-Za-z\d](?:[A-Za-z\d]|-(?=[A-Za-z\d])){0,38})\/)?([-_.\w]+)(?::([-_./\w]+\.[Yy][Aa]?[Mm][Ll]))?$/;
+
+/**
+ * A file as written: the config, and `_extends`, which the loader follows and removes before the config
+ * is checked. The JSON Schema is generated from this.
+ */
+export const configFileSchema = configSchema
+  .extend({
+    _extends: z
+      .string()
+      .regex(EXTENDS_PATTERN, "use `repo`, `owner/repo` or `owner/repo:path.yml`")
+      .optional()
+      .describe(
+        "Inherit from another file: `repo` (its `.github/dockhand.yml`, same owner), `owner/repo` or `owner/repo:path.yml`. This file's keys win; objects merge, lists replace.",
+      ),
+  })
+  .describe(configSchema.description ?? "");
 
 export type DockhandConfig = z.output<typeof configSchema>;
 export type WorkflowSelector = DockhandConfig["workflows"];

@@ -15,7 +15,7 @@ export async function ownerKind(octokit: Octokit, owner: string): Promise<Packag
   return data.type === "Organization" ? "Organization" : "User";
 }
 
-/** Every active version of the package, all pages. */
+/** Every active version of the package, all pages of 100 (GitHub's largest), for users and organizations alike. */
 export async function listVersions(octokit: Octokit, pkg: PackageRef): Promise<PackageVersion[]> {
   const raw =
     pkg.ownerKind === "Organization"
@@ -30,6 +30,8 @@ export async function listVersions(octokit: Octokit, pkg: PackageRef): Promise<P
           username: pkg.owner,
           package_type: "container",
           package_name: pkg.name,
+          state: "active",
+          per_page: 100,
         });
   return raw.map((version) => {
     const parsed = packageVersionSchema.safeParse(version);

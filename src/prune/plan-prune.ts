@@ -9,10 +9,27 @@ export interface PlanEntry {
   reason: string;
 }
 
+/** Why a version stays, in one word for counting; `reason` says it for that version. */
+export type KeepWhy =
+  | "kept-tag"
+  | "promoted"
+  | "open-pr"
+  | "grace"
+  | "unknown-pr"
+  | "other-pr"
+  | "no-rule"
+  | "retention"
+  | "unreadable"
+  | "referenced";
+
+export interface KeptEntry extends PlanEntry {
+  why: KeepWhy;
+}
+
 export interface PrunePlan {
   /** Children before their parents: an interrupted prune leaves a broken PR image, never an orphan it cannot find again. */
   delete: PlanEntry[];
-  keep: PlanEntry[];
+  keep: KeptEntry[];
 }
 
 export interface PlanInput {
@@ -30,10 +47,7 @@ export interface PlanInput {
 
 const DAY = 24 * 3600 * 1000;
 
-interface RootDecision {
-  deletable: boolean;
-  reason: string;
-}
+type RootDecision = { deletable: true; reason: string } | { deletable: false; reason: string; why: KeepWhy };
 
 /**
  * What to delete from one package, and why every other version stays. Pure. The safety model: a
@@ -65,6 +79,7 @@ export function planPrune(input: PlanInput): PrunePlan {
   const plan: PrunePlan = { delete: [], keep: [] };
   for (const version of input.versions) {
     const entry = (reason: string) => ({ id: version.id, digest: version.digest, reason });
+    const kept = (reason: string, why: KeepWhy) => plan.keep.push({ ...entry(reason), why });
     const root = roots.get(version.digest);
     const deleted = deletedBy.get(version.digest);
     if (deleted) {
@@ -72,19 +87,19 @@ export function planPrune(input: PlanInput): PrunePlan {
       continue;
     }
     if (skipped && reached.has(version.digest)) {
-      plan.keep.push(entry(skipped));
+      kept(skipped, "unreadable");
       continue;
     }
     if (root?.deletable) {
-      plan.keep.push(entry(`${root.reason}, but a kept image references it`));
+      kept(`${root.reason}, but a kept image references it`, "referenced");
       continue;
     }
     if (root) {
-      plan.keep.push(entry(root.reason));
+      kept(root.reason, root.why);
       continue;
     }
-    const kept = keptBy.get(version.digest);
-    plan.keep.push(entry(kept ? `${describeEdge(kept.edge)} of kept ${label(byDigest.get(kept.root), kept.root)}` : "referenced only by versions that are not in this package"));
+    const parent = keptBy.get(version.digest);
+    kept(parent ? `${describeEdge(parent.edge)} of kept ${label(byDigest.get(parent.root), parent.root)}` : "referenced only by versions that are not in this package", "referenced");
   }
   const height = heightsWithin(graph, new Set(deletedBy.keys()));
   plan.delete.sort((a, b) => (height.get(a.digest) ?? 0) - (height.get(b.digest) ?? 0));
@@ -130,39 +145,41 @@ function decideRoot(version: PackageVersion, graph: ManifestGraph, facts: TagFac
   if (tags.length === 0) {
     if (graph.referenced.has(version.digest)) return undefined;
     const window = input.config.untaggedOlderThanDays;
-    if (input.scope.kind !== "sweep" || window === null) return { deletable: false, reason: "untagged; no rule prunes untagged versions here" };
-    if (graph.unreadable.has(version.digest)) return { deletable: false, reason: "skipped: untagged and its manifest could not be read (it may be a signature or attestation of a kept image)" };
-    if (input.now - version.updatedAt <= window * DAY) return { deletable: false, reason: `untagged, newer than ${window} days` };
+    if (input.scope.kind !== "sweep" || window === null) return { deletable: false, reason: "untagged; no rule prunes untagged versions here", why: "no-rule" };
+    if (graph.unreadable.has(version.digest)) return { deletable: false, reason: "skipped: untagged and its manifest could not be read (it may be a signature or attestation of a kept image)", why: "unreadable" };
+    if (input.now - version.updatedAt <= window * DAY) return { deletable: false, reason: `untagged, newer than ${window} days`, why: "retention" };
     return { deletable: true, reason: `untagged, older than ${window} days, and nothing references it` };
   }
   const verdicts = tags.map((tag) => ({ tag, ...tagVerdict(tag, version, facts) }));
-  const kept = verdicts.filter((v) => !v.transient);
-  if (kept.length === 0) return { deletable: true, reason: [...new Set(verdicts.map((v) => v.reason))].join("; ") };
+  const kept = verdicts.filter((v): v is typeof v & { transient: false } => !v.transient);
   const first = kept[0];
+  if (!first) return { deletable: true, reason: [...new Set(verdicts.map((v) => v.reason))].join("; ") };
   const transient = verdicts.find((v) => v.transient);
-  if (transient && first) return { deletable: false, reason: `promoted: \`${transient.tag}\` is also tagged \`${first.tag}\` (${first.reason})` };
-  return { deletable: false, reason: `\`${first?.tag}\`: ${first?.reason}` };
+  if (transient) return { deletable: false, reason: `promoted: \`${transient.tag}\` is also tagged \`${first.tag}\` (${first.reason})`, why: "promoted" };
+  return { deletable: false, reason: `\`${first.tag}\`: ${first.reason}`, why: first.why };
 }
 
-function tagVerdict(tag: string, version: PackageVersion, { rules, pulls, newest, input }: TagFacts): { transient: boolean; reason: string } {
-  if (rules.keep(tag)) return { transient: false, reason: "a kept tag (`prune.keep`)" };
+type TagVerdict = { transient: true; reason: string } | { transient: false; reason: string; why: KeepWhy };
+
+function tagVerdict(tag: string, version: PackageVersion, { rules, pulls, newest, input }: TagFacts): TagVerdict {
+  if (rules.keep(tag)) return { transient: false, reason: "a kept tag (`prune.keep`)", why: "kept-tag" };
   const number = rules.pullOf(tag);
   if (number !== undefined) {
-    if (input.scope.kind === "pull" && input.scope.number !== number) return { transient: false, reason: `PR #${number}'s tag; this prune is for PR #${input.scope.number}` };
+    if (input.scope.kind === "pull" && input.scope.number !== number) return { transient: false, reason: `PR #${number}'s tag; this prune is for PR #${input.scope.number}`, why: "other-pr" };
     const pull = pulls.get(number);
-    if (!pull) return { transient: false, reason: `PR #${number}'s state is unknown` };
-    if (pull.state === "open") return { transient: false, reason: `PR #${number} is open` };
+    if (!pull) return { transient: false, reason: `PR #${number}'s state is unknown`, why: "unknown-pr" };
+    if (pull.state === "open") return { transient: false, reason: `PR #${number} is open`, why: "open-pr" };
     const graceEnds = (pull.closedAt ?? input.now) + input.config.graceHours * 3600 * 1000;
-    if (input.now < graceEnds) return { transient: false, reason: `PR #${number} closed less than ${input.config.graceHours} h ago` };
+    if (input.now < graceEnds) return { transient: false, reason: `PR #${number} closed less than ${input.config.graceHours} h ago`, why: "grace" };
     return { transient: true, reason: `PR #${number} is closed` };
   }
   const ruleIndex = input.scope.kind === "sweep" ? rules.retentionOf(tag) : undefined;
   const rule = ruleIndex === undefined ? undefined : input.config.retention[ruleIndex];
-  if (ruleIndex === undefined || !rule) return { transient: false, reason: input.scope.kind === "sweep" ? "no prune rule matches it" : "not a PR tag" };
+  if (ruleIndex === undefined || !rule) return { transient: false, reason: input.scope.kind === "sweep" ? "no prune rule matches it" : "not a PR tag", why: "no-rule" };
   const name = rule.tags.map((t) => `\`${t}\``).join(", ");
-  if (newest[ruleIndex]?.has(version.id)) return { transient: false, reason: `one of the ${rule.keepNewest} newest for ${name}` };
+  if (newest[ruleIndex]?.has(version.id)) return { transient: false, reason: `one of the ${rule.keepNewest} newest for ${name}`, why: "retention" };
   const at = rule.by === "created" ? version.createdAt : version.updatedAt;
-  if (input.now - at <= rule.olderThanDays * DAY) return { transient: false, reason: `${name}: newer than ${rule.olderThanDays} days` };
+  if (input.now - at <= rule.olderThanDays * DAY) return { transient: false, reason: `${name}: newer than ${rule.olderThanDays} days`, why: "retention" };
   return { transient: true, reason: `${name}: older than ${rule.olderThanDays} days` };
 }
 

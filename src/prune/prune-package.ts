@@ -43,6 +43,8 @@ export interface PrunePackageResult {
   plan: PrunePlan;
   outcomes: DeletionOutcome[];
   manifestReads: number;
+  /** Manifests the registry did not serve, and why; the plan keeps whatever they might reference. */
+  unreadManifests: { digest: string; reason: string }[];
 }
 
 /** One package: list its versions, read their manifests (cached by digest), plan, and delete unless dry-run. */
@@ -53,10 +55,14 @@ export async function prunePackage(request: PrunePackageRequest, deps: PrunePack
     const path = `${request.owner}/${request.name}`.toLowerCase();
     const before = deps.registry.requests;
     const manifests = new Map<string, unknown>();
+    const unreadManifests: PrunePackageResult["unreadManifests"] = [];
     const read = async (batch: PackageVersion[]) => {
       for (const [digest, result] of await mapLimit(batch, 8, async (v) => [v.digest, await deps.registry.readManifest(deps.containerRegistry, path, v.digest)] as const)) {
         if (result.ok) manifests.set(digest, result.manifest);
-        else deps.log.warn({ digest, reason: result.reason }, "could not read a manifest; the plan keeps what depends on it");
+        else {
+          unreadManifests.push({ digest, reason: result.reason });
+          deps.log.warn({ digest, reason: result.reason }, "could not read a manifest; the plan keeps what depends on it");
+        }
       }
     };
     // Tagged versions first: the image manifests their indexes declare need no download (each is one on ghcr.io).
@@ -67,7 +73,7 @@ export async function prunePackage(request: PrunePackageRequest, deps: PrunePack
     const pulls = await request.pullStates(versions);
     const plan = planPrune({ versions, manifests, knownLeaves, config: request.config, pulls, now: request.now, scope: request.scope });
     const manifestReads = deps.registry.requests - before;
-    if (request.dryRun) return { versions, plan, outcomes: [], manifestReads };
+    if (request.dryRun) return { versions, plan, outcomes: [], manifestReads, unreadManifests };
     const outcomes = await executePrune(access, pkg, plan.delete, {
       limiter: deps.lanes.for(access.credential),
       sleep: deps.sleep,
@@ -75,6 +81,6 @@ export async function prunePackage(request: PrunePackageRequest, deps: PrunePack
       log: deps.log,
       ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
     });
-    return { versions, plan, outcomes, manifestReads };
+    return { versions, plan, outcomes, manifestReads, unreadManifests };
   });
 }

@@ -13,13 +13,23 @@ export interface Cron {
   weekdaysRestricted: boolean;
 }
 
+/** Each field's bounds, and its numbers within them as a regular expression (leading zeros allowed, as `Number` reads them). */
 const FIELDS = [
-  { name: "minute", min: 0, max: 59 },
-  { name: "hour", min: 0, max: 23 },
-  { name: "day of month", min: 1, max: 31 },
-  { name: "month", min: 1, max: 12 },
-  { name: "day of week", min: 0, max: 7 },
+  { name: "minute", min: 0, max: 59, number: "0*[1-5]?[0-9]" },
+  { name: "hour", min: 0, max: 23, number: "0*(?:1?[0-9]|2[0-3])" },
+  { name: "day of month", min: 1, max: 31, number: "0*(?:[1-9]|[12][0-9]|3[01])" },
+  { name: "month", min: 1, max: 12, number: "0*(?:[1-9]|1[0-2])" },
+  { name: "day of week", min: 0, max: 7, number: "0*[0-7]" },
 ] as const;
+
+/**
+ * What `parseCron` accepts, as one regular expression for the JSON Schema (editors check it as you
+ * type), except that a range's ends must be in order (`30-10` matches here and is refused by Dockhand).
+ */
+export const CRON_PATTERN = `^\\s*${FIELDS.map(({ number }) => {
+  const item = `(?:\\*|(?:${number})(?:-(?:${number}))?)(?:/0*[1-9][0-9]*)?`;
+  return `${item}(?:,${item})*`;
+}).join("\\s+")}\\s*$`;
 
 /** Parses an expression, or returns what is wrong with it. */
 export function parseCron(expression: string): Cron | string {

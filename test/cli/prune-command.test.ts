@@ -1,4 +1,9 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { pruneCommand } from "../../src/cli/prune-command.js";
 import { restoreCommand } from "../../src/cli/restore-command.js";
@@ -77,5 +82,84 @@ describe("dockhand prune and restore", () => {
     assert.match(noToken.stderr, /set DOCKHAND_PACKAGES_TOKEN to a classic personal access token/);
     const noIds = await runCli(with_(restoreCommand), ["--owner", "octo-org", "--package", "app", "--ids", "x"]);
     assert.match(noIds.stderr, /give --owner, --package and --ids as numbers/);
+  });
+  it("says what it kept and why, counted by reason, and which PRs and manifests it could not read", async () => {
+    const at = Date.parse("2026-11-01T00:00:00Z");
+    const digest = registry.put({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { digest: `sha256:${"d".repeat(64)}` }, layers: [] });
+    fake.packageVersions("octo-org", "app").push(
+      { id: 5, digest, createdAt: at, updatedAt: at, tags: ["pr-99"] }, // no such PR: 404
+      { id: 6, digest: `sha256:${"9".repeat(64)}`, createdAt: at, updatedAt: at, tags: ["pr-4-abc"] }, // not in the registry
+      { id: 7, digest: `sha256:${"8".repeat(64)}`, createdAt: at, updatedAt: at, tags: ["pr-5"] }, // a PR the token may not read
+    );
+    fake.fail("GET", /\/pulls\/5$/, { status: 403, body: { message: "Resource not accessible by integration" } });
+    const result = await runCli(with_(pruneCommand), ["--owner", "octo-org", "--package", "app", "--dry-run"]);
+    assert.equal(result.status, 0, result.stderr);
+    // A kept version's manifest is unreadable, so nothing is deleted at all (what it references is unknown).
+    assert.match(result.stdout, /would delete 0 of 6 versions, kept 6/);
+    assert.match(result.stdout, /Kept 6:\n/);
+    for (const line of ["2 belong to an open PR", "2 belong to a PR whose state is unknown", "1 were skipped: a manifest could not be read", "1 carry a kept tag (prune.keep)"]) {
+      assert.ok(result.stdout.includes(`\n      ${line}\n`), line);
+    }
+    assert.match(result.stdout, /Could not read 2 PRs of octo-org\/app: #99 \(HTTP 404\), #5 \(HTTP 403\)\. Their tags were kept\. Check --repo/);
+    assert.match(result.stdout, /Could not read 2 manifests from ghcr\.io \(.*\)\. What they reference is unknown, so nothing they might reach was deleted\./);
+  });
+
+  it("follows the config's _extends with the token, as the app does", async () => {
+    fake.addRepo({ owner: "octo-org", name: ".github", id: 901 });
+    fake.setFile("octo-org/.github", "dockhand-base.yml", "prune:\n  keep: [latest, 'pr-3']\n");
+    const dir = mkdtempSync(join(tmpdir(), "dockhand-prune-"));
+    const config = join(dir, "dockhand.yml");
+    writeFileSync(config, "_extends: .github:dockhand-base.yml\nprune:\n  graceHours: 0\n");
+    const result = await runCli(with_(pruneCommand), ["--owner", "octo-org", "--package", "app", "--config", config, "--dry-run"]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /would delete 0 of 3 versions, kept 3/);
+    assert.match(result.stdout, / {4}2 carry a kept tag/);
+  });
+
+  it("lists versions 100 a page, active only, for a user's package as for an organization's", async () => {
+    const at = Date.parse("2026-11-01T00:00:00Z");
+    const digest = registry.put({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { digest: `sha256:${"7".repeat(64)}` }, layers: [] });
+    const versions = Array.from({ length: 150 }, (_, i) => ({ id: 1000 + i, digest, createdAt: at, updatedAt: at, tags: [`v${i}`] }));
+    fake.addPackage({ owner: "octo-user", ownerKind: "User", name: "tool", versions });
+    fake.addPackage({ owner: "octo-org", name: "many", versions });
+    for (const [owner, name] of [["octo-user", "tool"], ["octo-org", "many"]] as const) {
+      const result = await runCli(with_(pruneCommand), ["--owner", owner, "--package", name, "--repo", "octo-org/app", "--dry-run"]);
+      assert.equal(result.status, 0, result.stderr);
+      const lists = fake.requests.filter((r) => r.method === "GET" && r.path.includes(`/${owner}/packages/container/${name}/versions`));
+      assert.equal(lists.length, 2, `${owner}: ${lists.map((r) => r.path).join(" ")}`);
+      assert.ok(lists.every((r) => /[?&]per_page=100(&|$)/.test(r.path) && /[?&]state=active(&|$)/.test(r.path)), lists.map((r) => r.path).join(" "));
+    }
+  });
+
+  it("honours DOCKHAND_PRUNE_WRITE_INTERVAL_MS, and refuses an invalid one in one line", async () => {
+    const at = Date.parse("2026-11-01T00:00:00Z");
+    const image = (name: string) => registry.put({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { digest: `sha256:${name.padEnd(64, "1")}` }, layers: [] });
+    fake.packageVersions("octo-org", "app").push(...[10, 11, 12].map((id) => ({ id, digest: image(String(id)), createdAt: at, updatedAt: at, tags: [`pr-3-${id}`] })));
+    const started = Date.now();
+    const fast = await runCli(with_(pruneCommand, { ...ENV, DOCKHAND_PRUNE_WRITE_INTERVAL_MS: "0" }), ["--owner", "octo-org", "--package", "app"]);
+    assert.equal(fast.status, 0, fast.stderr);
+    assert.match(fast.stdout, /deleted 4 of 6 versions/);
+    // One second apart (the default) would take at least 3 s for 4 deletions.
+    assert.ok(Date.now() - started < 2500, `took ${Date.now() - started} ms`);
+
+    const invalid = await runCli(with_(pruneCommand, { ...ENV, DOCKHAND_PRUNE_WRITE_INTERVAL_MS: "soon" }), ["--owner", "octo-org", "--package", "app"]);
+    assert.equal(invalid.status, 2);
+    assert.match(invalid.stderr, /^dockhand prune: DOCKHAND_PRUNE_WRITE_INTERVAL_MS: must be a whole number from 0 to 60000 \(milliseconds\), e\.g\. DOCKHAND_PRUNE_WRITE_INTERVAL_MS=1000/);
+    assert.equal(invalid.stderr.trim().split("\n").length, 1);
+  });
+});
+
+describe("dockhand prune with GitHub out of reach", () => {
+  it("names the URL and the setting to check, at once rather than after Octokit's retries", async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const started = Date.now();
+    const result = await runCli((argv, io) => pruneCommand(argv, io, { DOCKHAND_PACKAGES_TOKEN: "ghp_x", GITHUB_API_URL: `http://127.0.0.1:${port}` }), ["--owner", "octo-org", "--package", "app"]);
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, new RegExp(`^dockhand prune: cannot reach GitHub's API at http://127\\.0\\.0\\.1:${port} \\(.*ECONNREFUSED.*\\); check GITHUB_API_URL \\(or GHE_HOST and GHE_PROTOCOL\\)`));
+    assert.equal(result.stderr.trim().split("\n").length, 1);
+    assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
   });
 });

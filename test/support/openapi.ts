@@ -116,11 +116,22 @@ export function findOperation(method: string, path: string): Operation | undefin
     template: route.template,
     operationId: raw.operationId,
     enabledForGitHubApps: raw["x-github"]?.enabledForGitHubApps ?? false,
-    parameters: (raw.parameters ?? []).map((p) => resolveRef(p)),
+    parameters: [...(raw.parameters ?? []), ...describedElsewhere(raw.operationId)].map((p) => resolveRef(p)),
     requestBodySchema: raw.requestBody?.content?.["application/json"]?.schema,
     responses,
     examples,
   };
+}
+
+/**
+ * Parameters GitHub honours that its description leaves out (github/rest-api-description#1651: `page`
+ * and `per_page` on a user's package versions "are missing but actually functional"); they are taken
+ * from the same list for the authenticated user, which the description does give them.
+ */
+function describedElsewhere(operationId: string): RawOperation["parameters"] & object {
+  if (operationId !== "packages/get-all-package-versions-for-package-owned-by-user") return [];
+  const sibling = load().spec.paths["/user/packages/{package_type}/{package_name}/versions"]?.get;
+  return (sibling?.parameters ?? []).filter((p) => resolveRef(p).in === "query");
 }
 
 function validator(key: string, schema: object): ValidateFunction {
