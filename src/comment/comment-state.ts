@@ -76,3 +76,20 @@ export function splitCurrent(state: CommentState): { current: RunReport[]; histo
   current.sort((a, b) => a.workflowName.localeCompare(b.workflowName) || a.workflowKey.localeCompare(b.workflowKey));
   return { current, history: history.sort(compareRunsNewestFirst) };
 }
+
+/** Whether a run pushed an image that the registry did not report gone. */
+function pushedImages(run: RunReport): boolean {
+  return run.images.some((image) => image.check.status !== "missing");
+}
+
+/**
+ * For a workflow's current run that pushed no image, the latest earlier run of that workflow for the
+ * PR's head that did: its images are still what a reviewer pulls (a re-run that failed before pushing
+ * did not replace them). Undefined when the current run pushed images itself, or is not for the head.
+ */
+export function latestPushFor(state: CommentState, current: RunReport): RunReport | undefined {
+  if (current.headSha !== state.headSha || pushedImages(current)) return undefined;
+  return state.runs
+    .filter((run) => run.workflowKey === current.workflowKey && run.headSha === state.headSha && compareRunsNewestFirst(current, run) < 0 && pushedImages(run))
+    .sort(compareRunsNewestFirst)[0];
+}

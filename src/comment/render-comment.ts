@@ -1,4 +1,4 @@
-import { splitCurrent, type CommentState } from "./comment-state.js";
+import { latestPushFor, splitCurrent, type CommentState } from "./comment-state.js";
 import { fitState, limitRun } from "./fit-state.js";
 import { code } from "../util/markdown.js";
 import { renderPrune } from "./render-prune.js";
@@ -57,7 +57,7 @@ function composeParts(state: CommentState, context: RenderContext): string[] {
   if (state.prune) parts.push(renderPrune(state.prune));
   for (const run of current) {
     const earlier = state.runs.filter((r) => r.runId === run.runId && r.attempt < run.attempt);
-    parts.push(renderRun(run, state.headSha, context, earlier));
+    parts.push(renderRun(run, state.headSha, context, earlier, latestPushFor(state, run)));
   }
   if (history.length > 0) {
     const lines = history.map((run) => `- ${runTitle(run, state.headSha)}`);

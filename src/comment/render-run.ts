@@ -21,8 +21,12 @@ export function runTitle(run: RunReport, headSha: string): string {
   return `${code(run.workflowName)} ${link(`run #${run.runNumber}${attempt}`, run.runUrl)} · ${icon} ${shown} · ${code(run.headSha.slice(0, 7))}${superseded}`;
 }
 
-/** A run's section: notes, images, expected tags, artifacts, commands to run it, and its retry. */
-export function renderRun(run: RunReport, headSha: string, context: RenderContext, earlier: RunReport[]): string {
+/**
+ * A run's section: notes, images, expected tags, artifacts, commands to run it, and its retry. When the
+ * run pushed no image, `pushedBy` is the earlier run for the same commit whose images are still the latest:
+ * its images and commands are shown, so a later attempt that failed before pushing does not hide them.
+ */
+export function renderRun(run: RunReport, headSha: string, context: RenderContext, earlier: RunReport[], pushedBy?: RunReport): string {
   const parts = [`#### ${runTitle(run, headSha)}`];
   if (run.headSha !== headSha) {
     parts.push(`_This run built ${code(run.headSha.slice(0, 7))}, which is no longer the head of this PR; its results are kept for reference._`);
@@ -34,8 +38,19 @@ export function renderRun(run: RunReport, headSha: string, context: RenderContex
   if (run.artifacts.length > 0) parts.push(renderArtifacts(run));
   const commands = renderCommands(run, context);
   if (commands) parts.push(`**Run it**\n\n${commands}`);
+  if (pushedBy) parts.push(renderLatestPush(pushedBy, context));
   const retry = renderRetry(run, earlier);
   if (retry) parts.push(retry);
+  return parts.join("\n\n");
+}
+
+/** The images an earlier run pushed for this commit, still the latest: with the commands to get them. */
+function renderLatestPush(run: RunReport, context: RenderContext): string {
+  const attempt = run.attempt > 1 ? `, attempt ${run.attempt}` : "";
+  const parts = [`**Latest images for this commit**, pushed by ${link(`run #${run.runNumber}${attempt}`, run.runUrl)}; this run pushed none.`];
+  parts.push(renderImages(run.images, run.omitted?.images ?? 0));
+  const commands = renderCommands(run, context);
+  if (commands) parts.push(commands);
   return parts.join("\n\n");
 }
 

@@ -33,6 +33,27 @@ function assertWellFormed(body: string): CommentState {
 }
 
 describe("renderComment", () => {
+  it("keeps the latest image a workflow pushed for the head, with its commands, after a later attempt failed without pushing", () => {
+    const pushed = run({ runId: 10, runNumber: 10, images: [image(1)], artifacts: [{ id: 5, name: "docker-image", sizeInBytes: 10, digest: null, expiresAt: null, expired: false, url: "https://github.com/o/r/actions/runs/10/artifacts/5", holdsImage: true }] });
+    const failed = run({ runId: 10, runNumber: 10, attempt: 2, conclusion: "failure", notes: [{ code: "run-not-successful" }] });
+    const body = commentFor(applyRun(applyRun(undefined, pushed, HEAD, []), failed, HEAD, []), PULL);
+    const [current = "", earlier = ""] = body.split("Earlier runs");
+    assert.match(current, /#### `CI` \[run #10, attempt 2\]/);
+    assert.match(current, /\*\*Latest images for this commit\*\*, pushed by \[run #10\]\(https:\/\/github\.com\/o\/r\/actions\/runs\/1\); this run pushed none\./);
+    assert.match(current, /`ghcr\.io\/octo-org\/app:t-1-x+`/);
+    assert.match(current, /docker pull ghcr\.io\/octo-org\/app@sha256:1{64}/);
+    assert.match(current, /gh run download 10 -R o\/r -n docker-image -D docker-image && docker load/);
+    assert.match(earlier, /run #10\]/);
+
+    // Not once the attempt pushed its own, nor once the PR's head moved on, nor when the image is gone.
+    const repushed = commentFor(applyRun(applyRun(undefined, pushed, HEAD, []), { ...failed, conclusion: "success", images: [image(2)] }, HEAD, []), PULL);
+    assert.doesNotMatch(repushed, /Latest images for this commit/);
+    const moved = commentFor(applyRun(applyRun(undefined, pushed, HEAD, []), { ...failed, runId: 11, headSha: "e".repeat(40) }, "e".repeat(40), []), PULL);
+    assert.doesNotMatch(moved, /Latest images for this commit/);
+    const gone = commentFor(applyRun(applyRun(undefined, { ...pushed, images: [{ ...image(1), check: { status: "missing" } }] }, HEAD, []), failed, HEAD, []), PULL);
+    assert.doesNotMatch(gone, /Latest images for this commit/);
+  });
+
   it("stays under GitHub's limit, dropping old history before current detail", () => {
     let state: CommentState | undefined;
     for (let id = 1; id <= 200; id++) state = applyRun(state, run({ runId: id, runNumber: id, images: [image(id)] }), HEAD, []);

@@ -117,6 +117,23 @@ describe("report on workflow_run.completed", () => {
     assert.match(body, /- `CI` \[run #500\]\(.*\) · ❌ failure/);
   });
 
+  it("keeps the image an earlier attempt pushed, with its commands, when a later attempt on the same commit fails without pushing", async () => {
+    seedRepo(fake);
+    fake.addPull(FULL, { number: 7, headRef: "feature/login", headSha: SHA1, headRepo: REPO });
+    fake.setJobs(FULL, 500, 1, [buildJob(1, buildxLog(["ghcr.io/octo-org/app:pr-7"], DIGEST_A))]);
+    fake.setJobs(FULL, 500, 2, [buildJob(3, "ERROR: failed to solve: process \"/bin/sh -c make\" did not complete successfully: exit code: 2", "failure")]);
+
+    await app.receive("workflow_run", sameRepoRun());
+    await app.receive("workflow_run", sameRepoRun({ attempt: 2, conclusion: "failure" }));
+
+    const [current = "", earlier = ""] = reportComments()[0]!.body.split("Earlier runs");
+    assert.match(current, /#### `CI` \[run #500, attempt 2\].*❌ failure/);
+    assert.match(current, /Latest images for this commit\*\*, pushed by \[run #500\]/);
+    assert.match(current, /`ghcr\.io\/octo-org\/app:pr-7`/);
+    assert.match(current, /docker pull ghcr\.io\/octo-org\/app@sha256:a{64}/);
+    assert.match(earlier, /run #500\]/);
+  });
+
   it("never lets a late run for an older commit overwrite the newer result", async () => {
     seedRepo(fake);
     fake.addPull(FULL, { number: 7, headRef: "feature/login", headSha: SHA2, headRepo: REPO });
