@@ -6,15 +6,16 @@
  */
 import { performance } from "node:perf_hooks";
 import { pino } from "pino";
-import { ProbotOctokit } from "probot";
 import { parseConfig } from "../src/config/parse-config.js";
 import type { Octokit } from "../src/github/octokit.js";
+import { dockhandOctokit } from "../src/github/octokit-options.js";
 import type { PackageVersion } from "../src/prune/package-version.js";
 import { planPrune } from "../src/prune/plan-prune.js";
 import { prunePackage } from "../src/prune/prune-package.js";
 import { pullStatesFor } from "../src/prune/pull-states.js";
 import { WriteLanes } from "../src/prune/write-lanes.js";
 import { RegistryClient } from "../src/registry/registry-client.js";
+import { readSettings } from "../src/settings.js";
 import { FakeGitHub } from "../test/support/fake-github.js";
 import { FakeRegistry } from "../test/support/fake-registry.js";
 import { interceptGitHub } from "../test/support/nock-github.js";
@@ -71,19 +72,19 @@ const stops = [interceptGitHub(fake), registry.intercept()];
 fake.addRepo(REPO);
 fake.addPackage({ owner: "octo-org", name: "app", versions });
 for (const p of pullStates) fake.addPull("octo-org/app", { number: p.number, headRef: `b${p.number}`, headSha: SHA1, headRepo: REPO, state: p.state, ...(p.closedAt ? { closedAt: new Date(p.closedAt).toISOString() } : {}) });
-const octokit = new ProbotOctokit({ auth: { token: "ghp_bench" }, log: pino({ level: "silent" }), throttle: { enabled: false }, retry: { enabled: false } }) as unknown as Octokit;
+const octokit = new (dockhandOctokit(readSettings({})))({ auth: { token: "ghp_bench" }, log: pino({ level: "silent" }) }) as unknown as Octokit;
 const client = new RegistryClient({ allowList: ["ghcr.io"] });
 const log = pino({ level: "silent" });
 const readStart = performance.now();
 const result = await prunePackage(
   { owner: "octo-org", name: "app", config, pullStates: (v) => pullStatesFor(octokit, { owner: "octo-org", repo: "app" }, v, config), scope: { kind: "sweep" }, now, dryRun: true },
-  { access: (_o, work) => work({ octokit, credential: "bench" }), registry: client, containerRegistry: "ghcr.io", lanes: new WriteLanes(1000), sleep: async () => {}, clockNow: () => now, log },
+  { access: (_o, work) => work({ octokit, credential: "bench" }), registry: client, containerRegistry: "ghcr.io", lanes: new WriteLanes(1000), log },
 );
 const readMs = performance.now() - readStart;
 const second = performance.now();
 const again = await prunePackage(
   { owner: "octo-org", name: "app", config, pullStates: (v) => pullStatesFor(octokit, { owner: "octo-org", repo: "app" }, v, config), scope: { kind: "sweep" }, now, dryRun: true },
-  { access: (_o, work) => work({ octokit, credential: "bench" }), registry: client, containerRegistry: "ghcr.io", lanes: new WriteLanes(1000), sleep: async () => {}, clockNow: () => now, log },
+  { access: (_o, work) => work({ octokit, credential: "bench" }), registry: client, containerRegistry: "ghcr.io", lanes: new WriteLanes(1000), log },
 );
 const secondMs = performance.now() - second;
 for (const stop of stops) stop();

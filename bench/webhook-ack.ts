@@ -10,8 +10,10 @@ import { createHmac } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { pino } from "pino";
 import { Probot, Server } from "probot";
+import { dockhandOctokit } from "../src/github/octokit-options.js";
 import { createDockhand } from "../src/index.js";
 import type { JobHandler, JobQueue } from "../src/queue/job-queue.js";
+import { readSettings } from "../src/settings.js";
 import { startHttpGitHub } from "../test/support/http-github.js";
 import { freePort, waitFor } from "../test/support/net.js";
 import { buildJob, buildxLog, DIGEST_A, REPO } from "../test/support/scenario.js";
@@ -26,7 +28,7 @@ const SECRET = "bench";
 class InlineQueue implements JobQueue {
   private readonly handlers = new Map<string, JobHandler>();
   async add(kind: string, data: unknown): Promise<boolean> {
-    await this.handlers.get(kind)?.(data, { checkpoint: () => Promise.resolve(), lastTry: true });
+    await this.handlers.get(kind)?.(data, { checkpoint: () => Promise.resolve(), lastTry: true, mayWait: false });
     return true;
   }
   handle(kind: string, handler: JobHandler): void {
@@ -51,7 +53,7 @@ async function run(mode: "queued" | "in-request"): Promise<{ latencies: number[]
   }
   Object.assign(process.env, { DOCKHAND_REGISTRIES: "127.0.0.1:9", DOCKHAND_SWEEP: "off" });
   const port = await freePort();
-  const server = new Server({ Probot: Probot.defaults({ appId: fake.app.id, privateKey, secret: SECRET, baseUrl: fake.apiUrl }), host: "127.0.0.1", port, log: pino({ level: process.env.LOG_LEVEL ?? "silent" }) });
+  const server = new Server({ Probot: Probot.defaults({ appId: fake.app.id, privateKey, secret: SECRET, baseUrl: fake.apiUrl, Octokit: dockhandOctokit(readSettings()) }), host: "127.0.0.1", port, log: pino({ level: process.env.LOG_LEVEL ?? "silent" }) });
   let close: (() => Promise<void>) | undefined;
   await server.load(createDockhand({ onStarted: (handles) => (close = handles.close), ...(mode === "in-request" ? { queue: () => new InlineQueue() } : {}) }));
   await server.start();

@@ -8,7 +8,9 @@
 import { createHmac } from "node:crypto";
 import { pino } from "pino";
 import { Probot, Server } from "probot";
+import { dockhandOctokit } from "../src/github/octokit-options.js";
 import { createDockhand } from "../src/index.js";
+import { readSettings } from "../src/settings.js";
 import { startHttpGitHub } from "../test/support/http-github.js";
 import { FakeRegistry } from "../test/support/fake-registry.js";
 import { freePort, waitFor } from "../test/support/net.js";
@@ -93,7 +95,7 @@ Object.assign(process.env, {
 });
 const port = await freePort();
 const server = new Server({
-  Probot: Probot.defaults({ appId: fake.app.id, privateKey, secret: SECRET, baseUrl: fake.apiUrl }),
+  Probot: Probot.defaults({ appId: fake.app.id, privateKey, secret: SECRET, baseUrl: fake.apiUrl, Octokit: dockhandOctokit(readSettings()) }),
   host: "127.0.0.1",
   port,
   log: pino({ level: process.env.LOG_LEVEL ?? "silent" }),

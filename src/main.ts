@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { parseEnv } from "node:util";
 import { getPrivateKey } from "@probot/get-private-key";
 import { createProbot, run } from "probot";
+import { dockhandOctokit } from "./github/octokit-options.js";
 import { createDockhand } from "./index.js";
 import { startHttpServer, type Handler } from "./server/http-server.js";
 import { LogDestination } from "./server/log-destination.js";
@@ -36,10 +37,11 @@ if (!configuration.credentials) {
   await run(() => undefined, { log });
 } else {
   const lifecycle = { draining: false };
-  const probot = createProbot({ overrides: { ...configuration.credentials, secret: configuration.secret, log } });
+  const { settings } = configuration;
+  const probot = createProbot({ overrides: { ...configuration.credentials, secret: configuration.secret, log, Octokit: dockhandOctokit(settings) } });
   const handlers: Handler[] = [];
   let close: (() => Promise<void>) | undefined;
-  await probot.load(createDockhand({ lifecycle, onStarted: (handles) => (close = handles.close) }), {
+  await probot.load(createDockhand({ settings, lifecycle, onStarted: (handles) => (close = handles.close) }), {
     cwd: process.cwd(),
     addHandler: (handler) => handlers.push(handler),
   });
@@ -51,7 +53,7 @@ if (!configuration.credentials) {
   });
   const proxy = await startWebhookProxy(env.WEBHOOK_PROXY_URL, `http://127.0.0.1:${(server.server.address() as AddressInfo).port}${probot.webhookPath}`, probot.log);
   exitOnSignal({
-    timeoutMs: configuration.shutdownTimeoutMs,
+    timeoutMs: settings.shutdownTimeoutMs,
     log: probot.log,
     onSignal: () => (lifecycle.draining = true),
     drain: () => Promise.all([server.close(), close?.(), proxy?.close()]),
@@ -62,17 +64,17 @@ if (!configuration.credentials) {
 /** Everything that can stop the start, checked before anything runs. */
 function startupConfiguration() {
   try {
-    const { shutdownTimeoutMs } = readSettings(env);
+    const settings = readSettings(env);
     const appId = Number(env.APP_ID);
     const privateKey = readPrivateKey();
     // Neither yet (a first start): the setup flow registers the app, and needs no secret.
-    if (!env.APP_ID && !privateKey) return { shutdownTimeoutMs, secret: undefined, warning: undefined, credentials: undefined };
+    if (!env.APP_ID && !privateKey) return { settings, secret: undefined, warning: undefined, credentials: undefined };
     const { secret, warning } = webhookSecret(env);
-    if (appId && privateKey) return { shutdownTimeoutMs, secret, warning, credentials: { appId, privateKey } };
+    if (appId && privateKey) return { settings, secret, warning, credentials: { appId, privateKey } };
     if (env.NODE_ENV === "production") {
       throw new SettingsError(`${appId ? "PRIVATE_KEY" : "APP_ID"} is not set; it is required when NODE_ENV=production: set APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) to your GitHub App's.`);
     }
-    return { shutdownTimeoutMs, secret, warning, credentials: undefined };
+    return { settings, secret, warning, credentials: undefined };
   } catch (error) {
     if (!(error instanceof SettingsError)) throw error;
     process.stderr.write(`dockhand: ${error.message}\n`);

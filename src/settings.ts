@@ -12,6 +12,8 @@ export interface Settings {
   registryTimeoutMs: number;
   /** Deadline of each GitHub API request. */
   githubTimeoutMs: number;
+  /** Least time between two writes of one installation (or token) to GitHub; new comments wait three times as long. */
+  githubWriteIntervalMs: number;
   /** Classic PATs for the Packages API, which refuses app tokens: per owner, and one for any owner. */
   packagesTokens: { byOwner: Record<string, string>; fallback: string | undefined };
   /** The registry that serves the owners' container packages: ghcr.io, or containers.<GHES host>. */
@@ -66,6 +68,7 @@ const environment = z.object({
   DOCKHAND_REGISTRY_CREDENTIALS: credentials.default({}),
   DOCKHAND_REGISTRY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   DOCKHAND_GITHUB_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  DOCKHAND_GITHUB_WRITE_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   DOCKHAND_PACKAGES_TOKEN: z.string().min(1).optional(),
   DOCKHAND_PACKAGES_TOKENS: ownerTokens.default({}),
   DOCKHAND_CONTAINER_REGISTRY: z
@@ -141,6 +144,7 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     registryCredentials: result.data.DOCKHAND_REGISTRY_CREDENTIALS,
     registryTimeoutMs: result.data.DOCKHAND_REGISTRY_TIMEOUT_MS,
     githubTimeoutMs: result.data.DOCKHAND_GITHUB_TIMEOUT_MS,
+    githubWriteIntervalMs: result.data.DOCKHAND_GITHUB_WRITE_INTERVAL_MS,
     packagesTokens: { byOwner: result.data.DOCKHAND_PACKAGES_TOKENS, fallback: result.data.DOCKHAND_PACKAGES_TOKEN },
     containerRegistry: result.data.DOCKHAND_CONTAINER_REGISTRY,
     pruneWriteIntervalMs: result.data.DOCKHAND_PRUNE_WRITE_INTERVAL_MS,

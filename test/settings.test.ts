@@ -10,6 +10,7 @@ describe("readSettings", () => {
       registryCredentials: {},
       registryTimeoutMs: 5000,
       githubTimeoutMs: 30_000,
+      githubWriteIntervalMs: 1000,
       packagesTokens: { byOwner: {}, fallback: undefined },
       containerRegistry: "ghcr.io",
       pruneWriteIntervalMs: 1000,

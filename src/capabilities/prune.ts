@@ -23,7 +23,6 @@ export const prune: Capability = {
       registry: runtime.registry,
       containerRegistry: settings.containerRegistry,
       lanes: new WriteLanes(settings.pruneWriteIntervalMs, runtime.limiters),
-      sleep: runtime.sleep,
       clockNow: () => clock.now(),
       log,
     };

@@ -3,8 +3,8 @@ import type { Octokit } from "./octokit.js";
 /**
  * Gives every request of this Octokit a deadline. Octokit has none of its own, so a connection that
  * GitHub never answers would hold a worker's slot for good; aborted, it is an error (status 500) that
- * the job's retry carries. The deadline is set in `fetch`, so that each of Octokit's own retries gets
- * a fresh one (its retry plugin re-sends the same request options).
+ * the job's retry carries. The deadline is set in `fetch`, so that a read Octokit sends again
+ * (github/octokit-options.ts) gets a fresh one.
  */
 export function withRequestTimeout<T extends Octokit>(octokit: T, timeoutMs: number): T {
   octokit.hook.before("request", (options) => {

@@ -5,7 +5,7 @@ import type { Octokit } from "../github/octokit.js";
 export class Metrics {
   readonly registry = new Registry();
   readonly deliveries = new Counter({ name: "dockhand_webhook_deliveries_total", help: "Webhook deliveries received, by event.", labelNames: ["event"], registers: [this.registry] });
-  readonly jobs = new Counter({ name: "dockhand_jobs_total", help: "Queued jobs run, by kind and outcome (done, retry, failed).", labelNames: ["kind", "outcome"], registers: [this.registry] });
+  readonly jobs = new Counter({ name: "dockhand_jobs_total", help: "Queued jobs run, by kind and outcome (done, retry, rate-limited, failed).", labelNames: ["kind", "outcome"], registers: [this.registry] });
   readonly jobSeconds = new Histogram({
     name: "dockhand_job_duration_seconds",
     help: "How long queued jobs ran, by kind.",

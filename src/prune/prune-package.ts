@@ -2,7 +2,7 @@ import type { Logger } from "probot";
 import type { PruneConfig } from "../config/schema.js";
 import type { RegistryClient } from "../registry/registry-client.js";
 import { mapLimit } from "../util/map-limit.js";
-import { executePrune, type DeletionOutcome } from "./execute-prune.js";
+import { executePrune, type DeletionOutcome, type ExecuteDependencies } from "./execute-prune.js";
 import { declaredLeaves } from "./manifest-graph.js";
 import type { PackageAccess } from "./package-credentials.js";
 import type { PackageVersion, PullState } from "./package-version.js";
@@ -31,12 +31,18 @@ export interface PrunePackageDependencies {
   /** ghcr.io, or the GHES container registry. */
   containerRegistry: string;
   lanes: WriteLanes;
-  sleep: (ms: number) => Promise<void>;
-  /** The wall clock, for rate-limit resets (the plan's own time is `request.now`). */
-  clockNow: () => number;
+  /** Unused: deletions no longer wait in the job. src/cli/prune-command.ts still passes them; drop both with it. */
+  sleep?: (ms: number) => Promise<void>;
+  clockNow?: () => number;
   log: Logger;
+  /** Whether a failure thrown now ends the job (see `ExecuteDependencies.isFinal`); without a job, every failure is final. */
+  isFinal?: ExecuteDependencies["isFinal"];
+  /** Told of each deletion that happened, or may have ("unknown": its failure is thrown), with the version's tags. */
+  onDeletion?: (version: DeletedVersion, result: "deleted" | "unknown") => void;
   onProgress?: (done: number, total: number) => void;
 }
+
+export type DeletedVersion = Pick<PackageVersion, "id" | "digest" | "tags">;
 
 export interface PrunePackageResult {
   versions: PackageVersion[];
@@ -74,11 +80,21 @@ export async function prunePackage(request: PrunePackageRequest, deps: PrunePack
     const plan = planPrune({ versions, manifests, knownLeaves, config: request.config, pulls, now: request.now, scope: request.scope });
     const manifestReads = deps.registry.requests - before;
     if (request.dryRun) return { versions, plan, outcomes: [], manifestReads, unreadManifests };
+    const tags = new Map(versions.map((v) => [v.id, v.tags]));
+    const onDeletion = deps.onDeletion;
     const outcomes = await executePrune(access, pkg, plan.delete, {
       limiter: deps.lanes.for(access.credential),
-      sleep: deps.sleep,
-      now: deps.clockNow,
       log: deps.log,
+      ...(deps.isFinal ? { isFinal: deps.isFinal } : {}),
+      ...(onDeletion
+        ? {
+            onOutcome: (outcome) => {
+              if (outcome.result === "deleted" || outcome.result === "gone" || outcome.result === "unknown") {
+                onDeletion({ id: outcome.id, digest: outcome.digest, tags: tags.get(outcome.id) ?? [] }, outcome.result === "unknown" ? "unknown" : "deleted");
+              }
+            },
+          }
+        : {}),
       ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
     });
     return { versions, plan, outcomes, manifestReads, unreadManifests };

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineJob } from "../queue/job-kind.js";
-import { packageRecordSchema, pruneRecordSchema } from "./prune-record.js";
+import { packageProgressSchema, packageRecordSchema, pruneRecordSchema } from "./prune-record.js";
 
 /** A scheduled prune of one closed PR's images. */
 export const prunePullJobSchema = z.object({
@@ -12,6 +12,8 @@ export const prunePullJobSchema = z.object({
   headSha: z.string(),
   /** Packages an earlier try of the job finished. */
   finished: z.array(packageRecordSchema).optional(),
+  /** How far an earlier try got with the package it stopped in. */
+  current: packageProgressSchema.optional(),
   /** What the job did, once done: a retry only writes it down. */
   outcome: z.object({ record: pruneRecordSchema, create: z.boolean() }).optional(),
 });

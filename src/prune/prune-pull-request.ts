@@ -1,6 +1,6 @@
 import { loadConfig } from "../config/load-config.js";
 import type { Octokit } from "../github/octokit.js";
-import type { RunningJob } from "../queue/job-queue.js";
+import { isFinalRun, type RunningJob } from "../queue/job-queue.js";
 import type { PrunePullJob } from "./prune-pull-job.js";
 import type { PruneRecord } from "./prune-record.js";
 import { pruneRepositoryPackages, type PruneRepositoryDependencies } from "./prune-repository.js";
@@ -45,7 +45,12 @@ export async function prunePullRequest(job: PrunePullJob, deps: PrunePullDepende
       scope: { kind: "pull", number: job.number },
       pullStates: () => Promise.resolve([{ number: job.number, state: "closed", closedAt: Date.parse(job.closedAt) }]),
       now,
-      job: { finished: job.finished ?? [], checkpoint: (finished) => running.checkpoint({ ...job, finished }), lastTry: running.lastTry },
+      job: {
+        finished: job.finished ?? [],
+        current: job.current,
+        checkpoint: (finished, current) => running.checkpoint({ ...job, finished, current }),
+        isFinal: (error) => isFinalRun(running, error),
+      },
     },
     { ...deps, log },
   );

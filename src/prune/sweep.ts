@@ -3,11 +3,11 @@ import { z } from "zod";
 import { loadConfig } from "../config/load-config.js";
 import { isTransientError, type Octokit, type RepoRef } from "../github/octokit.js";
 import { defineJob, type Jobs } from "../queue/job-kind.js";
-import type { RunningJob } from "../queue/job-queue.js";
+import { isFinalRun, type RunningJob } from "../queue/job-queue.js";
 import { stableFraction } from "../util/stable-fraction.js";
 import { cronFiresBetween, parseCron } from "../util/cron.js";
 import { pruneRepositoryPackages, type PruneRepositoryDependencies } from "./prune-repository.js";
-import { packageRecordSchema } from "./prune-record.js";
+import { packageProgressSchema, packageRecordSchema } from "./prune-record.js";
 import { pullStatesFor } from "./pull-states.js";
 
 const HOUR = 3600 * 1000;
@@ -34,6 +34,8 @@ export const sweepRepoJobSchema = z.object({
   next: z.array(z.object({ owner: z.string(), repo: z.string() })),
   /** Packages an earlier try of the sweep finished. */
   finished: z.array(packageRecordSchema).optional(),
+  /** How far an earlier try got with the package it stopped in. */
+  current: packageProgressSchema.optional(),
 });
 export type SweepRepoJob = z.infer<typeof sweepRepoJobSchema>;
 
@@ -121,7 +123,7 @@ export async function sweepRepository(job: SweepRepoJob, deps: SweepDependencies
   try {
     await sweepOne(job, deps, running);
   } catch (error) {
-    if (!running.lastTry) throw error;
+    if (!isFinalRun(running, error)) throw error;
     failure = error;
   }
   await queueSweep(deps.queue, job, deps.clockNow());
@@ -144,7 +146,12 @@ async function sweepOne(job: SweepRepoJob, deps: SweepDependencies, running: Run
       scope: { kind: "sweep" },
       pullStates: (versions) => pullStatesFor(octokit, repo, versions, config),
       now: deps.clockNow(),
-      job: { finished: job.finished ?? [], checkpoint: (finished) => running.checkpoint({ ...job, finished }), lastTry: running.lastTry },
+      job: {
+        finished: job.finished ?? [],
+        current: job.current,
+        checkpoint: (finished, current) => running.checkpoint({ ...job, finished, current }),
+        isFinal: (error) => isFinalRun(running, error),
+      },
     },
     { ...deps, log },
   );

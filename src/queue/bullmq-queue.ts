@@ -1,7 +1,7 @@
-import { Queue, Worker, type Job } from "bullmq";
+import { DelayedError, Queue, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "probot";
-import { checkRunAt, laneOf, type Clock, type JobHandler, type JobQueue, type Lanes } from "./job-queue.js";
+import { checkRunAt, laneOf, MAX_TRIES, MAX_WAITS, retryAfterOf, type Clock, type JobHandler, type JobOutcome, type JobQueue, type Lanes } from "./job-queue.js";
 
 export interface BullmqQueueOptions {
   redisUrl: string;
@@ -17,10 +17,8 @@ export interface BullmqQueueOptions {
   stalledIntervalMs?: number;
   /** First retry delay of a failed job; doubles per attempt. */
   retryDelayMs?: number;
-  onJob?: (event: { kind: string; outcome: "done" | "retry" | "failed"; seconds: number }) => void;
+  onJob?: (event: { kind: string; outcome: JobOutcome; seconds: number }) => void;
 }
-
-const ATTEMPTS = 3;
 
 /** BullMQ job ids may not contain `:`, which Dockhand's ids use as a separator. */
 function bullmqId(id: string): string {
@@ -54,7 +52,7 @@ export class BullmqQueue implements JobQueue {
       jobId,
       // Kept in Redis as a due time, not a timer: any length is fine (workers poll at most every 10 s).
       delay: Math.max(0, options.runAt - this.options.clock.now()),
-      attempts: ATTEMPTS,
+      attempts: MAX_TRIES,
       backoff: { type: "exponential", delay: this.options.retryDelayMs ?? 30_000 },
       removeOnComplete: { age: 24 * 3600 },
       removeOnFail: { age: 7 * 24 * 3600 },
@@ -123,19 +121,34 @@ export class BullmqQueue implements JobQueue {
     const connection = this.redis();
     const worker = new Worker(
       this.queueOf(lane).name,
-      async (job: Job) => {
+      async (job: Job, token?: string) => {
         const handler = this.handlers.get(job.name);
         const started = performance.now();
         const seconds = () => (performance.now() - started) / 1000;
+        const log = this.options.log.child({ job: job.id, kind: job.name });
         const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        // Every start that was not a failed attempt waited out a rate limit (or was a stalled run taken over: counted too, to be safe).
+        const waits = Math.max(0, job.attemptsStarted - job.attemptsMade - 1);
+        const mayWait = waits < MAX_WAITS;
         try {
           if (!handler) throw new Error(`no handler for job kind ${job.name}`);
           // Saved in Redis: a retry, or the replica that takes over a killed worker's job, resumes there.
-          await handler(job.data, { checkpoint: (data) => job.updateData(data), lastTry: last });
+          await handler(job.data, { checkpoint: (data) => job.updateData(data), lastTry: last, mayWait });
           this.options.onJob?.({ kind: job.name, outcome: "done", seconds: seconds() });
         } catch (error) {
-          this.options.log.child({ job: job.id, kind: job.name })[last ? "error" : "warn"]({ err: error, attempt: job.attemptsMade + 1 }, last ? "job failed for good" : "job failed; trying again later");
-          this.options.onJob?.({ kind: job.name, outcome: last ? "failed" : "retry", seconds: seconds() });
+          const retryAfter = retryAfterOf(error);
+          if (retryAfter !== undefined && mayWait && token) {
+            // A rate limit: back to the delayed set until it ends, without spending an attempt, and the slot is freed.
+            log.info({ err: error, waits: waits + 1, retryInMs: retryAfter }, "job rate-limited; running it again when the limit ends");
+            await job.moveToDelayed(Date.now() + retryAfter, token);
+            this.options.onJob?.({ kind: job.name, outcome: "rate-limited", seconds: seconds() });
+            throw new DelayedError();
+          }
+          // A rate limit past the waits ends the job whatever attempts are left.
+          const final = last || retryAfter !== undefined;
+          if (!last && final) job.discard();
+          log[final ? "error" : "warn"]({ err: error, attempt: job.attemptsMade + 1, waits }, final ? "job failed for good" : "job failed; trying again later");
+          this.options.onJob?.({ kind: job.name, outcome: final ? "failed" : "retry", seconds: seconds() });
           throw error;
         }
       },

@@ -36,6 +36,33 @@ export function checkRunAt(options: { id: string; runAt: number }): void {
   if (!Number.isFinite(options.runAt)) throw new RangeError(`job ${options.id}: runAt must be a time, not ${options.runAt}`);
 }
 
+/** A job that fails is tried this many times in all (the in-process queue and BullMQ alike). */
+export const MAX_TRIES = 3;
+
+/**
+ * A job that meets a rate limit waits for its end this many times in its life, each without spending
+ * a try; the rate limit after that ends it, as a failure on its last try would.
+ */
+export const MAX_WAITS = 10;
+
+/** How one run of a job ended: done; failed, tried again later; met a rate limit, runs again at its end (not a try); failed for good. */
+export type JobOutcome = "done" | "retry" | "rate-limited" | "failed";
+
+/**
+ * How long the work that threw `error` must wait before it runs again, when the error says so: a
+ * `retryAfterMs` on it or on one of its causes. GitHub's rate limits carry one (github/octokit-options.ts);
+ * the queues then run the job again at that time instead of holding a slot until then.
+ */
+export function retryAfterOf(error: unknown): number | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth += 1) {
+    const ms = (current as { retryAfterMs?: unknown }).retryAfterMs;
+    if (typeof ms === "number" && Number.isFinite(ms)) return Math.max(0, ms);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 /** A job while it runs. */
 export interface RunningJob {
   /**
@@ -43,8 +70,15 @@ export interface RunningJob {
    * not be done again or forgotten (a re-run requested, versions deleted), so a retry resumes there.
    */
   checkpoint(data: unknown): Promise<void>;
-  /** No try follows if this one throws: what failed should be said where users look. */
+  /** No try follows if this one fails (a rate limit aside: see `mayWait`): what failed should be said where users look. */
   lastTry: boolean;
+  /** A rate limit thrown now is waited out: the job runs again at its end, without spending a try. False after `MAX_WAITS`. */
+  mayWait: boolean;
+}
+
+/** Whether no run follows if this run throws `error`: a rate limit's once the job may wait no more, any other failure's on the last try. */
+export function isFinalRun(job: RunningJob, error: unknown): boolean {
+  return retryAfterOf(error) === undefined ? job.lastTry : !job.mayWait;
 }
 
 export type JobHandler = (data: unknown, job: RunningJob) => Promise<void>;

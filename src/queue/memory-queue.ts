@@ -1,11 +1,13 @@
 import type { Logger } from "probot";
-import { checkRunAt, laneOf, type Clock, type JobHandler, type JobQueue, type Lanes } from "./job-queue.js";
+import { checkRunAt, laneOf, MAX_TRIES, MAX_WAITS, retryAfterOf, type Clock, type JobHandler, type JobOutcome, type JobQueue, type Lanes } from "./job-queue.js";
 
 interface PendingJob {
   kind: string;
   data: unknown;
   runAt: number;
   tries: number;
+  /** Rate limits waited out so far. */
+  waits: number;
 }
 
 export interface MemoryQueueOptions {
@@ -13,6 +15,8 @@ export interface MemoryQueueOptions {
   log: Logger;
   /** A job that throws is tried this many times in all, with doubling delays. */
   maxTries?: number;
+  /** A job that throws a rate limit runs again at its end, this many times without spending a try. */
+  maxWaits?: number;
   retryDelayMs?: number;
   /** Slots of the default lane. */
   concurrency?: number;
@@ -20,7 +24,7 @@ export interface MemoryQueueOptions {
   /** How long a finished job's id still turns away duplicates. */
   rememberMs?: number;
   /** Told how each run of a job ended, for metrics. */
-  onJob?: (event: { kind: string; outcome: "done" | "retry" | "failed"; seconds: number }) => void;
+  onJob?: (event: { kind: string; outcome: JobOutcome; seconds: number }) => void;
 }
 
 /**
@@ -36,12 +40,14 @@ export class MemoryQueue implements JobQueue {
   private timer: unknown;
   private closed = false;
   private readonly maxTries: number;
+  private readonly maxWaits: number;
   private readonly retryDelayMs: number;
   private readonly concurrency: number;
   private readonly rememberMs: number;
 
   constructor(private readonly options: MemoryQueueOptions) {
-    this.maxTries = options.maxTries ?? 3;
+    this.maxTries = options.maxTries ?? MAX_TRIES;
+    this.maxWaits = options.maxWaits ?? MAX_WAITS;
     this.retryDelayMs = options.retryDelayMs ?? 30_000;
     this.concurrency = options.concurrency ?? 4;
     this.rememberMs = options.rememberMs ?? 24 * 3600 * 1000;
@@ -55,7 +61,7 @@ export class MemoryQueue implements JobQueue {
     checkRunAt(options);
     this.forgetOld();
     if (this.closed || this.pending.has(options.id) || this.finished.has(options.id)) return Promise.resolve(false);
-    this.pending.set(options.id, { kind, data, runAt: options.runAt, tries: 0 });
+    this.pending.set(options.id, { kind, data, runAt: options.runAt, tries: 0, waits: 0 });
     this.arm();
     return Promise.resolve(true);
   }
@@ -128,7 +134,7 @@ export class MemoryQueue implements JobQueue {
     const handler = this.handlers.get(job.kind);
     const log = this.options.log.child({ job: id, kind: job.kind });
     const started = performance.now();
-    const report = (outcome: "done" | "retry" | "failed") => this.options.onJob?.({ kind: job.kind, outcome, seconds: (performance.now() - started) / 1000 });
+    const report = (outcome: JobOutcome) => this.options.onJob?.({ kind: job.kind, outcome, seconds: (performance.now() - started) / 1000 });
     try {
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
       await handler(job.data, {
@@ -137,10 +143,25 @@ export class MemoryQueue implements JobQueue {
           return Promise.resolve();
         },
         lastTry: job.tries + 1 >= this.maxTries,
+        mayWait: job.waits < this.maxWaits,
       });
       this.finished.set(id, this.options.clock.now());
       report("done");
     } catch (error) {
+      const retryAfter = retryAfterOf(error);
+      if (retryAfter !== undefined) {
+        // A rate limit: the slot is freed at once and the job runs again when it ends, as often as it may wait.
+        if (job.waits < this.maxWaits) {
+          log.info({ err: error, waits: job.waits + 1, retryInMs: retryAfter }, "job rate-limited; running it again when the limit ends");
+          this.pending.set(id, { ...job, waits: job.waits + 1, runAt: this.options.clock.now() + retryAfter });
+          report("rate-limited");
+        } else {
+          log.error({ err: error, waits: job.waits }, "job still rate-limited after waiting as often as it may; given up");
+          this.finished.set(id, this.options.clock.now());
+          report("failed");
+        }
+        return;
+      }
       const tries = job.tries + 1;
       if (tries < this.maxTries) {
         const delay = this.retryDelayMs * 2 ** (tries - 1);

@@ -1,7 +1,7 @@
 import type { Logger } from "probot";
 import { isTransientError, statusOf, type Octokit } from "../github/octokit.js";
 import type { Jobs } from "../queue/job-kind.js";
-import type { Clock, RunningJob } from "../queue/job-queue.js";
+import { isFinalRun, retryAfterOf, type Clock, type RunningJob } from "../queue/job-queue.js";
 import { isInfrastructureError } from "../util/infrastructure-error.js";
 import { hasNewerRun } from "./find-newer-run.js";
 import { attemptKey, RERUN_JOB, type RerunJob } from "./rerun-job.js";
@@ -18,7 +18,10 @@ export interface RerunDependencies {
   record: (octokit: Octokit, job: RerunJob, outcome: RetryOutcome) => Promise<void>;
 }
 
-/** "Not now" answers are asked again this many times in all, with doubling waits from a minute. */
+/**
+ * "Not now" answers (the workflow still running, GitHub failing or not answering) are asked again this
+ * many times in all, with doubling waits from a minute: the re-run request is sent at most this often.
+ */
 export const MAX_RERUN_TRIES = 5;
 const TRY_AGAIN_MS = 60_000;
 
@@ -27,7 +30,8 @@ const TRY_AGAIN_MS = 60_000;
  * decided (same attempt, finished, not superseded), then asks GitHub. GitHub's own state is the
  * lock: once one replica's re-run starts, the attempt number moves and every other copy stops.
  * The outcome is checkpointed before it is written down, so a retry of this job (the comment write
- * failed) records it rather than asking or deciding again.
+ * failed) records it rather than asking or deciding again. A rate limit is thrown: the queue runs the
+ * job again when it ends (not one of the tries above), and once it may wait no more the job stops.
  */
 export async function requestRerun(job: RerunJob, deps: RerunDependencies, running: RunningJob): Promise<void> {
   const log = deps.log.child({ repository: `${job.owner}/${job.repo}`, runId: job.runId, attempt: job.attempt, tries: job.tries });
@@ -57,6 +61,8 @@ export async function requestRerun(job: RerunJob, deps: RerunDependencies, runni
     await deps.queue.add(RERUN_JOB, next, runAt);
   };
 
+  const rateLimited = (error: unknown, detail: string) => (isFinalRun(running, error) ? stop("github-error", detail) : Promise.reject(error as Error));
+
   let run;
   try {
     run = (await octokit.rest.actions.getWorkflowRun({ ...repo, run_id: job.runId })).data;
@@ -64,6 +70,7 @@ export async function requestRerun(job: RerunJob, deps: RerunDependencies, runni
     // Redis or a limiter failed, not GitHub: the queue tries the whole job again.
     if (isInfrastructureError(error)) throw error;
     const status = statusOf(error);
+    if (retryAfterOf(error) !== undefined) return rateLimited(error, `HTTP ${status}: rate-limited reading the run`);
     if (status === 404) return stop("run-gone");
     if (isTransientError(error)) return later("github-error", `HTTP ${status ?? "error"} reading the run`, job.sent === true);
     return stop("github-error", `HTTP ${status} reading the run`);
@@ -89,8 +96,13 @@ export async function requestRerun(job: RerunJob, deps: RerunDependencies, runni
     const status = statusOf(error);
     const message = error instanceof Error ? error.message : String(error);
     if (status === 403 && /already running/i.test(message)) return later("still-running", message, false);
-    // A 5xx or a lost connection may come after GitHub did it; a rate limit comes before.
-    if (isTransientError(error)) return later("github-error", `HTTP ${status ?? "error"}: ${message}`, status === undefined || status >= 500);
+    if (retryAfterOf(error) !== undefined) {
+      // A rate limit comes before GitHub does anything: the request was not made.
+      await running.checkpoint({ ...job, sent: job.sent });
+      return rateLimited(error, `HTTP ${status}: ${message}`);
+    }
+    // A 5xx or a lost connection may come after GitHub did it.
+    if (isTransientError(error)) return later("github-error", `HTTP ${status ?? "error"}: ${message}`, true);
     return stop("github-refused", `HTTP ${status}: ${message}`);
   }
   await requested();

@@ -10,7 +10,7 @@ import { Metrics } from "../ops/metrics.js";
 import { opsHandler } from "../ops/ops-handler.js";
 import { BullmqQueue } from "../queue/bullmq-queue.js";
 import { Jobs, lanesOf, type LaneOf } from "../queue/job-kind.js";
-import type { Clock, JobQueue } from "../queue/job-queue.js";
+import type { Clock, JobOutcome, JobQueue } from "../queue/job-queue.js";
 import { MemoryQueue } from "../queue/memory-queue.js";
 import { RegistryClient } from "../registry/registry-client.js";
 import { MemoryRetryBudget, RedisRetryBudget, type RetryBudget } from "../retry/retry-budget.js";
@@ -66,8 +66,6 @@ export interface Runtime {
   appOctokit: () => Promise<Octokit>;
   /** An Octokit of Probot's own class with a token: same base URL (GHE_HOST), logging, throttling. */
   tokenOctokit: (token: string) => Promise<Octokit>;
-  /** Waits on the runtime's clock. */
-  sleep: (ms: number) => Promise<void>;
   /** Subscribes a delivery: the webhook path queues it, a worker hands it to `handle`. */
   on: (event: string, subscription: EventSubscription) => void;
   close: () => Promise<void>;
@@ -83,7 +81,7 @@ export function createRuntime(app: Probot, settings: Settings, capabilities: rea
     // Lanes come from the job kinds the capabilities declare: slow work never takes fast work's slots.
     lanes: lanesOf(capabilities.flatMap((capability) => capability.jobs), settings.concurrency),
     log: log.child({ name: "queue" }),
-    onJob: ({ kind, outcome, seconds }: { kind: string; outcome: "done" | "retry" | "failed"; seconds: number }) => {
+    onJob: ({ kind, outcome, seconds }: { kind: string; outcome: JobOutcome; seconds: number }) => {
       metrics.jobs.inc({ kind, outcome });
       metrics.jobSeconds.observe({ kind }, seconds);
     },
@@ -146,7 +144,6 @@ export function createRuntime(app: Probot, settings: Settings, capabilities: rea
       const Constructor = (await app.auth()).constructor as typeof ProbotOctokit;
       return prepare(new Constructor({ auth: { token } }) as Octokit);
     },
-    sleep: (ms) => new Promise<void>((resolve) => clock.setTimeout(resolve, ms)),
     on: (event, subscription) => {
       subscriptions.set(event, subscription);
       // The webhook path: the signature is checked; the delivery is counted, filtered and queued under

@@ -3,8 +3,9 @@ import { createHmac } from "node:crypto";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { describe, it } from "node:test";
 import { pino } from "pino";
-import { Probot, ProbotOctokit, Server } from "probot";
+import { Probot, Server } from "probot";
 import { REPORT_MARKER } from "../../src/comment/render-comment.js";
+import { dockhandOctokit } from "../../src/github/octokit-options.js";
 import { createDockhand } from "../../src/index.js";
 import { MemoryQueue } from "../../src/queue/memory-queue.js";
 import { pullKey, stateOf } from "../support/comment-state.js";
@@ -75,13 +76,14 @@ describe("black box: a hostile job log and a hostile repository pattern", () => 
     let queue: MemoryQueue | undefined;
     let close: (() => Promise<void>) | undefined;
     const port = await freePort();
+    const settings = testSettings({ DOCKHAND_REGISTRIES: served.host });
     const server = new Server({
       Probot: Probot.defaults({
         appId: fake.app.id,
         privateKey,
         secret: SECRET,
         baseUrl: fake.apiUrl,
-        Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } })),
+        Octokit: dockhandOctokit(settings),
       }),
       host: "127.0.0.1",
       port,
@@ -89,7 +91,7 @@ describe("black box: a hostile job log and a hostile repository pattern", () => 
     });
     await server.load(
       createDockhand({
-        settings: testSettings({ DOCKHAND_REGISTRIES: served.host }),
+        settings,
         clock,
         queue: (onJob) => (queue = new MemoryQueue({ clock, log: pino({ level: "silent" }), concurrency: 2, onJob })),
         onStarted: (handles) => (close = handles.close),

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { describe, it } from "node:test";
 import { pino } from "pino";
-import { Probot, ProbotOctokit, Server } from "probot";
+import { Probot, Server } from "probot";
+import { dockhandOctokit } from "../../src/github/octokit-options.js";
 import { createDockhand } from "../../src/index.js";
 import { MemoryQueue } from "../../src/queue/memory-queue.js";
 import { REPORT_MARKER } from "../../src/comment/render-comment.js";
@@ -101,28 +102,23 @@ async function play(faultRate: number): Promise<EndState> {
   let queue: MemoryQueue | undefined;
   let close: (() => Promise<void>) | undefined;
   const port = await freePort();
+  const settings = testSettings({
+    DOCKHAND_REGISTRIES: served.host,
+    DOCKHAND_CONTAINER_REGISTRY: served.host,
+    DOCKHAND_PACKAGES_TOKEN: "ghp_load",
+    DOCKHAND_PRUNE_WRITE_INTERVAL_MS: "0",
+    DOCKHAND_GITHUB_TIMEOUT_MS: "400",
+  });
   const server = new Server({
-    // Octokit's own retries and throttling are off: the queue's retries alone must carry the faults.
-    Probot: Probot.defaults({
-      appId: fake.app.id,
-      privateKey,
-      secret: SECRET,
-      baseUrl: fake.apiUrl,
-      Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } })),
-    }),
+    // The Octokit that ships: reads sent once more, writes once, rate limits back to the job; the queue carries the rest.
+    Probot: Probot.defaults({ appId: fake.app.id, privateKey, secret: SECRET, baseUrl: fake.apiUrl, Octokit: dockhandOctokit(settings) }),
     host: "127.0.0.1",
     port,
     log: pino({ level: "silent" }),
   });
   await server.load(
     createDockhand({
-      settings: testSettings({
-        DOCKHAND_REGISTRIES: served.host,
-        DOCKHAND_CONTAINER_REGISTRY: served.host,
-        DOCKHAND_PACKAGES_TOKEN: "ghp_load",
-        DOCKHAND_PRUNE_WRITE_INTERVAL_MS: "0",
-        DOCKHAND_GITHUB_TIMEOUT_MS: "400",
-      }),
+      settings,
       clock,
       queue: (onJob) => (queue = new MemoryQueue({ clock, log: pino({ level: "silent" }), maxTries: 25, retryDelayMs: 1, concurrency: 8, onJob })),
       onStarted: (handles) => (close = handles.close),

@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { pino } from "pino";
-import { ProbotOctokit } from "probot";
 import { CONFIG_PATH, loadConfig, type LoadedConfig } from "../../src/config/load-config.js";
 import { MAX_PROBLEMS } from "../../src/config/parse-config.js";
 import { CONFIG_MAX_BYTES } from "../../src/config/parse-config-yaml.js";
 import type { Octokit } from "../../src/github/octokit.js";
+import { dockhandOctokit, OCTOKIT_SENDS } from "../../src/github/octokit-options.js";
 import { FakeGitHub } from "../support/fake-github.js";
 import { interceptGitHub } from "../support/nock-github.js";
+import { testSettings } from "../support/test-settings.js";
 
 const REPO = { owner: "octo-org", repo: "app" };
 const FULL = "octo-org/app";
@@ -109,7 +110,7 @@ describe("loadConfig: a file an admin wrote", () => {
   beforeEach(() => {
     fake = new FakeGitHub().addRepo({ owner: "octo-org", name: "app", id: 1001 });
     stop = interceptGitHub(fake);
-    octokit = new ProbotOctokit({ auth: { token: "ghp_config" }, log: pino({ level: "silent" }), retry: { enabled: false }, throttle: { enabled: false } }) as unknown as Octokit;
+    octokit = new (dockhandOctokit(testSettings()))({ auth: { token: "ghp_config" }, log: pino({ level: "silent" }) }) as unknown as Octokit;
   });
   afterEach(() => {
     stop();
@@ -142,7 +143,7 @@ describe("loadConfig: where the files come from", () => {
   beforeEach(() => {
     fake = new FakeGitHub().addRepo({ owner: "octo-org", name: "app", id: 1001 });
     stop = interceptGitHub(fake);
-    octokit = new ProbotOctokit({ auth: { token: "ghp_config" }, log: pino({ level: "silent" }), retry: { enabled: false }, throttle: { enabled: false } }) as unknown as Octokit;
+    octokit = new (dockhandOctokit(testSettings()))({ auth: { token: "ghp_config" }, log: pino({ level: "silent" }) }) as unknown as Octokit;
   });
   afterEach(() => {
     stop();
@@ -250,7 +251,8 @@ describe("loadConfig: where the files come from", () => {
   for (const { name, response, base } of failures) {
     it(`throws on ${name}, with its status`, async () => {
       if (base) fake.setFile(FULL, CONFIG_PATH, "_extends: base\n");
-      fake.fail("GET", base ? /\/base\/contents\// : /\/app\/contents\//, response);
+      // As often as Octokit sends a read: a 5xx is sent once more before it is thrown.
+      fake.fail("GET", base ? /\/base\/contents\// : /\/app\/contents\//, response, OCTOKIT_SENDS.read);
       await assert.rejects(loadConfig(octokit, REPO), (error: unknown) => (error as { status?: number }).status === response.status);
     });
   }

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
-import { ProbotOctokit } from "probot";
 import { isTransientError, type Octokit } from "../../src/github/octokit.js";
+import { dockhandOctokit } from "../../src/github/octokit-options.js";
 import { withRequestTimeout } from "../../src/github/request-timeout.js";
 
 /** A GitHub stand-in whose n-th request (from 1) is answered after `delayMs(n)`. */
@@ -27,8 +27,8 @@ describe("withRequestTimeout", () => {
     // Answered after three seconds: without a deadline the request would succeed.
     const server = await slowServer(() => 3000);
     try {
-      const octokit = withRequestTimeout(new ProbotOctokit({ baseUrl: server.baseUrl, retry: { enabled: false }, throttle: { enabled: false } }) as Octokit, 200);
-      const error = await octokit.request("GET /rate_limit").then(
+      const octokit = withRequestTimeout(new (dockhandOctokit({ githubWriteIntervalMs: 0 }))({ baseUrl: server.baseUrl }) as Octokit, 200);
+      const error = await octokit.request("POST /markdown", { text: "x" }).then(
         () => assert.fail("the request should have timed out"),
         (e: unknown) => e,
       );
@@ -38,10 +38,10 @@ describe("withRequestTimeout", () => {
     }
   });
 
-  it("gives each of Octokit's own retries a fresh deadline", async () => {
+  it("gives the second send of a read a fresh deadline", async () => {
     const server = await slowServer((n) => (n === 1 ? 3000 : 0));
     try {
-      const octokit = withRequestTimeout(new ProbotOctokit({ baseUrl: server.baseUrl, retry: { retries: 1 }, throttle: { enabled: false } }) as Octokit, 200);
+      const octokit = withRequestTimeout(new (dockhandOctokit({ githubWriteIntervalMs: 0 }))({ baseUrl: server.baseUrl }) as Octokit, 200);
       assert.equal((await octokit.request("GET /rate_limit")).status, 200);
       assert.equal(server.requests(), 2);
     } finally {

@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { pino } from "pino";
-import { ProbotOctokit } from "probot";
 import type { Octokit } from "../../src/github/octokit.js";
+import { dockhandOctokit } from "../../src/github/octokit-options.js";
 import { Metrics } from "../../src/ops/metrics.js";
 import { FakeGitHub } from "../support/fake-github.js";
 import { interceptGitHub } from "../support/nock-github.js";
 import { digestOf } from "../support/package-state.js";
 import { SHA1, seedRepo } from "../support/scenario.js";
+import { testSettings } from "../support/test-settings.js";
 
 describe("Metrics", () => {
   it("counts GitHub requests by route and status, re-runs, pruned versions and rate limits", async () => {
@@ -20,7 +21,7 @@ describe("Metrics", () => {
       fake.addPackage({ owner: "octo-org", name: "app", versions: [1, 2].map((id) => ({ id, digest: digestOf(`v${id}`), createdAt: 0, updatedAt: 0, tags: [] })) });
       const metrics = new Metrics();
       const octokit = metrics.instrument(
-        new ProbotOctokit({ auth: { token: "ghp_metrics" }, log: pino({ level: "silent" }), throttle: { enabled: false }, retry: { enabled: false } }) as unknown as Octokit,
+        new (dockhandOctokit(testSettings()))({ auth: { token: "ghp_metrics" }, log: pino({ level: "silent" }) }) as unknown as Octokit,
       );
       await octokit.rest.actions.reRunWorkflowFailedJobs({ owner: "octo-org", repo: "app", run_id: 600 });
       await octokit.rest.packages.deletePackageVersionForOrg({ org: "octo-org", package_type: "container", package_name: "app", package_version_id: 1 });

@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import { pino } from "pino";
 import { BullmqQueue } from "../../src/queue/bullmq-queue.js";
-import { systemClock } from "../../src/queue/job-queue.js";
+import { MAX_WAITS, systemClock } from "../../src/queue/job-queue.js";
 import { startLocalRedis } from "../support/local-redis.js";
 import { waitFor } from "../support/net.js";
 
@@ -72,6 +72,27 @@ describe("BullmqQueue against a real redis-server", () => {
       { data: { step: 1 }, lastTry: false },
       { data: { step: 2 }, lastTry: true },
     ]);
+  });
+
+  it("runs a rate-limited job again when the limit ends, without spending an attempt, and ends it past its waits", async () => {
+    const outcomes: string[] = [];
+    const queue = replica(`q${++name}`, { onJob: (e) => outcomes.push(e.outcome) });
+    const seen: { at: number; lastTry: boolean; mayWait: boolean }[] = [];
+    queue.handle("limited", async (_data, job) => {
+      seen.push({ at: Date.now(), lastTry: job.lastTry, mayWait: job.mayWait });
+      throw Object.assign(new Error("secondary rate limit"), { retryAfterMs: 200 });
+    });
+    await queue.add("limited", {}, { id: "limited-1", runAt: Date.now() });
+    await waitFor(() => Promise.resolve(outcomes.includes("failed")), 20_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.deepEqual(outcomes, [...Array<string>(MAX_WAITS).fill("rate-limited"), "failed"], "waited, then ended: no attempt left for it");
+    assert.deepEqual(
+      seen.map((s) => s.mayWait),
+      [...Array<boolean>(MAX_WAITS).fill(true), false],
+    );
+    assert.ok(seen.every((s) => !s.lastTry), "a wait is not an attempt");
+    const gaps = seen.slice(1).map((s, i) => s.at - (seen[i]?.at ?? 0));
+    assert.ok(Math.min(...gaps) >= 190, `not before the limit's end: gaps ${gaps.join(", ")} ms`);
   });
 
   it("runs a lane's jobs on a worker of their own: a long prune does not hold up reports", async () => {

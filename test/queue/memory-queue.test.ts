@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { pino } from "pino";
+import { isFinalRun, type RunningJob } from "../../src/queue/job-queue.js";
 import { MemoryQueue } from "../../src/queue/memory-queue.js";
 import { ManualClock } from "../support/manual-clock.js";
 
@@ -98,6 +99,61 @@ describe("MemoryQueue", () => {
       { data: { step: 1 }, lastTry: false },
       { data: { step: 2 }, lastTry: true },
     ]);
+  });
+
+  it("runs a rate-limited job again when the limit ends, its slot free meanwhile, without spending a try", async () => {
+    const outcomes: string[] = [];
+    const { clock, queue } = setup({ maxTries: 2, concurrency: 1, onJob: (e) => outcomes.push(e.outcome) });
+    const ran: string[] = [];
+    const finals: boolean[] = [];
+    const limited = Object.assign(new Error("secondary rate limit"), { retryAfterMs: 60_000 });
+    queue.handle("k", async (_data, job) => {
+      ran.push("k");
+      finals.push(isFinalRun(job, limited));
+      // A rate limit three times (wrapped, as a job might rethrow it), then an ordinary failure, then done.
+      if (ran.filter((r) => r === "k").length <= 3) throw new Error("the job stopped", { cause: limited });
+      if (ran.filter((r) => r === "k").length === 4) throw new Error("boom");
+    });
+    queue.handle("other", async () => void ran.push("other"));
+    await queue.add("k", null, { id: "x", runAt: clock.now() });
+    await queue.add("other", null, { id: "y", runAt: clock.now() + 1 });
+    await queue.idle();
+    clock.advance(1);
+    await queue.idle();
+    assert.deepEqual(ran, ["k", "other"], "the one slot is free while the job waits");
+    for (let i = 0; i < 3; i += 1) {
+      const [waiting] = queue.scheduled();
+      assert.equal(waiting?.runAt, clock.now() + 60_000 - (i === 0 ? 1 : 0), "at the limit's end");
+      clock.advance(waiting.runAt - clock.now());
+      await queue.idle();
+    }
+    const [retry] = queue.scheduled();
+    assert.equal(retry?.runAt, clock.now() + 1000, "an ordinary failure after the waits: its backoff, a try left");
+    clock.advance(1000);
+    await queue.idle();
+    assert.equal(ran.length, 6);
+    assert.deepEqual(outcomes, ["rate-limited", "done", "rate-limited", "rate-limited", "retry", "done"]);
+    assert.deepEqual(finals, [false, false, false, false, false], "a rate limit is never the end while the job may still wait");
+  });
+
+  it("ends a job that is still rate-limited after waiting as often as it may", async () => {
+    const { clock, queue } = setup({ maxTries: 3, maxWaits: 2 });
+    const seen: Pick<RunningJob, "lastTry" | "mayWait">[] = [];
+    queue.handle("k", async (_data, job) => {
+      seen.push({ lastTry: job.lastTry, mayWait: job.mayWait });
+      throw Object.assign(new Error("rate limit"), { retryAfterMs: 1000 });
+    });
+    await queue.add("k", null, { id: "x", runAt: clock.now() });
+    for (let i = 0; i < 6; i += 1) {
+      await queue.idle();
+      clock.advance(1000);
+    }
+    assert.deepEqual(seen, [
+      { lastTry: false, mayWait: true },
+      { lastTry: false, mayWait: true },
+      { lastTry: false, mayWait: false },
+    ]);
+    assert.deepEqual(queue.scheduled(), []);
   });
 
   it("keeps the default lane's slots free while a lane of slow jobs is full", async () => {

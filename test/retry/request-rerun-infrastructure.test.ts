@@ -43,7 +43,7 @@ async function rerunWith(failures: { read?: Error; rerun?: Error }) {
       log: pino({ level: "silent" }) as unknown as Logger,
       record: async (_octokit, _job, result) => void effects.push(`recorded ${result.status}`),
     },
-    { checkpoint: async (data) => void effects.push(`checkpoint sent=${String((data as RerunJob).sent)}`), lastTry: false },
+    { checkpoint: async (data) => void effects.push(`checkpoint sent=${String((data as RerunJob).sent)}`), lastTry: false, mayWait: true },
   );
   return { outcome, effects };
 }

@@ -1,7 +1,8 @@
 import { createHmac } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { pino } from "pino";
-import { Probot, ProbotOctokit } from "probot";
+import { Probot } from "probot";
+import { dockhandOctokit } from "../../src/github/octokit-options.js";
 import { createDockhand } from "../../src/index.js";
 import { startHttpServer, type Handler } from "../../src/server/http-server.js";
 import { webhookHandler } from "../../src/server/webhook-handler.js";
@@ -24,23 +25,23 @@ export interface HttpApp {
 
 /**
  * The real app on Dockhand's HTTP server (as src/main.ts runs it), pointed at a FakeGitHub served over
- * HTTP: deliveries arrive signed over the network, as GitHub sends them. Octokit's retries and
- * throttling are off.
+ * HTTP: deliveries arrive signed over the network, as GitHub sends them; the Octokit that ships.
  */
 export async function startHttpApp(fake: FakeGitHub, env: Record<string, string> = {}): Promise<HttpApp> {
   const clock = new ManualClock(TEST_START);
   let queue: MemoryQueue | undefined;
   let close: (() => Promise<void>) | undefined;
+  const settings = testSettings(env);
   const probot = new Probot({
     appId: fake.app.id,
     privateKey,
     secret: HTTP_SECRET,
     baseUrl: fake.apiUrl,
     log: pino({ level: "silent" }),
-    Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } })),
+    Octokit: dockhandOctokit(settings),
   });
   const handlers: Handler[] = [];
-  await probot.load(createDockhand({ settings: testSettings(env), clock, onStarted: (handles) => ((queue = handles.queue as MemoryQueue), (close = handles.close)) }), {
+  await probot.load(createDockhand({ settings, clock, onStarted: (handles) => ((queue = handles.queue as MemoryQueue), (close = handles.close)) }), {
     cwd: process.cwd(),
     addHandler: (handler) => handlers.push(handler),
   });

@@ -25,8 +25,8 @@ export interface ReplicaProcess {
 
 /**
  * One replica as an operator runs it, in a process of its own (the production entry, `src/main.ts`,
- * through tsx): configured only by the environment, GitHub reached over HTTP at GHE_HOST, Probot's
- * throttling and retries as in production (clustered on REDIS_URL by Probot itself).
+ * through tsx): configured only by the environment, GitHub reached over HTTP at GHE_HOST, with the
+ * Octokit that ships (its write pacing clustered on REDIS_URL by Probot's connection).
  */
 export async function startReplica(github: { host: string; fake: FakeGitHub }, env: Record<string, string>): Promise<ReplicaProcess> {
   const port = await freePort();

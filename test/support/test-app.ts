@@ -1,7 +1,8 @@
 import { generateKeyPairSync } from "node:crypto";
 import { Writable } from "node:stream";
 import { pino } from "pino";
-import { Probot, ProbotOctokit } from "probot";
+import { Probot } from "probot";
+import { dockhandOctokit } from "../../src/github/octokit-options.js";
 import { createDockhand } from "../../src/index.js";
 import { MemoryQueue } from "../../src/queue/memory-queue.js";
 import type { FakeGitHub } from "./fake-github.js";
@@ -24,14 +25,11 @@ export interface TestApp {
   receive: (name: string, payload: Record<string, unknown>, id?: string) => Promise<void>;
 }
 
-/**
- * Probot with the Dockhand app, pointed at a FakeGitHub. Retries and throttling are off in the
- * function form of `defaults` (the object form does not turn throttling off; see platform-facts).
- */
 /** Time starts just after the test webhooks' runs completed (2026-11-20T11:30:00Z). */
 export const TEST_START = "2026-11-20T11:30:05Z";
 
 /**
+ * Probot with the Dockhand app, pointed at a FakeGitHub, with the Octokit that ships.
  * `ownQueue`: an in-process queue even with REDIS_URL, so that each replica handles the deliveries it
  * receives (with BullMQ, either replica's worker may take a job) while locks and lanes are shared.
  */
@@ -39,6 +37,7 @@ export async function createTestApp(fake: FakeGitHub, env: Record<string, string
   const clock = new ManualClock(TEST_START);
   let queue: MemoryQueue | undefined;
   const logs: Record<string, unknown>[] = [];
+  const settings = testSettings(env);
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
       logs.push(JSON.parse(chunk.toString("utf8")) as Record<string, unknown>);
@@ -50,18 +49,14 @@ export async function createTestApp(fake: FakeGitHub, env: Record<string, string
     privateKey,
     baseUrl: fake.apiUrl,
     log: pino({ level: "debug" }, stream),
-    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
-      ...options,
-      retry: { enabled: false },
-      throttle: { enabled: false },
-    })),
+    Octokit: dockhandOctokit(settings),
   });
   // Without REDIS_URL the app's queue is the in-process one.
   let close: (() => Promise<void>) | undefined;
   await probot.load(
     createDockhand({
       // The hourly sweep ticks only in the tests about it.
-      settings: testSettings(env),
+      settings,
       clock,
       onStarted: (handles) => ((queue = handles.queue as MemoryQueue), (close = handles.close)),
       ...(options.ownQueue ? { queue: (onJob) => new MemoryQueue({ clock, log: probot.log.child({ name: "queue" }), onJob }) } : {}),

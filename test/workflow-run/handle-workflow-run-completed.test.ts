@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { REPORT_MARKER } from "../../src/comment/render-comment.js";
+import { OCTOKIT_SENDS } from "../../src/github/octokit-options.js";
 import { pullKey, stateOf } from "../support/comment-state.js";
 import { FakeGitHub } from "../support/fake-github.js";
 import { interceptGitHub } from "../support/nock-github.js";
@@ -271,8 +272,9 @@ describe("report on workflow_run.completed", () => {
     seedRepo(fake);
     fake.addPull(FULL, { number: 7, headRef: "feature/login", headSha: SHA1, headRepo: REPO });
     fake.setArtifacts(500, [{ id: 91, name: "docker-image", size_in_bytes: 1 }]);
-    fake.fail("GET", /\/contents\/\.github%2Fdockhand\.yml$/, { status: 503, body: { message: "Service Unavailable" } });
-    fake.fail("GET", /\/artifacts$/, { status: 502, body: { message: "Bad Gateway" } });
+    // Each read fails as often as Octokit sends it: the first try meets the config's failure, the second the artifacts'.
+    fake.fail("GET", /\/contents\/\.github%2Fdockhand\.yml$/, { status: 503, body: { message: "Service Unavailable" } }, OCTOKIT_SENDS.read);
+    fake.fail("GET", /\/artifacts$/, { status: 502, body: { message: "Bad Gateway" } }, OCTOKIT_SENDS.read);
     await app.receive("workflow_run", sameRepoRun());
     assert.equal(reportComments().length, 0, "a config GitHub did not serve is not an invalid config");
     await app.advance(30_000);
