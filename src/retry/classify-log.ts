@@ -64,10 +64,12 @@ const MAX_EVIDENCE = 3;
 const MAX_EVIDENCE_LENGTH = 400;
 /** Hosts whose near misses one classification works out (each costs host × pattern steps per known pattern). */
 const MAX_HOSTS_CHECKED = 64;
+const KNOWN: HostStatus = { kind: "known" };
+const UNKNOWN: HostStatus = { kind: "unknown" };
 /** Buildkit steps remembered by number; a real build has tens, a hostile log could number millions. */
 const MAX_BUILD_STEPS = 10_000;
-/** The host a line looks up (Go's words) or sends a request to: a known registry there is registry work. */
-export const REQUEST_HOST = /\blookup ([a-z0-9.-]+)|\b[a-z][a-z0-9+.-]{0,15}:\/\/([^/\s"':]+)/i;
+/** The host a line looks up (Go's words) or sends a request to (a URL, urllib3's pool): a known registry there is registry work. */
+export const REQUEST_HOST = /\blookup ([a-z0-9.-]+)|\b[a-z][a-z0-9+.-]{0,15}:\/\/([^/\s"':]+)|\bhost='([^'\s]+)'/i;
 /**
  * Lines that outline a build, after GitHub's timestamp: buildkit's `#N text` (the first one of step N
  * says what the step is), and the legacy builder's `Step 5/9 : RUN …`, ` ---> Running in …` (a command's
@@ -128,7 +130,7 @@ function classify(text: string, context: LogContext, rules: RuleSet, explain: bo
   const stepWork = registryStep(step?.text ?? null, context);
   const errorLines = step === null ? [] : markedLines(region, ERROR_MARK);
   const repository = repositoryMatcher(rules);
-  const reader = new RegionReader(region, rules, stepWork);
+  const reader = new RegionReader(region, rules, stepWork, explain);
   const tiers: [ExplainedPass["name"], () => Line[]][] =
     errorLines.length > 0
       ? [
@@ -180,31 +182,30 @@ function registryStep(command: string | null, context: LogContext): string | nul
 interface Finding {
   rule: CompiledRule;
   line: Line;
-  host: string | null;
-  status: HostStatus | null;
-  /** The lines just before, for the operation a generic error belongs to. */
-  nearby: Line[];
+  /** The line as read: its host and the lines just before it, worked out for the deciding finding only. */
+  reading: LineReading;
 }
 
-/** Whether a rule's match on a line counts, and the reason either way (for `--explain`). */
+/** Whether a rule's match on a line counts, and the reason either way (for `--explain`: written only then). */
 type Judgement = { counted: boolean; why: string };
+
+const COUNTED: Judgement = { counted: true, why: "" };
+const NOT_COUNTED: Judgement = { counted: false, why: "" };
 
 function findingsIn(candidates: Line[], reader: RegionReader, repository: RepositoryMatcher, explained: ExplainedLine[] | null): Finding[] {
   const findings: Finding[] = [];
   for (const line of candidates) {
     const own = repository.match(line.text);
-    const builtIn = reader.rules.any.test(line.text) ? reader.rules.rules.filter((rule) => rule.origin === "built-in" && rule.regex.test(line.text)) : [];
+    // A line the first pass found almost always matches a pattern: testing each is as cheap as one alternation of all, and says which.
+    const builtIn = reader.rules.rules.filter((rule) => rule.origin === "built-in" && rule.regex.test(line.text));
     const matching = [...own, ...builtIn];
     if (matching.length === 0) continue;
     const about = reader.line(line);
     const matches: ExplainedLine["matches"] = [];
     for (const rule of matching) {
-      const judged = judge(rule, about);
-      if (judged.counted) {
-        const host = rule.host || explained ? about.host() : about.ownHost;
-        findings.push({ rule, line, host, status: host === null ? null : reader.status(host), nearby: about.nearbyIfRead() });
-      }
-      matches.push({ rule: rule.id, verdict: rule.verdict, ...judged });
+      const judged = judge(rule, about, reader);
+      if (judged.counted) findings.push({ rule, line, reading: about });
+      if (explained) matches.push({ rule: rule.id, verdict: rule.verdict, ...judged });
     }
     if (explained) {
       const host = about.host();
@@ -220,115 +221,156 @@ function findingsIn(candidates: Line[], reader: RegionReader, repository: Reposi
   return findings;
 }
 
-function judge(rule: CompiledRule, about: LineReading): Judgement {
+function judge(rule: CompiledRule, about: LineReading, reader: RegionReader): Judgement {
   let work = "the words alone show a registry problem (scope self)";
   if (rule.scope === "registry") {
     const registry = about.registryWork();
     if (!registry.counted) return registry;
     work = registry.why;
   }
-  if (!rule.host) return { counted: true, why: work };
+  if (!rule.host) return reader.because(true, () => work);
   const host = about.host();
   const status = host === null ? null : about.status(host);
-  const named = host === null ? "" : `\`${host}\``;
+  const named = () => `\`${host}\``;
   switch (rule.host) {
     case "known":
-      return status?.kind === "known" ? { counted: true, why: `${work}; ${named} is a known registry` } : { counted: false, why: host === null ? "no host named on the line or just before it, and this rule needs a known registry" : `${named} is not a known registry` };
+      return status?.kind === "known"
+        ? reader.because(true, () => `${work}; ${named()} is a known registry`)
+        : reader.because(false, () => (host === null ? "no host named on the line or just before it, and this rule needs a known registry" : `${named()} is not a known registry`));
     case "known-or-unnamed":
-      if (status === null) return { counted: true, why: `${work}; no host named` };
+      if (status === null) return reader.because(true, () => `${work}; no host named`);
       return status.kind === "known"
-        ? { counted: true, why: `${work}; ${named} is a known registry` }
-        : { counted: false, why: `${named} is not a known registry: a timeout or refusal there is more often a registry that is down or misconfigured than a flake (a registry of your own counts with --registry or DOCKHAND_REGISTRIES)` };
+        ? reader.because(true, () => `${work}; ${named()} is a known registry`)
+        : reader.because(false, () => `${named()} is not a known registry: a timeout or refusal there is more often a registry that is down or misconfigured than a flake (a registry of your own counts with --registry or DOCKHAND_REGISTRIES)`);
     case "unknown":
-      return status !== null && status.kind !== "known" ? { counted: true, why: `${work}; ${named} is not a known registry` } : { counted: false, why: host === null ? "no host named" : `${named} is a known registry` };
+      return status !== null && status.kind !== "known"
+        ? reader.because(true, () => `${work}; ${named()} is not a known registry`)
+        : reader.because(false, () => (host === null ? "no host named" : `${named()} is a known registry`));
     case "near-miss":
       return status?.kind === "near-miss"
-        ? { counted: true, why: `${work}; ${named} is ${status.distance} edit${status.distance === 1 ? "" : "s"} from \`${status.suggestion}\`` }
-        : { counted: false, why: host === null ? "no host named" : `${named} is not one or two edits from a known registry` };
+        ? reader.because(true, () => `${work}; ${named()} is ${status.distance} edit${status.distance === 1 ? "" : "s"} from \`${status.suggestion}\``)
+        : reader.because(false, () => (host === null ? "no host named" : `${named()} is not one or two edits from a known registry`));
   }
 }
 
 /** What one candidate line shows, each part read only when a rule asks for it (most lines never do). */
-interface LineReading {
-  ownHost: string | null;
+class LineReading {
+  private lines: Line[] | undefined;
+  private named: string | null | undefined;
+  private work: Judgement | undefined;
+  private asked: { host: string; status: HostStatus } | undefined;
+
+  constructor(
+    private readonly reader: RegionReader,
+    readonly line: Line,
+  ) {}
+
+  /** The lines just before it (read once, when first asked). */
+  nearby(): Line[] {
+    return (this.lines ??= linesBefore(this.reader.region, this.line, CONTEXT_WINDOW));
+  }
+
   /** The line's own host, or the last host named in the lines just before it. */
-  host(): string | null;
-  status(host: string): HostStatus;
-  registryWork(): Judgement;
-  /** The lines before, if something already read them. */
-  nearbyIfRead(): Line[];
+  host(): string | null {
+    if (this.named === undefined) this.named = hostIn(this.line.text) ?? this.nearby().map((l) => hostIn(l.text)).findLast((h) => h !== null) ?? null;
+    return this.named;
+  }
+
+  /** A host's status, remembered for the last host asked about (a line's rules ask about the same one). */
+  status(host: string): HostStatus {
+    if (this.asked?.host !== host) this.asked = { host, status: this.reader.status(host) };
+    return this.asked.status;
+  }
+
+  registryWork(): Judgement {
+    return (this.work ??= this.reader.registryWork(this.line, this));
+  }
 }
 
 /** The failing region and what is worked out about it once per classification: hosts, buildkit steps. */
 class RegionReader {
   private readonly statuses = new Map<string, HostStatus>();
+  private readonly packageHosts = new Map<string, boolean>();
   private outline: { steps: Map<string, string>; legacy: { offset: number; run: boolean; text: string }[] } | undefined;
 
   constructor(
-    private readonly region: Region,
+    readonly region: Region,
     readonly rules: RuleSet,
     private readonly stepWork: string | null,
+    private readonly explain: boolean,
   ) {}
 
+  /** Whether a host serves packages, not images (`NOT_REGISTRY_HOSTS`), remembered like `status`. */
+  servesPackages(host: string): boolean {
+    const seen = this.packageHosts.get(host);
+    if (seen !== undefined) return seen;
+    const serves = isKnownHost(host, NOT_REGISTRY_HOSTS);
+    if (this.packageHosts.size < MAX_HOSTS_CHECKED) this.packageHosts.set(host, serves);
+    return serves;
+  }
+
+  /** A judgement, its reason written only when explaining (most classifications never read it). */
+  because(counted: boolean, why: () => string): Judgement {
+    if (this.explain) return { counted, why: why() };
+    return counted ? COUNTED : NOT_COUNTED;
+  }
+
   status(host: string): HostStatus {
-    const known = this.statuses.get(host);
-    if (known) return known;
-    const status = this.statuses.size < MAX_HOSTS_CHECKED ? hostStatus(host, this.rules.knownHosts) : { kind: isKnownHost(host, this.rules.knownHosts) ? ("known" as const) : ("unknown" as const) };
+    const seen = this.statuses.get(host);
+    if (seen) return seen;
+    // Past the first hosts, only whether a host is known: a hostile log can name a new one on every line.
+    if (this.statuses.size >= MAX_HOSTS_CHECKED) return isKnownHost(host, this.rules.knownHosts) ? KNOWN : UNKNOWN;
+    const status = hostStatus(host, this.rules.knownHosts);
     this.statuses.set(host, status);
     return status;
   }
 
   line(line: Line): LineReading {
-    let nearby: Line[] | undefined;
-    const before = () => (nearby ??= linesBefore(this.region, line, CONTEXT_WINDOW));
-    const ownHost = hostIn(line.text);
-    let work: Judgement | undefined;
-    return {
-      ownHost,
-      host: () => ownHost ?? before().map((l) => hostIn(l.text)).findLast((h) => h !== null) ?? null,
-      status: (host) => this.status(host),
-      registryWork: () => (work ??= this.registryWork(line, ownHost, before)),
-      nearbyIfRead: () => nearby ?? [],
-    };
+    return new LineReading(this, line);
   }
+
+
 
   /**
    * Whether a line's generic words are registry work: never on a package manager's line or one that
    * asks a package host; yes when the line says so itself; for a command's output inside the build, no
    * further; then its buildkit step, the lines before it, and the failing step, in that order.
    */
-  private registryWork(line: Line, ownHost: string | null, before: () => Line[]): Judgement {
+  registryWork(line: Line, reading: LineReading): Judgement {
     const notRegistry = NOT_REGISTRY_LINE.exec(line.text);
-    if (notRegistry) return { counted: false, why: `the line is not a registry client's (\`${notRegistry[0].trim()}\`)` };
-    if (ownHost !== null && isKnownHost(ownHost, NOT_REGISTRY_HOSTS)) return { counted: false, why: `\`${ownHost}\` serves packages, not images` };
-    const evidence = REGISTRY_EVIDENCE.exec(line.text);
-    if (evidence) return { counted: true, why: `the line shows registry work (\`${evidence[0].trim()}\`)` };
+    if (notRegistry) return this.because(false, () => `the line is not a registry client's (\`${notRegistry[0].trim()}\`)`);
     const request = REQUEST_HOST.exec(line.text);
-    const asked = request?.[1] ?? request?.[2];
+    const asked = request?.[1] ?? request?.[2] ?? request?.[3];
+    if (asked !== undefined && this.servesPackages(asked)) return this.because(false, () => `\`${asked}\` serves packages, not images`);
+    const evidence = REGISTRY_EVIDENCE.exec(line.text);
+    if (evidence) return this.because(true, () => `the line shows registry work (\`${evidence[0].trim()}\`)`);
     if (asked !== undefined) {
       // The line names whom it asked: a known registry (or a near miss of one) is registry work; anyone else, with no registry words, is not.
-      const status = this.status(asked);
-      if (status.kind === "known") return { counted: true, why: `the line looks up or asks a known registry (\`${asked}\`)` };
-      if (status.kind === "near-miss") return { counted: true, why: `the line looks up or asks \`${asked}\`, a near miss of \`${status.suggestion}\`` };
-      return { counted: false, why: `the line asks \`${asked}\`, which is not a known registry, and shows no registry work itself` };
+      const status = reading.status(asked);
+      if (status.kind === "known") return this.because(true, () => `the line looks up or asks a known registry (\`${asked}\`)`);
+      if (status.kind === "near-miss") return this.because(true, () => `the line looks up or asks \`${asked}\`, a near miss of \`${status.suggestion}\``);
+      return this.because(false, () => `the line asks \`${asked}\`, which is not a known registry, and shows no registry work itself`);
     }
     const run = RUN_OUTPUT.exec(line.text);
-    if (run) return { counted: false, why: `buildkit printed it from a command the build ran (\`${run[0].trim()}\`): only the line's own words count` };
+    if (run) return this.because(false, () => `buildkit printed it from a command the build ran (\`${run[0].trim()}\`): only the line's own words count`);
     const legacyRun = this.legacyRun(line.offset);
-    if (legacyRun !== undefined) return { counted: false, why: `it is the output of a build step's command (\`${legacyRun}\`): only the line's own words count` };
+    if (legacyRun !== undefined) return this.because(false, () => `it is the output of a build step's command (\`${legacyRun}\`): only the line's own words count`);
     const number = /^#(\d{1,6}) /.exec(line.text)?.[1];
     const title = number === undefined ? undefined : this.buildStep(number);
     if (title !== undefined) {
-      if (BUILD_VERTEX.test(title)) return { counted: false, why: `it belongs to buildkit step #${number} (\`${title}\`), which is not registry work` };
-      if (REGISTRY_VERTEX.test(title)) return { counted: true, why: `it belongs to buildkit step #${number} (\`${title}\`)` };
+      if (BUILD_VERTEX.test(title)) return this.because(false, () => `it belongs to buildkit step #${number} (\`${title}\`), which is not registry work`);
+      if (REGISTRY_VERTEX.test(title)) return this.because(true, () => `it belongs to buildkit step #${number} (\`${title}\`)`);
     }
-    for (const earlier of before().toReversed()) {
+    // The step settles it before the neighbours are read: most lines of a registry step never need them.
+    const stepWork = this.stepWork;
+    if (stepWork !== null) return this.because(true, () => stepWork);
+    for (const earlier of reading.nearby().toReversed()) {
       const shown = REGISTRY_EVIDENCE.exec(earlier.text) ?? TRANSFER_PROGRESS.exec(earlier.text);
-      if (shown) return { counted: true, why: `line ${earlier.number} just before shows registry work (\`${shown[0].trim()}\`)` };
+      if (shown) return this.because(true, () => `line ${earlier.number} just before shows registry work (\`${shown[0].trim()}\`)`);
     }
-    if (this.stepWork !== null) return { counted: true, why: this.stepWork };
-    return { counted: false, why: `no registry work on the line, in the ${CONTEXT_WINDOW} lines before it, or in the failing step` };
+    return this.because(false, () => `no registry work on the line, in the ${CONTEXT_WINDOW} lines before it, or in the failing step`);
   }
+
 
   /** The title of buildkit step N: the text of the first `#N …` line in the region. */
   private buildStep(number: string): string | undefined {
@@ -372,30 +414,41 @@ class RegionReader {
   }
 }
 
-/** Permanent beats transient; the first rule (in rule order) of the winning verdict names it. */
+/**
+ * Permanent beats transient; of the winning verdict, a repository's rule before a built-in one, then
+ * the rule found first names it. One pass per verdict: a log can have a finding on every line.
+ */
 function decide(findings: Finding[]): { result: Classification; discounted: Map<Finding, string> } | undefined {
-  const ids = new Set(findings.map((f) => f.rule.id));
+  const ids = new Set<string>();
+  for (const f of findings) ids.add(f.rule.id);
   const discounted = new Map<Finding, string>();
   for (const f of findings) {
-    const over = (f.rule.yieldsTo ?? []).find((id) => ids.has(id));
+    const over = f.rule.yieldsTo?.find((id) => ids.has(id));
     if (over) discounted.set(f, over);
   }
-  const counted = findings.filter((f) => !discounted.has(f));
   for (const verdict of ["permanent", "transient"] as const) {
-    const matching = counted.filter((f) => f.rule.verdict === verdict);
-    if (matching.length === 0) continue;
-    const rule = matching.map((f) => f.rule).reduce((best, r) => (rankOf(r, counted) < rankOf(best, counted) ? r : best));
-    const lines = [...new Map(matching.map((f) => [f.line.number, f.line])).values()].sort((a, b) => a.number - b.number);
-    const first = matching.find((f) => f.rule === rule);
-    const fix = first ? fixFor(rule, first) : rule.fix;
+    let first: Finding | undefined;
+    let long = false;
+    const last: Line[] = [];
+    for (const f of findings) {
+      if (f.rule.verdict !== verdict || discounted.has(f)) continue;
+      if (!first || (f.rule.origin === "config" && first.rule.origin === "built-in")) first = f;
+      if (f.rule.wait === "long") long = true;
+      if (last.at(-1)?.number !== f.line.number) last.push(f.line);
+      if (last.length > MAX_EVIDENCE) last.shift();
+    }
+    if (!first) continue;
+    const rule = first.rule;
+    const host = first.reading.host();
+    const fix = host !== null ? fixFor(rule, host, first.reading.status(host)) : rule.fix;
     return {
       result: {
         verdict,
         rule: rule.id,
-        operation: rule.operation === "any" && first ? operationOf(first) : rule.operation,
-        host: first?.host ?? null,
-        evidence: lines.slice(-MAX_EVIDENCE).map((l) => evidenceOf(l, l.text)),
-        wait: matching.some((f) => f.rule.wait === "long") ? "long" : "normal",
+        operation: rule.operation === "any" ? operationOf(first) : rule.operation,
+        host,
+        evidence: last.map((l) => evidenceOf(l, l.text)),
+        wait: long ? "long" : "normal",
         ...(rule.cause ? { cause: rule.cause } : {}),
         ...(fix ? { fix } : {}),
       },
@@ -406,9 +459,9 @@ function decide(findings: Finding[]): { result: Classification; discounted: Map<
 }
 
 /** A host one or two edits from a registry gets the name it was probably meant to be in the fix. */
-function fixFor(rule: CompiledRule, finding: Finding): string | undefined {
-  if (finding.status?.kind !== "near-miss" || (rule.host !== "near-miss" && rule.host !== "unknown")) return rule.fix;
-  return [`Did you mean \`${finding.status.suggestion}\` (not \`${finding.host}\`)?`, rule.fix].filter(Boolean).join(" ");
+function fixFor(rule: CompiledRule, host: string, status: HostStatus): string | undefined {
+  if (status.kind !== "near-miss" || (rule.host !== "near-miss" && rule.host !== "unknown")) return rule.fix;
+  return [`Did you mean \`${status.suggestion}\` (not \`${host}\`)?`, rule.fix].filter(Boolean).join(" ");
 }
 
 function markYields(explained: ExplainedLine[], discounted: Map<Finding, string>): void {
@@ -419,10 +472,6 @@ function markYields(explained: ExplainedLine[], discounted: Map<Finding, string>
       match.why = `yields to \`${over}\`, found in the same pass (an outage's collateral)`;
     }
   }
-}
-
-function rankOf(rule: CompiledRule, findings: Finding[]): number {
-  return findings.findIndex((f) => f.rule === rule) + 1000 * Number(rule.origin === "built-in");
 }
 
 /**
@@ -538,7 +587,7 @@ function countLines(text: string, end: number): number {
 /** For rules that fit any operation (a 502, a reset), which one the line, or else the lines before it, show. */
 function operationOf(finding: Finding): Operation {
   const own = operationIn(finding.line.text);
-  return own !== "any" ? own : operationIn(finding.nearby.map((l) => l.text).join("\n"));
+  return own !== "any" ? own : operationIn(finding.reading.nearby().map((l) => l.text).join("\n"));
 }
 
 function operationIn(text: string): Operation {

@@ -7,8 +7,11 @@ export type HostStatus = { kind: "known" } | { kind: "near-miss"; suggestion: st
 
 /** How many edits (insert, delete, substitute, swap two neighbours) still make a near miss. */
 export const MAX_TYPO_EDITS = 2;
-/** The longest DNS name; anything longer that a log line puts where a host goes is not one. */
-const MAX_HOST_LENGTH = 253;
+/**
+ * The longest host worth a near-miss check: registry names are far shorter (an ECR host is 44
+ * characters), and the check costs the host's length times each pattern's.
+ */
+const MAX_HOST_LENGTH = 100;
 const HOST_NAME = /^[a-z0-9-]+(?:\.[a-z0-9-]+)+$/;
 const IP_ADDRESS = /^[\d.]+$/;
 
@@ -47,6 +50,12 @@ function labels(name: string): number {
  * and both are short (a pattern is a host name; a host is at most a line's first 4,096 characters).
  */
 function globMatches(name: string, pattern: string): boolean {
+  const first = pattern.indexOf("*");
+  if (first < 0) return name === pattern;
+  // Each star takes a character at least; the text before the first and after the last star is fixed.
+  const last = pattern.lastIndexOf("*");
+  if (name.length < pattern.length || !name.startsWith(pattern.slice(0, first)) || !endsWithFrom(name, pattern, last + 1)) return false;
+  if (first === last) return true;
   let n = 0;
   let p = 0;
   let star = -1;
@@ -67,6 +76,13 @@ function globMatches(name: string, pattern: string): boolean {
     } else return false;
   }
   return p === pattern.length;
+}
+
+/** Whether `name` ends with `pattern` from index `from` on (`name.endsWith(pattern.slice(from))`, without the copy). */
+function endsWithFrom(name: string, pattern: string, from: number): boolean {
+  const offset = name.length - pattern.length;
+  for (let i = pattern.length - 1; i >= from; i -= 1) if (name.charCodeAt(offset + i) !== pattern.charCodeAt(i)) return false;
+  return true;
 }
 
 /**

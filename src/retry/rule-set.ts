@@ -19,12 +19,10 @@ export interface RuleSet {
   rules: CompiledRule[];
   /** The repository's patterns as one RE2 program: one pass over a line says which of them match. */
   repository: { set: RE2Set; rules: CompiledRule[]; budgetMs: number; now: () => number } | null;
-  /** Every built-in pattern in one expression: most lines match none, and are dismissed with one test. */
-  any: RegExp;
   /**
    * Global, to find candidate lines in a whole text in one pass: the strings one of which each
    * built-in pattern's every match contains (`requiredLiterals`), or the pattern itself, unanchored,
-   * where it has none. It may match more lines than `any`, never fewer.
+   * where it has none. It may find more lines than the patterns match, never fewer.
    */
   scan: RegExp;
   knownHosts: string[];
@@ -49,7 +47,6 @@ export function compileRules(extra: readonly Rule[] = [], extraHosts: readonly s
   return {
     rules: [...config, ...builtIn],
     repository,
-    any: new RegExp(BUILT_IN_RULES.map((rule) => `(?:${rule.pattern})`).join("|"), "i"),
     scan: scanFor(BUILT_IN_RULES.map((rule) => rule.pattern)),
     knownHosts: [...KNOWN_REGISTRY_HOSTS, ...extraHosts.map((h) => h.toLowerCase())],
   };

@@ -1,5 +1,5 @@
 import { code } from "../util/markdown.js";
-import { BUILT_IN_RULES } from "./rules.js";
+import { BUILT_IN_RULES, KNOWN_REGISTRY_HOSTS, NOT_REGISTRY_HOSTS } from "./rules.js";
 
 /** docs/retry-rules.md: the built-in rules as a table, generated so the docs cannot drift from the code. */
 export function retryRulesMarkdown(): string {
@@ -16,10 +16,29 @@ export function retryRulesMarkdown(): string {
     "Patterns are JavaScript regular expressions matched case-insensitively against one log line. Scope",
     "`registry` means the pattern counts only on a line or in a step that shows registry work; see",
     "[retry.md](retry.md) for how rules combine. Repository rules (`retry.rules`) are checked first.",
+    "A host condition looks at the host the line (or, failing that, the 10 lines before it) names:",
+    "`known` must be a known registry (below), `known-or-unnamed` must not be another host, `unknown`",
+    "must be named and not known, `near-miss` must be one or two edits from a known registry (the fix",
+    "then says which). `dockhand classify --explain LOG` shows, line by line, which rules matched and why",
+    "each counted or not.",
     "",
     "| Rule | Verdict | Operation | Scope | Pattern | Cause and fix shown on the PR |",
     "| --- | --- | --- | --- | --- | --- |",
     ...rows,
+    "",
+    "## Known registries",
+    "",
+    "`*` stands for one or more characters. Operators add theirs with `DOCKHAND_REGISTRIES`, the CLI with",
+    "`--registry HOST`.",
+    "",
+    KNOWN_REGISTRY_HOSTS.map((host) => `\`${host}\``).join(", "),
+    "",
+    "## Hosts that serve packages, not images",
+    "",
+    "A line that asks one of these is never registry work (nor is a line of npm, pip, Maven, Gradle, cargo,",
+    "apt, go, curl or wget, or of the Docker daemon's socket and container runtime):",
+    "",
+    NOT_REGISTRY_HOSTS.map((host) => `\`${host}\``).join(", "),
     "",
   ].join("\n");
 }

@@ -110,7 +110,7 @@ describe("the built-in expressions one by one, on lines longer than the classifi
   }
 });
 
-describe("a host's near miss costs at most its length times a pattern's, for hosts up to 253 characters", () => {
+describe("a host's near miss costs at most its length times a pattern's, for hosts up to 100 characters", () => {
   it("hostStatus", () => assertLinear(eachCall("hostStatus on g.g.g…", (n) => repeat("g.", n), (host) => hostStatus(host, KNOWN_REGISTRY_HOSTS)), 12, 20_000));
 });
 
