@@ -101,8 +101,6 @@ export async function pruneCommand(argv: string[], io: CliIo, env: Record<string
       registry,
       containerRegistry: values.registry,
       lanes: new WriteLanes(writeIntervalMs),
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      clockNow: () => Date.now(),
       log: pino({ level: env.LOG_LEVEL ?? "warn" }, pino.destination(2)),
       ...(progress.isTTY ? { onProgress: (done: number, total: number) => progress.write(`\r${bar(done, total)} ${done}/${total} deleted`) } : {}),
     },
