@@ -12,7 +12,7 @@ import { compilePruneRules } from "../src/prune/tag-rules.js";
 import { parsePushedImages } from "../src/report/parse-pushed-images.js";
 import { sanitizeBranch } from "../src/report/render-template.js";
 import { classifyLog, HOST_PATTERNS } from "../src/retry/classify-log.js";
-import { MAX_PATTERN_PROGRAM, MAX_RULES_PROGRAM, checkRepositoryPattern } from "../src/retry/repository-pattern.js";
+import { MAX_PATTERN_PROGRAM, MAX_RULES_PROGRAM, checkRepositoryPattern } from "../src/config/repository-pattern.js";
 import { compileRules, REPOSITORY_RULES_BUDGET_MS } from "../src/retry/rule-set.js";
 import { BUILT_IN_RULES, REGISTRY_EVIDENCE, type Rule } from "../src/retry/rules.js";
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { MAX_EXTENDS } from "./load-config.js";
 import { CONFIG_MAX_BYTES, CONFIG_MAX_DEPTH, CONFIG_MAX_VALUES } from "./parse-config-yaml.js";
-import { MAX_RULES_PATTERN_CHARS, MAX_RULES_PROGRAM } from "../retry/repository-pattern.js";
+import { MAX_RULES_PATTERN_CHARS, MAX_RULES_PROGRAM } from "./repository-pattern.js";
 import { configFileSchema } from "./schema.js";
 
 /**

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { CRON_PATTERN, parseCron } from "../util/cron.js";
-import { checkRepositoryPattern, MAX_RULES_PATTERN_CHARS, MAX_RULES_PROGRAM } from "../retry/repository-pattern.js";
-import { OPERATIONS } from "../retry/rules.js";
+import { OPERATIONS } from "./registry-operations.js";
+import { checkRepositoryPattern, MAX_RULES_PATTERN_CHARS, MAX_RULES_PROGRAM } from "./repository-pattern.js";
 
 /** Placeholders a tag or image template may use; see `render-template.ts`. */
 export const TEMPLATE_PLACEHOLDERS = ["number", "sha", "sha7", "branch", "owner", "repo"] as const;

@@ -1,3 +1,4 @@
+import type { Operation } from "../config/registry-operations.js";
 import { MAX_LINE_CHARS } from "./log-line.js";
 import { hostStatus, isKnownHost, type HostStatus } from "./registry-host.js";
 import { repositoryMatcher, type CompiledRule, type RepositoryMatcher, type RuleSet } from "./rule-set.js";
@@ -10,7 +11,6 @@ import {
   REGISTRY_VERTEX,
   RUN_OUTPUT,
   TRANSFER_PROGRESS,
-  type Operation,
   type Verdict,
 } from "./rules.js";
 /** What is known about where the text came from. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { OPERATIONS, VERDICTS } from "./rules.js";
+import { OPERATIONS } from "../config/registry-operations.js";
+import { VERDICTS } from "./rules.js";
 
 /** Why Dockhand did not (or no longer will) re-run; rendered to sentences, so no untrusted text here. */
 export const STOP_REASONS = [

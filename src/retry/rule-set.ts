@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { RE2Set } from "re2js";
-import { RE2_FLAGS, toRe2Syntax } from "./repository-pattern.js";
+import { RE2_FLAGS, toRe2Syntax } from "../config/repository-pattern.js";
 import { requiredLiterals } from "./required-literals.js";
 import { BUILT_IN_RULES, KNOWN_REGISTRY_HOSTS, type Rule } from "./rules.js";
 

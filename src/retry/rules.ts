@@ -3,11 +3,11 @@
  * whether a second try can fix it, and (for failures a re-run cannot fix) the cause and the fix the
  * PR comment shows. Repositories add their own rules in `.github/dockhand.yml` (`retry.rules`).
  */
+import type { Operation } from "../config/registry-operations.js";
+
 export const VERDICTS = ["transient", "permanent", "unrelated"] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
-export const OPERATIONS = ["push", "pull", "login", "token", "blob-upload", "manifest", "reference", "build", "runner", "cache", "any"] as const;
-export type Operation = (typeof OPERATIONS)[number];
 
 export interface Rule {
   id: string;
@@ -16,7 +16,7 @@ export interface Rule {
   /**
    * A regular expression, matched case-insensitively against one log line. Built-in ones run on V8
    * and must not backtrack super-linearly (test/retry/linear-patterns.test.ts holds them to it); a
-   * repository's run on RE2 (`repository-pattern.ts`).
+   * repository's run on RE2 (`config/repository-pattern.ts`).
    */
   pattern: string;
   /**

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { classifyLog } from "../../src/retry/classify-log.js";
-import { checkRepositoryPattern } from "../../src/retry/repository-pattern.js";
+import { checkRepositoryPattern } from "../../src/config/repository-pattern.js";
 import { compileRules } from "../../src/retry/rule-set.js";
 import type { Rule } from "../../src/retry/rules.js";
 import { asLines, assertLinear } from "../support/linear-time.js";
