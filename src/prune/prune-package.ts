@@ -31,9 +31,6 @@ export interface PrunePackageDependencies {
   /** ghcr.io, or the GHES container registry. */
   containerRegistry: string;
   lanes: WriteLanes;
-  /** Unused: deletions no longer wait in the job. src/cli/prune-command.ts still passes them; drop both with it. */
-  sleep?: (ms: number) => Promise<void>;
-  clockNow?: () => number;
   log: Logger;
   /** Whether a failure thrown now ends the job (see `ExecuteDependencies.isFinal`); without a job, every failure is final. */
   isFinal?: ExecuteDependencies["isFinal"];

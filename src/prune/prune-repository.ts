@@ -7,7 +7,7 @@ import { prunePackage, type DeletedVersion, type PrunePackageDependencies } from
 import type { PackageProgress, PackageRecord } from "./prune-record.js";
 import type { PruneScope } from "./tag-rules.js";
 
-export interface PruneRepositoryDependencies extends Omit<PrunePackageDependencies, "log" | "onProgress" | "access" | "isFinal" | "onDeletion" | "sleep" | "clockNow"> {
+export interface PruneRepositoryDependencies extends Omit<PrunePackageDependencies, "log" | "onProgress" | "access" | "isFinal" | "onDeletion"> {
   /** The job's clock: what a PR prune or a sweep counts its windows from. */
   clockNow: () => number;
   octokitFor: (installationId: number) => Promise<Octokit>;
