@@ -37,7 +37,7 @@ describe("Redis mode: two replicas share one redis-server", () => {
       fake.setJobs("octo-org/app", 600, 1, [{ id: 1, name: "build", conclusion: "failure", steps: [{ name: "Build and push", conclusion: "failure" }], log }]);
       const payload = workflowRunCompleted({ repo: REPO, id: 600, headSha: SHA1, headBranch: "feature/x", conclusion: "failure", pullRequests: [{ number: 7, headSha: SHA1 }] });
       await Promise.all([a.receive("workflow_run", payload, "same-delivery"), b.receive("workflow_run", payload, "same-delivery")]);
-      await waitFor(() => Promise.resolve(fake.reruns.length > 0), 10_000, "no re-run");
+      await waitFor(() => Promise.resolve(fake.reruns.length > 0), 30_000, "no re-run");
       await new Promise((resolve) => setTimeout(resolve, 1000));
       assert.deepEqual(fake.reruns, [{ runId: 600, attempt: 2 }]);
       assert.deepEqual(fake.violations, []);
