@@ -82,8 +82,8 @@ async function classifyJsonLines(file: string, rules: RuleSet, base: LogContext,
   try {
     for await (const line of createInterface({ input, crlfDelay: Infinity })) {
       number += 1;
-      if (line.trim() === "") continue;
-      const record = parseRecord(line);
+      // A blank line is a line too: it gets its object, so output line N still answers input line N.
+      const record = line.trim() === "" ? "a blank line; each line must be a JSON object with a \"text\" string" : parseRecord(line);
       if (typeof record === "string") {
         io.stdout.write(`${JSON.stringify({ verdict: "unrelated", rule: null, error: `line ${number}: ${record}` })}\n`);
         status = 1;

@@ -127,12 +127,12 @@ export const BUILT_IN_RULES: readonly Rule[] = [
   {
     id: "rate-limited",
     verdict: "transient",
-    operation: "pull",
+    operation: "any",
     pattern: String.raw`toomanyrequests|pull rate limit`,
     scope: "self",
     wait: "long",
-    cause: "The registry rate-limited this runner (Docker Hub limits anonymous pulls per IP).",
-    fix: "Log in to Docker Hub before pulling (docker/login-action), or mirror base images to ghcr.io.",
+    cause: "The registry answered `toomanyrequests`: it rate-limited this runner's requests (Docker Hub limits pulls per IP, or per account when logged in; ghcr.io and other registries limit requests per token and IP).",
+    fix: "Dockhand waits `retry.backoff.rateLimitSeconds` before the re-run. For Docker Hub, log in before pulling (docker/login-action) or mirror base images to ghcr.io; for ghcr.io, spread pushes and pulls over fewer parallel jobs.",
   },
   {
     id: "throttled",

@@ -44,9 +44,10 @@ describe("dockhand classify", () => {
     const { status, stdout } = await runCli(classifyCommand, ["--jsonl", "-"], input);
     assert.equal(status, 1);
     const out = stdout.trimEnd().split("\n").map((line) => JSON.parse(line) as { verdict: string; rule: string | null; error?: string });
-    assert.deepEqual(out.map((o) => o.verdict), ["permanent", "unrelated", "unrelated", "transient"]);
+    assert.deepEqual(out.map((o) => o.verdict), ["permanent", "unrelated", "unrelated", "unrelated", "transient"], "one object per input line, blank ones too");
     assert.match(out[1]!.error ?? "", /line 2: not valid JSON/);
     assert.match(out[2]!.error ?? "", /line 3: expected an object with a "text" string/);
+    assert.match(out[3]!.error ?? "", /line 4: a blank line/);
   });
 
   it("applies a config file's rules, and explains an invalid one", async () => {

@@ -131,7 +131,7 @@ describe("retry on workflow_run.completed", () => {
     assert.ok(scheduled);
     assert.equal(scheduled.runAt - COMPLETED, 1_800_000, "rate limits wait retry.backoff.rateLimitSeconds");
     assert.match(comment(), /`rate-limited`/);
-    assert.match(comment(), /Log in to Docker Hub before pulling/);
+    assert.match(comment(), /For Docker Hub, log in before pulling/);
   });
 
   it("keeps to the daily budget per repository", async () => {
