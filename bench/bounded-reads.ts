@@ -40,7 +40,14 @@ async function measure<T>(work: () => Promise<T>): Promise<{ result: T; ms: numb
 }
 
 /** A loopback server that writes `body(req)` with backpressure and counts what it wrote. */
-async function server(handle: (req: IncomingMessage) => { status: number; headers: Record<string, string>; size: number; chunk: (offset: number, length: number) => Buffer }) {
+async function server(
+  handle: (req: IncomingMessage) => {
+    status: number;
+    headers: Record<string, string>;
+    size: number;
+    chunk: (offset: number, length: number) => Buffer;
+  },
+) {
   const stats = { requests: 0, bytesWritten: 0 };
   const http = createServer((req, res: ServerResponse) => {
     stats.requests += 1;
@@ -66,7 +73,15 @@ async function server(handle: (req: IncomingMessage) => { status: number; header
   };
 }
 
-type Row = { input: string; result: string; ms: number; rssMiB: number; maxRssMiB: number; requests: number; bytes: number };
+type Row = {
+  input: string;
+  result: string;
+  ms: number;
+  rssMiB: number;
+  maxRssMiB: number;
+  requests: number;
+  bytes: number;
+};
 
 const line = `2026-11-20T10:59:00.0000000Z #9 12.3 compiling module ${"x".repeat(60)}\n`;
 /** 200 MB of build output, then `end`, as bytes (never a string on this process's heap). */
@@ -85,20 +100,37 @@ const cases: Record<string, () => Promise<Row[]>> = {};
 for (const declared of [false, true]) {
   cases[`manifest-${declared ? "declared" : "chunked"}`] = async () => {
     const size = 400 * MB;
-    const head = Buffer.from('{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","annotations":{"x":"');
+    const head = Buffer.from(
+      '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","annotations":{"x":"',
+    );
     const filler = Buffer.alloc(64 * 1024, "a");
     const registry = await server(() => ({
       status: 200,
-      headers: { "content-type": "application/vnd.oci.image.manifest.v1+json", ...(declared ? { "content-length": String(size) } : {}) },
+      headers: {
+        "content-type": "application/vnd.oci.image.manifest.v1+json",
+        ...(declared ? { "content-length": String(size) } : {}),
+      },
       size,
-      chunk: (offset, length) => (offset === 0 ? head : offset + length >= size ? Buffer.from('"}}') : filler.subarray(0, length)),
+      chunk: (offset, length) =>
+        offset === 0 ? head : offset + length >= size ? Buffer.from('"}}') : filler.subarray(0, length),
     }));
     const client = new RegistryClient({ allowList: [registry.host], timeoutMs: 60_000 });
-    const { result: lookup, ...m } = await measure(() => client.lookup({ host: registry.host, path: "octo-org/app", tag: "huge" }));
+    const { result: lookup, ...m } = await measure(() =>
+      client.lookup({ host: registry.host, path: "octo-org/app", tag: "huge" }),
+    );
     await new Promise((resolve) => setTimeout(resolve, 100));
     await registry.close();
     const result = lookup.status === "unreachable" ? lookup.reason : lookup.status;
-    return [{ input: `400 MB manifest, ${declared ? "length declared" : "chunked"}`, result, ...m, maxRssMiB: 0, requests: client.requests, bytes: registry.stats.bytesWritten }];
+    return [
+      {
+        input: `400 MB manifest, ${declared ? "length declared" : "chunked"}`,
+        result,
+        ...m,
+        maxRssMiB: 0,
+        requests: client.requests,
+        bytes: registry.stats.bytesWritten,
+      },
+    ];
   };
 }
 
@@ -114,20 +146,37 @@ for (const mode of ["ranges", "offsets", "none"] as const) {
       const end = !ranged ? log.length - 1 : suffix ? log.length - 1 : Number(offsets?.[2]);
       return {
         status: ranged ? 206 : 200,
-        headers: { "content-length": String(end + 1 - start), ...(ranged ? { "content-range": `bytes ${start}-${end}/${log.length}` } : {}) },
+        headers: {
+          "content-length": String(end + 1 - start),
+          ...(ranged ? { "content-range": `bytes ${start}-${end}/${log.length}` } : {}),
+        },
         size: end + 1 - start,
         chunk: (offset, length) => log.subarray(start + offset, start + offset + length),
       };
     });
-    const octokit = { request: async () => ({ status: 302, headers: { location: `http://${logs.host}/logs/1` } }) } as unknown as Octokit;
+    const octokit = {
+      request: async () => ({ status: 302, headers: { location: `http://${logs.host}/logs/1` } }),
+    } as unknown as Octokit;
     const name = { ranges: "ranges", offsets: "offset ranges only (like Azure Blob)", none: "no ranges" }[mode];
     const rows: Row[] = [];
-    for (const [purpose, chunks] of [["report", [LOG_TAIL_BYTES]], ["retry", TAIL_STEPS]] as const) {
+    for (const [purpose, chunks] of [
+      ["report", [LOG_TAIL_BYTES]],
+      ["retry", TAIL_STEPS],
+    ] as const) {
       const before = { ...logs.stats };
-      const { result: tail, ...m } = await measure(() => readJobLogTail(octokit, { owner: "o", repo: "r" }, 1, { chunks }));
+      const { result: tail, ...m } = await measure(() =>
+        readJobLogTail(octokit, { owner: "o", repo: "r" }, 1, { chunks }),
+      );
       await new Promise((resolve) => setTimeout(resolve, 100));
       const result = `last ${(tail.text.length / MiB).toFixed(2)} MiB`;
-      rows.push({ input: `200 MB log, ${purpose} read; server: ${name}`, result, ...m, maxRssMiB: 0, requests: logs.stats.requests - before.requests, bytes: logs.stats.bytesWritten - before.bytesWritten });
+      rows.push({
+        input: `200 MB log, ${purpose} read; server: ${name}`,
+        result,
+        ...m,
+        maxRssMiB: 0,
+        requests: logs.stats.requests - before.requests,
+        bytes: logs.stats.bytesWritten - before.bytesWritten,
+      });
     }
     await logs.close();
     return rows;
@@ -137,7 +186,12 @@ for (const mode of ["ranges", "offsets", "none"] as const) {
 // 3. The app: a failed run whose 200 MB log names 5,000 images, pushed to an allow-listed registry.
 cases.app = async () => {
   const registry = new FakeRegistry();
-  const digest = registry.put({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: {}, layers: [] });
+  const digest = registry.put({
+    schemaVersion: 2,
+    mediaType: "application/vnd.oci.image.manifest.v1+json",
+    config: {},
+    layers: [],
+  });
   const tags = Array.from({ length: 5000 }, (_, i) => `t${i}`);
   for (const tag of tags) registry.tag("octo-org/app", tag, digest);
   const served = await registry.serve();
@@ -147,17 +201,45 @@ cases.app = async () => {
   seedRepo(fake, "report:\n  enabled: true\n");
   fake.addPull("octo-org/app", { number: 7, headRef: "feature/x", headSha: SHA1, headRepo: REPO });
   fake.addRun("octo-org/app", { id: 500, workflowId: 77, headSha: SHA1, headBranch: "feature/x" });
-  const pushes = buildxLog(tags.map((tag) => `${served.host}/octo-org/app:${tag}`), digest);
+  const pushes = buildxLog(
+    tags.map((tag) => `${served.host}/octo-org/app:${tag}`),
+    digest,
+  );
   const jobLog = bigLog(`${pushes}\n2026-11-20T11:00:05.0000000Z ##[error]Process completed with exit code 1.`);
-  fake.setJobs("octo-org/app", 500, 1, [{ id: 1, name: "build-and-push", conclusion: "failure", steps: [{ name: "Build and push", conclusion: "failure" }], log: jobLog }]);
-  const payload = workflowRunCompleted({ repo: REPO, id: 500, headSha: SHA1, headBranch: "feature/x", conclusion: "failure", pullRequests: [{ number: 7, headSha: SHA1 }] });
+  fake.setJobs("octo-org/app", 500, 1, [
+    {
+      id: 1,
+      name: "build-and-push",
+      conclusion: "failure",
+      steps: [{ name: "Build and push", conclusion: "failure" }],
+      log: jobLog,
+    },
+  ]);
+  const payload = workflowRunCompleted({
+    repo: REPO,
+    id: 500,
+    headSha: SHA1,
+    headBranch: "feature/x",
+    conclusion: "failure",
+    pullRequests: [{ number: 7, headSha: SHA1 }],
+  });
   const { ms, rssMiB } = await measure(() => app.receive("workflow_run", payload));
   const logRequests = fake.requests.filter((r) => r.path.startsWith("logs:")).length;
   await app.close();
   stop();
   await served.close();
   const result = `${registry.reads} of 5,000 images checked`;
-  return [{ input: "the app: a failed run, its 200 MB log naming 5,000 images", result, ms, rssMiB, maxRssMiB: 0, requests: registry.reads + logRequests, bytes: fake.logBytesServed }];
+  return [
+    {
+      input: "the app: a failed run, its 200 MB log naming 5,000 images",
+      result,
+      ms,
+      rssMiB,
+      maxRssMiB: 0,
+      requests: registry.reads + logRequests,
+      bytes: fake.logBytesServed,
+    },
+  ];
 };
 
 const only = process.argv[2];
@@ -166,14 +248,21 @@ if (only) {
   const maxRssMiB = process.resourceUsage().maxRSS / 1024;
   process.stdout.write(`${JSON.stringify(rows.map((r) => ({ ...r, maxRssMiB })))}\n`);
 } else {
-  console.log(`Node ${process.version}. Each case in a fresh process; "RSS growth" is the peak over the case's start, "peak RSS" the process's own.\n`);
+  console.log(
+    `Node ${process.version}. Each case in a fresh process; "RSS growth" is the peak over the case's start, "peak RSS" the process's own.\n`,
+  );
   console.log("| Input | Result | Time | RSS growth | Peak RSS | Requests | Server wrote |");
   console.log("| --- | --- | --- | --- | --- | --- | --- |");
   for (const name of Object.keys(cases)) {
-    const child = spawnSync(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname, name], { encoding: "utf8", maxBuffer: 16 * MiB });
+    const child = spawnSync(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname, name], {
+      encoding: "utf8",
+      maxBuffer: 16 * MiB,
+    });
     if (child.status !== 0) throw new Error(`case ${name} failed: ${child.stderr}`);
     for (const r of JSON.parse(child.stdout.trim().split("\n").at(-1) ?? "[]") as Row[]) {
-      console.log(`| ${r.input} | ${r.result} | ${(r.ms / 1000).toFixed(2)} s | ${r.rssMiB.toFixed(0)} MiB | ${r.maxRssMiB.toFixed(0)} MiB | ${r.requests} | ${(r.bytes / MiB).toFixed(1)} MiB |`);
+      console.log(
+        `| ${r.input} | ${r.result} | ${(r.ms / 1000).toFixed(2)} s | ${r.rssMiB.toFixed(0)} MiB | ${r.maxRssMiB.toFixed(0)} MiB | ${r.requests} | ${(r.bytes / MiB).toFixed(1)} MiB |`,
+      );
     }
   }
 }

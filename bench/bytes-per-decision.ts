@@ -33,10 +33,30 @@ const longPush = [
 ].join("\n");
 
 const cases: { name: string; log: string; annotation: string; step: string }[] = [
-  { name: "buildx push 502 (build-push-action; annotation has the error)", log: padded(8, fixture("buildx-push-502.log")), annotation: BUILDX_ERROR, step: "Build and push" },
-  { name: "write_package denied (annotation has the error)", log: padded(8, fixture("write-package-denied.log")), annotation: "buildx failed with: ERROR: failed to build: denied: permission_denied: write_package", step: "Build and push" },
-  { name: "docker push EOF (annotation: exit code 1 only)", log: padded(8, fixture("docker-push-eof.log")), annotation: EXIT_1, step: "Push" },
-  { name: "test failure with decoys (annotation: exit code 1 only)", log: padded(8, fixture("test-decoys.log")), annotation: EXIT_1, step: "Run tests" },
+  {
+    name: "buildx push 502 (build-push-action; annotation has the error)",
+    log: padded(8, fixture("buildx-push-502.log")),
+    annotation: BUILDX_ERROR,
+    step: "Build and push",
+  },
+  {
+    name: "write_package denied (annotation has the error)",
+    log: padded(8, fixture("write-package-denied.log")),
+    annotation: "buildx failed with: ERROR: failed to build: denied: permission_denied: write_package",
+    step: "Build and push",
+  },
+  {
+    name: "docker push EOF (annotation: exit code 1 only)",
+    log: padded(8, fixture("docker-push-eof.log")),
+    annotation: EXIT_1,
+    step: "Push",
+  },
+  {
+    name: "test failure with decoys (annotation: exit code 1 only)",
+    log: padded(8, fixture("test-decoys.log")),
+    annotation: EXIT_1,
+    step: "Run tests",
+  },
   { name: "docker push EOF after 1 MiB of push progress", log: padded(8, longPush), annotation: EXIT_1, step: "Push" },
 ];
 
@@ -49,10 +69,23 @@ for (const c of cases) {
   seedRepo(fake, "report:\n  enabled: false\nretry:\n  mode: dry-run\n");
   fake.addPull("octo-org/app", { number: 7, headRef: "feature/login", headSha: SHA1, headRepo: REPO });
   fake.addRun("octo-org/app", { id: 600, workflowId: 77, headSha: SHA1, headBranch: "feature/login" });
-  fake.setJobs("octo-org/app", 600, 1, [{ id: 1, name: "build", conclusion: "failure", steps: [{ name: c.step, conclusion: "failure" }], log: c.log }]);
+  fake.setJobs("octo-org/app", 600, 1, [
+    { id: 1, name: "build", conclusion: "failure", steps: [{ name: c.step, conclusion: "failure" }], log: c.log },
+  ]);
   fake.setAnnotations(1, [{ level: "failure", message: c.annotation }]);
-  await app.receive("workflow_run", workflowRunCompleted({ repo: REPO, id: 600, headSha: SHA1, headBranch: "feature/login", conclusion: "failure", pullRequests: [{ number: 7, headSha: SHA1 }] }));
-  const decision = app.logs.find((l) => l.msg === "retry decision") as { bytesRead: number; jobs: { verdict: string; source: string }[] } | undefined;
+  await app.receive(
+    "workflow_run",
+    workflowRunCompleted({
+      repo: REPO,
+      id: 600,
+      headSha: SHA1,
+      headBranch: "feature/login",
+      conclusion: "failure",
+      pullRequests: [{ number: 7, headSha: SHA1 }],
+    }),
+  );
+  const decision = app.logs.find((l) => l.msg === "retry decision") as
+    { bytesRead: number; jobs: { verdict: string; source: string }[] } | undefined;
   await app.queue.close();
   stop();
   if (!decision) throw new Error(`no decision for ${c.name}`);

@@ -39,19 +39,22 @@ const FAILING_STEP = [
   "##[group]Run docker/build-push-action@v6",
   "##[endgroup]",
   "#14 pushing layers",
-  'ERROR: failed to solve: failed to push ghcr.io/octo-org/app:pr-7: unexpected status from PUT request to https://ghcr.io/v2/octo-org/app/manifests/pr-7: 502 Bad Gateway',
+  "ERROR: failed to solve: failed to push ghcr.io/octo-org/app:pr-7: unexpected status from PUT request to https://ghcr.io/v2/octo-org/app/manifests/pr-7: 502 Bad Gateway",
   "##[error]buildx failed with: ERROR: failed to solve: failed to push ghcr.io/octo-org/app:pr-7: unexpected status from PUT request to https://ghcr.io/v2/octo-org/app/manifests/pr-7: 502 Bad Gateway",
 ];
 
 function makeLog(bytes: number, markers: boolean): string {
-  const lines: string[] = [markers ? "2026-11-20T11:00:00.0000000Z ##[group]Run npm test" : "2026-11-20T11:00:00.0000000Z Run npm test"];
+  const lines: string[] = [
+    markers ? "2026-11-20T11:00:00.0000000Z ##[group]Run npm test" : "2026-11-20T11:00:00.0000000Z Run npm test",
+  ];
   let size = 0;
   for (let i = 0; size < bytes; i += 1) {
     const line = `2026-11-20T11:${String(Math.floor(i / 60000) % 60).padStart(2, "0")}:00.0000000Z ${BODY[i % BODY.length]}`;
     lines.push(line);
     size += line.length + 1;
   }
-  for (const line of FAILING_STEP) lines.push(`2026-11-20T11:59:59.0000000Z ${markers ? line : line.replace(/##\[(group|endgroup|error)\]/, "")}`);
+  for (const line of FAILING_STEP)
+    lines.push(`2026-11-20T11:59:59.0000000Z ${markers ? line : line.replace(/##\[(group|endgroup|error)\]/, "")}`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -88,7 +91,8 @@ const full = readFileSync(plain, "utf8");
 const inAware = time(() => classifyLog(aware, {}, rules));
 const inFull = time(() => classifyLog(full, {}, rules));
 const grep = time(() => spawnSync("grep", ["-E", "-i", "-c", "-f", patternsFile, plain]).stdout.toString().trim());
-const cli = (file: string) => time(() => execFileSync("node", ["dist/src/cli/main.js", "classify", "--json", file]).toString());
+const cli = (file: string) =>
+  time(() => execFileSync("node", ["dist/src/cli/main.js", "classify", "--json", file]).toString());
 const cliAware = cli(withMarkers);
 const cliFull = cli(plain);
 

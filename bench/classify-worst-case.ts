@@ -10,7 +10,8 @@ import { classifyLog, explainLog } from "../src/retry/classify-log.js";
 import { compileRules } from "../src/retry/rule-set.js";
 
 const MIB = 4;
-const stamp = (i: number) => `2026-11-20T11:${String(Math.floor(i / 60) % 60).padStart(2, "0")}:${String(i % 60).padStart(2, "0")}.0000000Z `;
+const stamp = (i: number) =>
+  `2026-11-20T11:${String(Math.floor(i / 60) % 60).padStart(2, "0")}:${String(i % 60).padStart(2, "0")}.0000000Z `;
 const rules = compileRules();
 
 /** A failing step whose output is `line(i)` for i = 0, 1, … until the log is MIB MiB. */
@@ -28,11 +29,32 @@ function log(line: (i: number) => string): string {
 
 const host = (i: number) => `${"g".repeat(240)}${i.toString(36).padStart(6, "0")}.io`;
 const CASES: [string, string][] = [
-  ["every line a distinct 250-character host one step from known ones, timing out", log((i) => `Error response from daemon: Get "https://${host(i)}/v2/": dial tcp 203.0.113.7:443: i/o timeout`)],
-  ["every line a near miss of ghcr.io (`ghcr.oi`), timing out", log(() => 'Error response from daemon: Get "https://ghcr.oi/v2/": dial tcp 203.0.113.7:443: i/o timeout')],
+  [
+    "every line a distinct 250-character host one step from known ones, timing out",
+    log((i) => `Error response from daemon: Get "https://${host(i)}/v2/": dial tcp 203.0.113.7:443: i/o timeout`),
+  ],
+  [
+    "every line a near miss of ghcr.io (`ghcr.oi`), timing out",
+    log(() => 'Error response from daemon: Get "https://ghcr.oi/v2/": dial tcp 203.0.113.7:443: i/o timeout'),
+  ],
   ["every line its own buildkit step, a bare EOF", log((i) => `#${i} ERROR: EOF`)],
-  ["a legacy RUN step per 3 lines, then a reset", log((i) => (i % 3 === 0 ? `Step ${i}/999999 : RUN make` : i % 3 === 1 ? " ---> Running in 0a1b2c" : "read: connection reset by peer"))],
-  ["every line npm's, with a package host", log(() => "npm ERR! request to https://registry.npmjs.org/x failed, reason: read ECONNRESET: connection reset by peer")],
+  [
+    "a legacy RUN step per 3 lines, then a reset",
+    log((i) =>
+      i % 3 === 0
+        ? `Step ${i}/999999 : RUN make`
+        : i % 3 === 1
+          ? " ---> Running in 0a1b2c"
+          : "read: connection reset by peer",
+    ),
+  ],
+  [
+    "every line npm's, with a package host",
+    log(
+      () =>
+        "npm ERR! request to https://registry.npmjs.org/x failed, reason: read ECONNRESET: connection reset by peer",
+    ),
+  ],
 ];
 
 function best(run: () => unknown, times = 5): number {
@@ -50,5 +72,7 @@ console.log("| Log | classify | explain | Verdict |");
 console.log("| --- | --- | --- | --- |");
 for (const [name, text] of CASES) {
   const verdict = classifyLog(text, {}, rules);
-  console.log(`| ${name} | ${best(() => classifyLog(text, {}, rules)).toFixed(0)} ms | ${best(() => explainLog(text, {}, rules), 2).toFixed(0)} ms | ${verdict.verdict}${verdict.rule ? ` (${verdict.rule})` : ""} |`);
+  console.log(
+    `| ${name} | ${best(() => classifyLog(text, {}, rules)).toFixed(0)} ms | ${best(() => explainLog(text, {}, rules), 2).toFixed(0)} ms | ${verdict.verdict}${verdict.rule ? ` (${verdict.rule})` : ""} |`,
+  );
 }

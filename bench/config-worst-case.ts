@@ -39,10 +39,15 @@ const shapes: Record<string, string> = {
   "a list the schema checks item by item, every item invalid": fill(() => '"{x}",', "report:\n  expectedTags: [", "]"),
   "the most values a file may hold, every one invalid (4,090 list items)": `report:\n  expectedTags: [${'"{x}",'.repeat(4089)}"{x}"]\n${fill(() => "# padding to the cap\n", "", "", CAP - 24_600)}`,
   "a valid list of globs (`prune.keep`)": fill((i) => `"v${i}-*",`, "prune:\n  keep: [", "]"),
-  "retry rules with regular expressions (each compiled)": fill((i) => `  - {id: r${i}, verdict: transient, pattern: "(a|b)+c${i}"}\n`, "retry:\n  rules:\n"),
+  "retry rules with regular expressions (each compiled)": fill(
+    (i) => `  - {id: r${i}, verdict: transient, pattern: "(a|b)+c${i}"}\n`,
+    "retry:\n  rules:\n",
+  ),
   "nested flow sequences (`[[[[…`)": "[".repeat(CAP / 2) + "]".repeat(CAP / 2),
   "nested block sequences (`- - - …`)": fill(() => "- ") + "",
-  "nested block mappings, 16 deep, repeated": fill((i) => Array.from({ length: 16 }, (_, d) => `${" ".repeat(d)}${d === 0 ? `k${i}` : "a"}:`).join("\n") + " 1\n"),
+  "nested block mappings, 16 deep, repeated": fill(
+    (i) => Array.from({ length: 16 }, (_, d) => `${" ".repeat(d)}${d === 0 ? `k${i}` : "a"}:`).join("\n") + " 1\n",
+  ),
   "a 200-level indented staircase, then a flat list at its foot": (() => {
     const stairs = Array.from({ length: 200 }, (_, d) => `${" ".repeat(d)}a:`).join("\n");
     return `${stairs}\n${" ".repeat(200)}[${"1,".repeat((CAP - stairs.length - 210) / 2)}1]\n`;
@@ -51,7 +56,13 @@ const shapes: Record<string, string> = {
   "retry rules: as many 500-character patterns as fit (58)": `retry:\n  rules:\n${Array.from({ length: 58 }, (_, i) => `  - {id: r${i}, verdict: transient, pattern: "${"(a|b)".repeat(100)}"}\n`).join("")}`,
   "one long regular expression (`retry.rules[0].pattern`)": `retry:\n  rules:\n  - id: r\n    verdict: transient\n    pattern: "${"(a|b)".repeat((CAP - 80) / 5)}"\n`,
   "alias fan-out (a 2,000-item list aliased 100 times)": `a: &a [${"1,".repeat(2000)}1]\nb: [${"*a,".repeat(100)}*a]\n`,
-  "alias bomb (nested, billion laughs)": ["a: &a [x,x,x,x,x,x,x,x,x]", ...Array.from({ length: 8 }, (_, i) => `${"bcdefghi"[i]}: &${"bcdefghi"[i]} [${Array(9).fill(`*${"abcdefgh"[i]}`).join(",")}]`)].join("\n"),
+  "alias bomb (nested, billion laughs)": [
+    "a: &a [x,x,x,x,x,x,x,x,x]",
+    ...Array.from(
+      { length: 8 },
+      (_, i) => `${"bcdefghi"[i]}: &${"bcdefghi"[i]} [${Array(9).fill(`*${"abcdefgh"[i]}`).join(",")}]`,
+    ),
+  ].join("\n"),
 };
 
 /**
@@ -76,10 +87,21 @@ function contentsApi(files: Map<string, string>, turns: Turn[]): { octokit: Octo
     turns.push(since(resumed));
     return answer(() => {
       const text = files.get(`${owner}/${repo}:${path}`);
-      if (text === undefined) throw Object.assign(new Error("Not Found"), { status: 404, request: { url: `https://api.github.com/repos/${owner}/${repo}/contents/${encodeURIComponent(path)}` } });
+      if (text === undefined)
+        throw Object.assign(new Error("Not Found"), {
+          status: 404,
+          request: { url: `https://api.github.com/repos/${owner}/${repo}/contents/${encodeURIComponent(path)}` },
+        });
       const bytes = Buffer.from(text, "utf8");
       const inline = bytes.length <= 1024 * 1024;
-      return { data: { type: "file", size: bytes.length, encoding: inline ? "base64" : "none", content: inline ? bytes.toString("base64") : "" } };
+      return {
+        data: {
+          type: "file",
+          size: bytes.length,
+          encoding: inline ? "base64" : "none",
+          content: inline ? bytes.toString("base64") : "",
+        },
+      };
     });
   };
   return { octokit: { rest: { repos: { getContent } } } as unknown as Octokit, resumed: () => resumed };
@@ -120,7 +142,9 @@ async function loadOnce(files: Map<string, string>): Promise<{ ms: number; held:
   const loaded = await loadConfig(api.octokit, { owner: "octo-org", repo: "app" });
   const ended = performance.now();
   turns.push(since(api.resumed()));
-  const outcome = loaded.ok ? "valid" : `${loaded.problems.length} problems: ${loaded.problems[0]!.message.slice(0, 70)}`;
+  const outcome = loaded.ok
+    ? "valid"
+    : `${loaded.problems.length} problems: ${loaded.problems[0]!.message.slice(0, 70)}`;
   const held = turns.reduce((longest, turn) => (turn.ms > longest.ms ? turn : longest));
   return { ms: ended - started, held, outcome };
 }
@@ -166,7 +190,13 @@ const chain = new Map([
 ]);
 const chainResult = await measure(chain);
 slowest = Math.max(slowest, chainResult.worstHeldMs);
-console.log(row("`_extends` chain: 4 files at the cap, valid", [...chain.values()].reduce((sum, t) => sum + Buffer.byteLength(t), 0), chainResult));
+console.log(
+  row(
+    "`_extends` chain: 4 files at the cap, valid",
+    [...chain.values()].reduce((sum, t) => sum + Buffer.byteLength(t), 0),
+    chainResult,
+  ),
+);
 
 // Four files, each a different list of 1,000 invalid items (the most values a chain may hold together),
 // padded to the cap: what the schema checks after merging.
@@ -179,7 +209,13 @@ const invalidChain = new Map(
 );
 const invalidResult = await measure(invalidChain);
 slowest = Math.max(slowest, invalidResult.worstHeldMs);
-console.log(row("`_extends` chain: 4 files at the cap, each a different list of 1,000 invalid items", [...invalidChain.values()].reduce((sum, t) => sum + Buffer.byteLength(t), 0), invalidResult));
+console.log(
+  row(
+    "`_extends` chain: 4 files at the cap, each a different list of 1,000 invalid items",
+    [...invalidChain.values()].reduce((sum, t) => sum + Buffer.byteLength(t), 0),
+    invalidResult,
+  ),
+);
 
 // The report that started this: 100,000 keys, 1 MB. Today it is refused on GitHub's `size`, unparsed.
 const huge = Array.from({ length: 100_000 }, (_, i) => `key${i}: 1`).join("\n");
@@ -194,5 +230,7 @@ for (const keys of [5_000, 10_000, 20_000]) {
   const text = Array.from({ length: keys }, (_, i) => `key${i}: 1`).join("\n");
   const started = performance.now();
   parseConfig(parseYaml(text, { logLevel: "error" }));
-  console.log(`  ${keys} keys (${(Buffer.byteLength(text) / 1024).toFixed(0)} KiB): ${(performance.now() - started).toFixed(0)} ms`);
+  console.log(
+    `  ${keys} keys (${(Buffer.byteLength(text) / 1024).toFixed(0)} KiB): ${(performance.now() - started).toFixed(0)} ms`,
+  );
 }

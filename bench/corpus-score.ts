@@ -9,4 +9,7 @@ import { corpusCommand } from "../src/cli/corpus-command.js";
 import { CORPUS_PATH } from "../test/support/corpus.js";
 
 const files = process.argv.slice(2);
-process.exitCode = await corpusCommand(["score", ...(files.length > 0 ? files : [relative(process.cwd(), CORPUS_PATH)])], { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+process.exitCode = await corpusCommand(
+  ["score", ...(files.length > 0 ? files : [relative(process.cwd(), CORPUS_PATH)])],
+  { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
+);

@@ -20,13 +20,24 @@ import { digestOf } from "../test/support/package-state.js";
 
 const count = Number(process.argv[2] ?? 30);
 
-async function run(minTime: number): Promise<{ seconds: number; perSecond: number; limited: number; deleted: number; minGapMs: number }> {
+async function run(
+  minTime: number,
+): Promise<{ seconds: number; perSecond: number; limited: number; deleted: number; minGapMs: number }> {
   const fake = new FakeGitHub();
   fake.minDeleteIntervalMs = 1000;
   const stop = interceptGitHub(fake);
-  const versions: PackageVersion[] = Array.from({ length: count + 1 }, (_, i) => ({ id: i + 1, digest: digestOf(`v${i}`), createdAt: 0, updatedAt: 0, tags: [] }));
+  const versions: PackageVersion[] = Array.from({ length: count + 1 }, (_, i) => ({
+    id: i + 1,
+    digest: digestOf(`v${i}`),
+    createdAt: 0,
+    updatedAt: 0,
+    tags: [],
+  }));
   fake.addPackage({ owner: "octo-org", name: "app", versions });
-  const octokit = new (dockhandOctokit({ githubWriteIntervalMs: 0 }))({ auth: { token: "ghp_bench" }, log: pino({ level: "silent" }) }) as unknown as Octokit;
+  const octokit = new (dockhandOctokit({ githubWriteIntervalMs: 0 }))({
+    auth: { token: "ghp_bench" },
+    log: pino({ level: "silent" }),
+  }) as unknown as Octokit;
   const start = performance.now();
   const outcomes = await executePrune(
     { octokit, credential: "bench" },
@@ -37,7 +48,13 @@ async function run(minTime: number): Promise<{ seconds: number; perSecond: numbe
   const seconds = (performance.now() - start) / 1000;
   stop();
   const gaps = fake.packageDeletes.slice(1).map((d, i) => d.at - (fake.packageDeletes[i]?.at ?? 0));
-  return { seconds, perSecond: count / seconds, limited: fake.secondaryRateLimited, deleted: outcomes.filter((o) => o.result === "deleted").length, minGapMs: Math.min(...gaps) };
+  return {
+    seconds,
+    perSecond: count / seconds,
+    limited: fake.secondaryRateLimited,
+    deleted: outcomes.filter((o) => o.result === "deleted").length,
+    minGapMs: Math.min(...gaps),
+  };
 }
 
 const lane = await run(1000);
@@ -45,6 +62,11 @@ const unspaced = await run(0);
 console.log(`# Delete throughput: ${count} deletions, node ${process.version}\n`);
 console.log("| Lane | Time | Deletions/s | Bound | Secondary-rate-limit answers | Smallest gap | Deleted |");
 console.log("| --- | --- | --- | --- | --- | --- | --- |");
-for (const [name, r] of [["one write per second (Dockhand's lane)", lane], ["no spacing (contrast)", unspaced]] as const) {
-  console.log(`| ${name} | ${r.seconds.toFixed(1)} s | ${r.perSecond.toFixed(2)} | 1.00 | ${r.limited} | ${r.minGapMs} ms | ${r.deleted}/${count} |`);
+for (const [name, r] of [
+  ["one write per second (Dockhand's lane)", lane],
+  ["no spacing (contrast)", unspaced],
+] as const) {
+  console.log(
+    `| ${name} | ${r.seconds.toFixed(1)} s | ${r.perSecond.toFixed(2)} | 1.00 | ${r.limited} | ${r.minGapMs} ms | ${r.deleted}/${count} |`,
+  );
 }

@@ -31,7 +31,13 @@ const pulls = 2000;
 let id = 1;
 // Each image: an index, two platform manifests and a buildx attestation (4 versions), like buildx pushes.
 for (let image = 0; versions.length < target; image += 1) {
-  const leaf = (kind: string) => registry.put({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { digest: `sha256:${String(image).padStart(56, "0")}${kind.padEnd(8, "0")}` }, layers: [] });
+  const leaf = (kind: string) =>
+    registry.put({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      config: { digest: `sha256:${String(image).padStart(56, "0")}${kind.padEnd(8, "0")}` },
+      layers: [],
+    });
   const amd = leaf("amd");
   const arm = leaf("arm");
   const att = leaf("att");
@@ -39,20 +45,48 @@ for (let image = 0; versions.length < target; image += 1) {
     schemaVersion: 2,
     mediaType: "application/vnd.oci.image.index.v1+json",
     manifests: [
-      { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: amd, size: 1, platform: { os: "linux", architecture: "amd64" } },
-      { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: arm, size: 1, platform: { os: "linux", architecture: "arm64" } },
-      { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: att, size: 1, platform: { os: "unknown", architecture: "unknown" }, annotations: { "vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": amd } },
+      {
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        digest: amd,
+        size: 1,
+        platform: { os: "linux", architecture: "amd64" },
+      },
+      {
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        digest: arm,
+        size: 1,
+        platform: { os: "linux", architecture: "arm64" },
+      },
+      {
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        digest: att,
+        size: 1,
+        platform: { os: "unknown", architecture: "unknown" },
+        annotations: { "vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": amd },
+      },
     ],
   });
   const at = now - (image % 60) * DAY;
-  const tags = image % 10 === 0 ? [`v1.${image}`] : image % 3 === 0 ? [`feature-${image}`] : [`pr-${(image % pulls) + 1}`, `pr-${(image % pulls) + 1}-${String(image).padStart(7, "0")}`];
+  const tags =
+    image % 10 === 0
+      ? [`v1.${image}`]
+      : image % 3 === 0
+        ? [`feature-${image}`]
+        : [`pr-${(image % pulls) + 1}`, `pr-${(image % pulls) + 1}-${String(image).padStart(7, "0")}`];
   versions.push({ id: id++, digest: index, createdAt: at, updatedAt: at, tags });
-  for (const child of [amd, arm, att]) versions.push({ id: id++, digest: child, createdAt: at, updatedAt: at, tags: [] });
+  for (const child of [amd, arm, att])
+    versions.push({ id: id++, digest: child, createdAt: at, updatedAt: at, tags: [] });
 }
-const parsed = parseConfig({ prune: { retention: [{ tags: ["feature-*"], olderThanDays: 14 }], untaggedOlderThanDays: 30 } });
+const parsed = parseConfig({
+  prune: { retention: [{ tags: ["feature-*"], olderThanDays: 14 }], untaggedOlderThanDays: 30 },
+});
 if (!parsed.ok) throw new Error("bad bench config");
 const config = parsed.config.prune;
-const pullStates = Array.from({ length: pulls }, (_, i) => ({ number: i + 1, state: i % 4 === 0 ? ("open" as const) : ("closed" as const), closedAt: i % 4 === 0 ? null : now - 3 * DAY }));
+const pullStates = Array.from({ length: pulls }, (_, i) => ({
+  number: i + 1,
+  state: i % 4 === 0 ? ("open" as const) : ("closed" as const),
+  closedAt: i % 4 === 0 ? null : now - 3 * DAY,
+}));
 
 // 1. The pure planner.
 const manifests = new Map([...registry.manifests].map(([digest, body]) => [digest, JSON.parse(body) as unknown]));
@@ -71,20 +105,59 @@ const fake = new FakeGitHub();
 const stops = [interceptGitHub(fake), registry.intercept()];
 fake.addRepo(REPO);
 fake.addPackage({ owner: "octo-org", name: "app", versions });
-for (const p of pullStates) fake.addPull("octo-org/app", { number: p.number, headRef: `b${p.number}`, headSha: SHA1, headRepo: REPO, state: p.state, ...(p.closedAt ? { closedAt: new Date(p.closedAt).toISOString() } : {}) });
-const octokit = new (dockhandOctokit(readSettings({})))({ auth: { token: "ghp_bench" }, log: pino({ level: "silent" }) }) as unknown as Octokit;
+for (const p of pullStates)
+  fake.addPull("octo-org/app", {
+    number: p.number,
+    headRef: `b${p.number}`,
+    headSha: SHA1,
+    headRepo: REPO,
+    state: p.state,
+    ...(p.closedAt ? { closedAt: new Date(p.closedAt).toISOString() } : {}),
+  });
+const octokit = new (dockhandOctokit(readSettings({})))({
+  auth: { token: "ghp_bench" },
+  log: pino({ level: "silent" }),
+}) as unknown as Octokit;
 const client = new RegistryClient({ allowList: ["ghcr.io"] });
 const log = pino({ level: "silent" });
 const readStart = performance.now();
 const result = await prunePackage(
-  { owner: "octo-org", name: "app", config, pullStates: (v) => pullStatesFor(octokit, { owner: "octo-org", repo: "app" }, v, config), scope: { kind: "sweep" }, now, dryRun: true },
-  { access: (_o, work) => work({ octokit, credential: "bench" }), registry: client, containerRegistry: "ghcr.io", lanes: new WriteLanes(1000), log },
+  {
+    owner: "octo-org",
+    name: "app",
+    config,
+    pullStates: (v) => pullStatesFor(octokit, { owner: "octo-org", repo: "app" }, v, config),
+    scope: { kind: "sweep" },
+    now,
+    dryRun: true,
+  },
+  {
+    access: (_o, work) => work({ octokit, credential: "bench" }),
+    registry: client,
+    containerRegistry: "ghcr.io",
+    lanes: new WriteLanes(1000),
+    log,
+  },
 );
 const readMs = performance.now() - readStart;
 const second = performance.now();
 const again = await prunePackage(
-  { owner: "octo-org", name: "app", config, pullStates: (v) => pullStatesFor(octokit, { owner: "octo-org", repo: "app" }, v, config), scope: { kind: "sweep" }, now, dryRun: true },
-  { access: (_o, work) => work({ octokit, credential: "bench" }), registry: client, containerRegistry: "ghcr.io", lanes: new WriteLanes(1000), log },
+  {
+    owner: "octo-org",
+    name: "app",
+    config,
+    pullStates: (v) => pullStatesFor(octokit, { owner: "octo-org", repo: "app" }, v, config),
+    scope: { kind: "sweep" },
+    now,
+    dryRun: true,
+  },
+  {
+    access: (_o, work) => work({ octokit, credential: "bench" }),
+    registry: client,
+    containerRegistry: "ghcr.io",
+    lanes: new WriteLanes(1000),
+    log,
+  },
 );
 const secondMs = performance.now() - second;
 for (const stop of stops) stop();
@@ -92,13 +165,27 @@ for (const stop of stops) stop();
 const listPages = Math.ceil(versions.length / 100);
 const taggedCount = versions.filter((v) => v.tags.length > 0).length;
 const apiCalls = (path: RegExp) => fake.requests.filter((r) => path.test(r.path)).length;
-console.log(`# Planning a prune of ${versions.length.toLocaleString("en")} versions (${taggedCount.toLocaleString("en")} tagged indexes), node ${process.version}\n`);
+console.log(
+  `# Planning a prune of ${versions.length.toLocaleString("en")} versions (${taggedCount.toLocaleString("en")} tagged indexes), node ${process.version}\n`,
+);
 console.log("| Measure | Result |");
 console.log("| --- | --- |");
-console.log(`| Planner alone (pure) | ${planMs.toFixed(0)} ms, heap +${((peak - heapBefore) / 1024 / 1024).toFixed(0)} MiB at peak; deletes ${plan.delete.length.toLocaleString("en")}, keeps ${plan.keep.length.toLocaleString("en")} |`);
-console.log(`| Read path + plan, first run (dry run) | ${(readMs / 1000).toFixed(1)} s; peak RSS ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB |`);
-console.log(`| Version list pages | ${apiCalls(/\/packages\/container\/app\/versions/) / 2} per run (minimum ${listPages}) |`);
-console.log(`| Manifest reads, first run | ${result.manifestReads.toLocaleString("en")} (minimum: the ${taggedCount.toLocaleString("en")} tagged manifests; their ${(versions.length - taggedCount).toLocaleString("en")} declared children are not downloaded) |`);
-console.log(`| Manifest reads, second run | ${again.manifestReads} (cached by digest), ${(secondMs / 1000).toFixed(1)} s |`);
+console.log(
+  `| Planner alone (pure) | ${planMs.toFixed(0)} ms, heap +${((peak - heapBefore) / 1024 / 1024).toFixed(0)} MiB at peak; deletes ${plan.delete.length.toLocaleString("en")}, keeps ${plan.keep.length.toLocaleString("en")} |`,
+);
+console.log(
+  `| Read path + plan, first run (dry run) | ${(readMs / 1000).toFixed(1)} s; peak RSS ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB |`,
+);
+console.log(
+  `| Version list pages | ${apiCalls(/\/packages\/container\/app\/versions/) / 2} per run (minimum ${listPages}) |`,
+);
+console.log(
+  `| Manifest reads, first run | ${result.manifestReads.toLocaleString("en")} (minimum: the ${taggedCount.toLocaleString("en")} tagged manifests; their ${(versions.length - taggedCount).toLocaleString("en")} declared children are not downloaded) |`,
+);
+console.log(
+  `| Manifest reads, second run | ${again.manifestReads} (cached by digest), ${(secondMs / 1000).toFixed(1)} s |`,
+);
 const prNumbers = new Set(versions.flatMap((v) => v.tags.filter((t) => /^pr-\d+$/.test(t))));
-console.log(`| Pull request reads | ${apiCalls(/\/pulls\/\d+$/) / 2} per run (minimum: one per PR number the tags carry, ${prNumbers.size}) |`);
+console.log(
+  `| Pull request reads | ${apiCalls(/\/pulls\/\d+$/) / 2} per run (minimum: one per PR number the tags carry, ${prNumbers.size}) |`,
+);

@@ -49,16 +49,41 @@ async function run(mode: "queued" | "in-request"): Promise<{ latencies: number[]
   for (let i = 0; i < count; i += 1) {
     const sha = i.toString(16).padStart(40, "0");
     fake.addPull("octo-org/app", { number: i + 1, headRef: `b${i}`, headSha: sha, headRepo: REPO });
-    fake.setJobs("octo-org/app", 1000 + i, 1, [buildJob(i + 1, buildxLog([`ghcr.io/octo-org/app:pr-${i + 1}`], DIGEST_A))]);
+    fake.setJobs("octo-org/app", 1000 + i, 1, [
+      buildJob(i + 1, buildxLog([`ghcr.io/octo-org/app:pr-${i + 1}`], DIGEST_A)),
+    ]);
   }
   Object.assign(process.env, { DOCKHAND_REGISTRIES: "127.0.0.1:9", DOCKHAND_SWEEP: "off" });
   const port = await freePort();
-  const server = new Server({ Probot: Probot.defaults({ appId: fake.app.id, privateKey, secret: SECRET, baseUrl: fake.apiUrl, Octokit: dockhandOctokit(readSettings()) }), host: "127.0.0.1", port, log: pino({ level: process.env.LOG_LEVEL ?? "silent" }) });
+  const server = new Server({
+    Probot: Probot.defaults({
+      appId: fake.app.id,
+      privateKey,
+      secret: SECRET,
+      baseUrl: fake.apiUrl,
+      Octokit: dockhandOctokit(readSettings()),
+    }),
+    host: "127.0.0.1",
+    port,
+    log: pino({ level: process.env.LOG_LEVEL ?? "silent" }),
+  });
   let close: (() => Promise<void>) | undefined;
-  await server.load(createDockhand({ onStarted: (handles) => (close = handles.close), ...(mode === "in-request" ? { queue: () => new InlineQueue() } : {}) }));
+  await server.load(
+    createDockhand({
+      onStarted: (handles) => (close = handles.close),
+      ...(mode === "in-request" ? { queue: () => new InlineQueue() } : {}),
+    }),
+  );
   await server.start();
   const bodies = Array.from({ length: count }, (_, i) =>
-    JSON.stringify(workflowRunCompleted({ repo: REPO, id: 1000 + i, headSha: i.toString(16).padStart(40, "0"), headBranch: `b${i}` })),
+    JSON.stringify(
+      workflowRunCompleted({
+        repo: REPO,
+        id: 1000 + i,
+        headSha: i.toString(16).padStart(40, "0"),
+        headBranch: `b${i}`,
+      }),
+    ),
   );
   const latencies: number[] = [];
   let next = 0;
@@ -72,7 +97,12 @@ async function run(mode: "queued" | "in-request"): Promise<{ latencies: number[]
         const response = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
           method: "POST",
           body,
-          headers: { "content-type": "application/json", "x-github-event": "workflow_run", "x-github-delivery": `b-${next}`, "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}` },
+          headers: {
+            "content-type": "application/json",
+            "x-github-event": "workflow_run",
+            "x-github-delivery": `b-${next}`,
+            "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
+          },
         });
         await response.arrayBuffer();
         latencies.push(performance.now() - t0);
@@ -88,12 +118,14 @@ async function run(mode: "queued" | "in-request"): Promise<{ latencies: number[]
   return { latencies: latencies.sort((a, b) => a - b), seconds, comments: comments() };
 }
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 const results = { queued: await run("queued"), "in-request": await run("in-request") };
 console.log(`# Webhook acknowledgement: ${count} deliveries, ${concurrency} at a time, node ${process.version}\n`);
 console.log("| Mode | p50 | p99 | max | All handled in | Comments |");
 console.log("| --- | --- | --- | --- | --- | --- |");
 for (const [mode, r] of Object.entries(results)) {
-  console.log(`| ${mode === "queued" ? "queued (Dockhand)" : "handled in the request"} | ${pct(r.latencies, 50).toFixed(1)} ms | ${pct(r.latencies, 99).toFixed(1)} ms | ${(r.latencies.at(-1) ?? 0).toFixed(1)} ms | ${r.seconds.toFixed(1)} s | ${r.comments}/${count} |`);
+  console.log(
+    `| ${mode === "queued" ? "queued (Dockhand)" : "handled in the request"} | ${pct(r.latencies, 50).toFixed(1)} ms | ${pct(r.latencies, 99).toFixed(1)} ms | ${(r.latencies.at(-1) ?? 0).toFixed(1)} ms | ${r.seconds.toFixed(1)} s | ${r.comments}/${count} |`,
+  );
 }
-

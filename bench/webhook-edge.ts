@@ -35,7 +35,9 @@ const cases: Case[] = [
     name: "8 × 25 MiB at once, bad signature",
     send: async (port) => {
       const started = Date.now();
-      const results = await Promise.all(Array.from({ length: 8 }, () => signed(port, 25 * MiB - 1024, "sha256=" + "0".repeat(64))));
+      const results = await Promise.all(
+        Array.from({ length: 8 }, () => signed(port, 25 * MiB - 1024, "sha256=" + "0".repeat(64))),
+      );
       return { status: [...new Set(results.map((r) => r.status))].join("/"), seconds: (Date.now() - started) / 1000 };
     },
   },
@@ -69,7 +71,9 @@ function signed(port: number, bytes: number, signature?: string): Promise<Outcom
       response.resume();
       resolve({ status: response.statusCode, seconds: (Date.now() - started) / 1000 });
     });
-    req.on("error", (error: NodeJS.ErrnoException) => resolve({ status: error.code, seconds: (Date.now() - started) / 1000 }));
+    req.on("error", (error: NodeJS.ErrnoException) =>
+      resolve({ status: error.code, seconds: (Date.now() - started) / 1000 }),
+    );
     req.end(body);
   });
 }
@@ -77,7 +81,11 @@ function signed(port: number, bytes: number, signature?: string): Promise<Outcom
 /** Probot's `run()` with the built app: the process before the webhook edge. */
 const BEFORE = `const { run } = await import("probot"); const { default: app } = await import("./dist/src/index.js"); await run(app);`;
 
-async function measure(version: "before" | "after", github: Awaited<ReturnType<typeof startHttpGitHub>>, testCase: Case) {
+async function measure(
+  version: "before" | "after",
+  github: Awaited<ReturnType<typeof startHttpGitHub>>,
+  testCase: Case,
+) {
   const port = await freePort();
   const args = version === "after" ? ["dist/src/main.js"] : ["--input-type=module", "-e", BEFORE];
   const child = spawn(process.execPath, args, {
@@ -116,13 +124,18 @@ async function measure(version: "before" | "after", github: Awaited<ReturnType<t
     })();
     const outcome = await testCase.send(port);
     // What the process still does with the body once it answered (logging it, for one): until its output is quiet for a second.
-    for (let last = -1, deadline = Date.now() + 60_000; last !== logged && Date.now() < deadline; ) {
+    for (let last = -1, deadline = Date.now() + 60_000; last !== logged && Date.now() < deadline;) {
       last = logged;
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
     watching = false;
     await watch;
-    return { ...outcome, rssMiB: Math.round((peak - baseline) / MiB), baselineMiB: Math.round(baseline / MiB), loggedBytes: logged - loggedBefore };
+    return {
+      ...outcome,
+      rssMiB: Math.round((peak - baseline) / MiB),
+      baselineMiB: Math.round(baseline / MiB),
+      loggedBytes: logged - loggedBefore,
+    };
   } finally {
     child.kill("SIGKILL");
     await new Promise((resolve) => child.once("close", resolve));
@@ -137,7 +150,9 @@ for (const testCase of cases) {
   for (const version of versions) {
     const r = await measure(version, github, testCase);
     const logged = r.loggedBytes > MiB ? `${(r.loggedBytes / MiB).toFixed(1)} MiB` : `${r.loggedBytes} B`;
-    console.log(`| ${testCase.name} | ${version} | ${r.status} | ${r.seconds.toFixed(2)} | ${r.rssMiB} MiB (baseline ${r.baselineMiB} MiB) | ${logged} |`);
+    console.log(
+      `| ${testCase.name} | ${version} | ${r.status} | ${r.seconds.toFixed(2)} | ${r.rssMiB} MiB (baseline ${r.baselineMiB} MiB) | ${logged} |`,
+    );
   }
 }
 await github.close();

@@ -26,16 +26,34 @@ const say = (text: string) => process.stdout.write(`${text}\n`);
 // A local registry holding the PR's multi-arch image and a release that shares its arm64 image.
 const registry = new FakeRegistry();
 const served = await registry.serve();
-const image = (name: string) => registry.put({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: `sha256:${name.padEnd(64, "0")}`, size: 2 }, layers: [] });
+const image = (name: string) =>
+  registry.put({
+    schemaVersion: 2,
+    mediaType: "application/vnd.oci.image.manifest.v1+json",
+    config: {
+      mediaType: "application/vnd.oci.image.config.v1+json",
+      digest: `sha256:${name.padEnd(64, "0")}`,
+      size: 2,
+    },
+    layers: [],
+  });
 const index = (children: [string, string][]) =>
   registry.put({
     schemaVersion: 2,
     mediaType: "application/vnd.oci.image.index.v1+json",
-    manifests: children.map(([digest, architecture]) => ({ mediaType: "application/vnd.oci.image.manifest.v1+json", digest, size: 2, platform: { os: "linux", architecture } })),
+    manifests: children.map(([digest, architecture]) => ({
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      digest,
+      size: 2,
+      platform: { os: "linux", architecture },
+    })),
   });
 const amd = image("a1");
 const arm = image("a2");
-const pr = index([[amd, "amd64"], [arm, "arm64"]]);
+const pr = index([
+  [amd, "amd64"],
+  [arm, "arm64"],
+]);
 const release = index([[arm, "arm64"]]);
 const repository = `${served.host}/octo-org/app`;
 registry.tag("octo-org/app", "pr-7", pr);
@@ -45,7 +63,11 @@ registry.tag("octo-org/app", "v1.0.0", release);
 const github = await startHttpGitHub();
 const fake = github.fake;
 fake.addRepo(REPO);
-fake.setFile(FULL, ".github/dockhand.yml", "report:\n  expectedTags: ['pr-{number}']\nretry:\n  backoff: { initialSeconds: 0 }\nprune:\n  graceHours: 0\n");
+fake.setFile(
+  FULL,
+  ".github/dockhand.yml",
+  "report:\n  expectedTags: ['pr-{number}']\nretry:\n  backoff: { initialSeconds: 0 }\nprune:\n  graceHours: 0\n",
+);
 fake.addPull(FULL, { number: 7, headRef: "feature/login", headSha: SHA, headRepo: REPO });
 const stamp = "2026-11-20T11:00:00.0000000Z";
 fake.setJobs(FULL, 500, 1, [
@@ -54,7 +76,11 @@ fake.setJobs(FULL, 500, 1, [
     name: "build-and-push",
     conclusion: "success",
     steps: [{ name: "Build and push", conclusion: "success" }],
-    log: [`${stamp} ##[group]Run docker/build-push-action@v6`, `${stamp} ##[endgroup]`, `${stamp} #14 pushing manifest for ${repository}:pr-7@${pr} 0.9s done`].join("\n"),
+    log: [
+      `${stamp} ##[group]Run docker/build-push-action@v6`,
+      `${stamp} ##[endgroup]`,
+      `${stamp} #14 pushing manifest for ${repository}:pr-7@${pr} 0.9s done`,
+    ].join("\n"),
   },
 ]);
 fake.setArtifacts(500, [{ id: 91, name: "docker-image", size_in_bytes: 123_456_789 }]);
@@ -95,7 +121,13 @@ Object.assign(process.env, {
 });
 const port = await freePort();
 const server = new Server({
-  Probot: Probot.defaults({ appId: fake.app.id, privateKey, secret: SECRET, baseUrl: fake.apiUrl, Octokit: dockhandOctokit(readSettings()) }),
+  Probot: Probot.defaults({
+    appId: fake.app.id,
+    privateKey,
+    secret: SECRET,
+    baseUrl: fake.apiUrl,
+    Octokit: dockhandOctokit(readSettings()),
+  }),
   host: "127.0.0.1",
   port,
   log: pino({ level: process.env.LOG_LEVEL ?? "silent" }),
@@ -120,29 +152,69 @@ async function deliver(event: string, payload: object): Promise<void> {
 const comment = () => fake.commentsOn(FULL, 7)[0]?.body ?? "";
 
 say("▶ Dockhand demo: the real app against a local GitHub-like server and registry (no GitHub App needed)\n");
-await deliver("workflow_run", workflowRunCompleted({ repo: REPO, id: 500, headSha: SHA, headBranch: "feature/login", pullRequests: [{ number: 7, headSha: SHA }] }));
+await deliver(
+  "workflow_run",
+  workflowRunCompleted({
+    repo: REPO,
+    id: 500,
+    headSha: SHA,
+    headBranch: "feature/login",
+    pullRequests: [{ number: 7, headSha: SHA }],
+  }),
+);
 await waitFor(() => Promise.resolve(comment().includes("pr-7")), 15_000, "no report comment");
 say(`1. CI built PR #7 and pushed ${repository}:pr-7.`);
 say("   Dockhand checked the digest in the registry and wrote the report comment on the PR:");
-for (const line of comment().split("\n").filter((l) => l.includes("pr-7") || l.startsWith("docker pull") || l.startsWith("gh run download"))) say(`     ${line}`);
+for (const line of comment()
+  .split("\n")
+  .filter((l) => l.includes("pr-7") || l.startsWith("docker pull") || l.startsWith("gh run download")))
+  say(`     ${line}`);
 say("");
 
-await deliver("workflow_run", workflowRunCompleted({ repo: REPO, id: 501, headSha: SHA, headBranch: "feature/login", conclusion: "failure", pullRequests: [{ number: 7, headSha: SHA }] }));
+await deliver(
+  "workflow_run",
+  workflowRunCompleted({
+    repo: REPO,
+    id: 501,
+    headSha: SHA,
+    headBranch: "feature/login",
+    conclusion: "failure",
+    pullRequests: [{ number: 7, headSha: SHA }],
+  }),
+);
 await waitFor(() => Promise.resolve(fake.reruns.length > 0), 15_000, "no re-run");
 say("2. The next run failed: the registry answered 502 Bad Gateway to the push.");
-say(`   Dockhand classified it as a transient registry failure and re-ran the failed jobs (run 501, attempt ${fake.reruns[0]?.attempt ?? "?"}).\n`);
+say(
+  `   Dockhand classified it as a transient registry failure and re-ran the failed jobs (run 501, attempt ${fake.reruns[0]?.attempt ?? "?"}).\n`,
+);
 
-fake.addPull(FULL, { number: 7, headRef: "feature/login", headSha: SHA, headRepo: REPO, state: "closed", closedAt: new Date().toISOString() });
+fake.addPull(FULL, {
+  number: 7,
+  headRef: "feature/login",
+  headSha: SHA,
+  headRepo: REPO,
+  state: "closed",
+  closedAt: new Date().toISOString(),
+});
 const closedAt = fake.pulls.get(FULL)?.find((p) => p.number === 7)?.closedAt ?? new Date().toISOString();
 await deliver("pull_request", pullRequestClosed({ repo: REPO, number: 7, headSha: SHA, closedAt }));
 await waitFor(() => Promise.resolve(comment().includes("Restorable until")), 30_000, "no prune");
 const remaining = fake.packageVersions("octo-org", "app").map((v) => v.id);
 say("3. PR #7 was merged. After the grace period (0 h in this demo; 24 h by default), Dockhand pruned its image:");
-say(`   deleted versions ${[11, 12].filter((id) => !remaining.includes(id)).join(" and ")} (pr-7's index and its amd64 image), kept ${remaining.join(" and ")} (the arm64 image v1.0.0 shares, and v1.0.0).\n`);
+say(
+  `   deleted versions ${[11, 12].filter((id) => !remaining.includes(id)).join(" and ")} (pr-7's index and its amd64 image), kept ${remaining.join(" and ")} (the arm64 image v1.0.0 shares, and v1.0.0).\n`,
+);
 
 say("─── The comment Dockhand keeps on PR #7 (markdown; the hidden state line is left out) ───\n");
-say(comment().split("\n").filter((line) => !line.startsWith("<!-- dockhand:state")).join("\n"));
-say(`\n─── GitHub API requests Dockhand made: ${fake.requests.length}; every one matched GitHub's OpenAPI description: ${fake.violations.length === 0 ? "yes" : `no (${fake.violations.join("; ")})`}`);
+say(
+  comment()
+    .split("\n")
+    .filter((line) => !line.startsWith("<!-- dockhand:state"))
+    .join("\n"),
+);
+say(
+  `\n─── GitHub API requests Dockhand made: ${fake.requests.length}; every one matched GitHub's OpenAPI description: ${fake.violations.length === 0 ? "yes" : `no (${fake.violations.join("; ")})`}`,
+);
 
 await server.stop();
 await github.close();

@@ -39,7 +39,9 @@ function provideServers() {
     missing = NEEDED.filter(({ command }) => !onPath(command)).map(({ pkg }) => pkg);
     if (missing.length === 0) return;
   }
-  console.error(`npm test needs ${missing.join(", ")} (Debian/Ubuntu packages the tests start); install them with: sudo apt-get install ${NEEDED.map(({ pkg }) => pkg).join(" ")}`);
+  console.error(
+    `npm test needs ${missing.join(", ")} (Debian/Ubuntu packages the tests start); install them with: sudo apt-get install ${NEEDED.map(({ pkg }) => pkg).join(" ")}`,
+  );
   process.exit(1);
 }
 
@@ -52,12 +54,18 @@ function find(dir) {
 }
 
 const filters = process.argv.slice(2);
-const files = find("test").filter((file) => filters.length === 0 || filters.some((f) => file.includes(f))).sort();
+const files = find("test")
+  .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
+  .sort();
 if (files.length === 0) {
   console.error(`no test files match ${filters.join(" ")}`);
   process.exit(1);
 }
 provideServers();
 // A test that hangs fails after five minutes instead of holding CI forever.
-const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-timeout=300000", "--test-reporter=spec", ...files], { stdio: "inherit" });
+const result = spawnSync(
+  process.execPath,
+  ["--import", "tsx", "--test", "--test-timeout=300000", "--test-reporter=spec", ...files],
+  { stdio: "inherit" },
+);
 process.exit(result.status ?? 1);

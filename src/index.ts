@@ -21,7 +21,13 @@ export interface DockhandOptions extends Partial<Pick<RuntimeOptions, "lifecycle
 export function createDockhand(options: DockhandOptions = {}) {
   return function dockhand(app: Probot, appOptions?: Partial<ApplicationFunctionOptions>): void {
     const settings = options.settings ?? readSettings();
-    const runtime = createRuntime(app, settings, CAPABILITIES, { clock: options.clock ?? systemClock, lifecycle: options.lifecycle, queue: options.queue }, appOptions);
+    const runtime = createRuntime(
+      app,
+      settings,
+      CAPABILITIES,
+      { clock: options.clock ?? systemClock, lifecycle: options.lifecycle, queue: options.queue },
+      appOptions,
+    );
     for (const capability of CAPABILITIES) capability.register(runtime);
     options.onStarted?.({ queue: runtime.queue, log: runtime.log, close: runtime.close });
   };

@@ -38,7 +38,9 @@ if (!configuration.credentials) {
 } else {
   const lifecycle = { draining: false };
   const { settings } = configuration;
-  const probot = createProbot({ overrides: { ...configuration.credentials, secret: configuration.secret, log, Octokit: dockhandOctokit(settings) } });
+  const probot = createProbot({
+    overrides: { ...configuration.credentials, secret: configuration.secret, log, Octokit: dockhandOctokit(settings) },
+  });
   const handlers: Handler[] = [];
   let close: (() => Promise<void>) | undefined;
   await probot.load(createDockhand({ settings, lifecycle, onStarted: (handles) => (close = handles.close) }), {
@@ -51,7 +53,11 @@ if (!configuration.credentials) {
     handlers: [await webhookHandler(probot, probot.log, { secret: configuration.secret }), ...handlers],
     log: probot.log,
   });
-  const proxy = await startWebhookProxy(env.WEBHOOK_PROXY_URL, `http://127.0.0.1:${(server.server.address() as AddressInfo).port}${probot.webhookPath}`, probot.log);
+  const proxy = await startWebhookProxy(
+    env.WEBHOOK_PROXY_URL,
+    `http://127.0.0.1:${(server.server.address() as AddressInfo).port}${probot.webhookPath}`,
+    probot.log,
+  );
   exitOnSignal({
     timeoutMs: settings.shutdownTimeoutMs,
     log: probot.log,
@@ -72,7 +78,9 @@ function startupConfiguration() {
     const { secret, warning } = webhookSecret(env);
     if (appId && privateKey) return { settings, secret, warning, credentials: { appId, privateKey } };
     if (env.NODE_ENV === "production") {
-      throw new SettingsError(`${appId ? "PRIVATE_KEY" : "APP_ID"} is not set; it is required when NODE_ENV=production: set APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) to your GitHub App's.`);
+      throw new SettingsError(
+        `${appId ? "PRIVATE_KEY" : "APP_ID"} is not set; it is required when NODE_ENV=production: set APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) to your GitHub App's.`,
+      );
     }
     return { settings, secret, warning, credentials: undefined };
   } catch (error) {

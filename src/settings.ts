@@ -34,7 +34,12 @@ export interface Settings {
 
 const hostList = z
   .string()
-  .transform((value) => value.split(",").map((host) => host.trim().toLowerCase()).filter(Boolean))
+  .transform((value) =>
+    value
+      .split(",")
+      .map((host) => host.trim().toLowerCase())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.string().regex(/^[a-z0-9.-]+(:\d+)?$|^\[[0-9a-f:]+\](:\d+)?$/, "must be host or host:port")));
 
 /** A JSON value in a variable; `example` shows the expected shape when it does not parse. */
@@ -61,7 +66,9 @@ const credentials = json('{"ghcr.io":"user:token"}')
 
 const ownerTokens = json('{"octo-org":"ghp_…"}')
   .pipe(z.record(z.string(), z.string().min(1, "each value must be a token")))
-  .transform((record) => Object.fromEntries(Object.entries(record).map(([owner, token]) => [owner.toLowerCase(), token])));
+  .transform((record) =>
+    Object.fromEntries(Object.entries(record).map(([owner, token]) => [owner.toLowerCase(), token])),
+  );
 
 const environment = z.object({
   DOCKHAND_REGISTRIES: hostList.default(["ghcr.io"]),
@@ -84,11 +91,19 @@ const environment = z.object({
     .string()
     .regex(/^rediss?:\/\/\S+$/, "must be a redis:// or rediss:// URL")
     .optional(),
-  DOCKHAND_STATE_KEY: z.string().min(32, "must be at least 32 characters, e.g. the output of `openssl rand -hex 32`").optional(),
+  DOCKHAND_STATE_KEY: z
+    .string()
+    .min(32, "must be at least 32 characters, e.g. the output of `openssl rand -hex 32`")
+    .optional(),
   WEBHOOK_SECRET: z.string().min(1).optional(),
   // Probot's own, checked here too so that a typo stops the start in one line rather than a stack.
   PORT: z.coerce.number().int().min(0).max(65_535).optional(),
-  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"], "must be trace, debug, info, warn, error, fatal or silent").optional(),
+  LOG_LEVEL: z
+    .enum(
+      ["trace", "debug", "info", "warn", "error", "fatal", "silent"],
+      "must be trace, debug, info, warn, error, fatal or silent",
+    )
+    .optional(),
   LOG_FORMAT: z.enum(["json", "pretty"], "must be json or pretty").optional(),
 });
 
@@ -120,7 +135,8 @@ function describeProblem(issue: z.core.$ZodIssue): string {
   for (;;) {
     const def = field?._zod.def as { type?: string; innerType?: z.core.$ZodType; defaultValue?: unknown } | undefined;
     if (!def?.innerType) break;
-    if (def.type === "default" && example === undefined && typeof def.defaultValue !== "object") example = String(def.defaultValue);
+    if (def.type === "default" && example === undefined && typeof def.defaultValue !== "object")
+      example = String(def.defaultValue);
     field = def.innerType;
   }
   let rule = issue.message;
@@ -130,7 +146,9 @@ function describeProblem(issue: z.core.$ZodIssue): string {
   } else if (issue.code === "too_small" && issue.minimum === 1) {
     rule = "must not be empty";
   }
-  return /e\.g\./.test(rule) || example === undefined ? `${name}: ${rule}` : `${name}: ${rule}, e.g. ${name}=${example}`;
+  return /e\.g\./.test(rule) || example === undefined
+    ? `${name}: ${rule}`
+    : `${name}: ${rule}, e.g. ${name}=${example}`;
 }
 
 export function readSettings(env: Record<string, string | undefined> = process.env): Settings {

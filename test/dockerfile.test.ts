@@ -32,7 +32,12 @@ describe("Dockerfile", () => {
 });
 
 describe("docs/compose.yml", () => {
-  const compose = parse(readFileSync("docs/compose.yml", "utf8"), { merge: true }) as { services: Record<string, { build?: string; env_file?: string; environment?: Record<string, string>; image?: string }> };
+  const compose = parse(readFileSync("docs/compose.yml", "utf8"), { merge: true }) as {
+    services: Record<
+      string,
+      { build?: string; env_file?: string; environment?: Record<string, string>; image?: string }
+    >;
+  };
   const replicas = Object.values(compose.services).filter((service) => service.build);
 
   it("runs two replicas of this repository's image on one Redis", () => {

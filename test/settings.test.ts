@@ -27,36 +27,57 @@ describe("readSettings", () => {
     const own = "k".repeat(32);
     assert.equal(readSettings({ WEBHOOK_SECRET: "s3cret", DOCKHAND_STATE_KEY: own }).stateSecret, own);
     assert.notDeepEqual(deriveStateKey("s3cret"), deriveStateKey(own), "different secrets seal differently");
-    assert.throws(() => readSettings({ DOCKHAND_STATE_KEY: "short-secret" }), (error: Error) => {
-      assert.match(error.message, /DOCKHAND_STATE_KEY: must be at least 32 characters/);
-      assert.doesNotMatch(error.message, /short-secret/);
-      return true;
-    });
+    assert.throws(
+      () => readSettings({ DOCKHAND_STATE_KEY: "short-secret" }),
+      (error: Error) => {
+        assert.match(error.message, /DOCKHAND_STATE_KEY: must be at least 32 characters/);
+        assert.doesNotMatch(error.message, /short-secret/);
+        return true;
+      },
+    );
   });
 
   it("reads packages tokens per owner and for all owners, never echoing them", () => {
-    const settings = readSettings({ DOCKHAND_PACKAGES_TOKEN: "ghp_all", DOCKHAND_PACKAGES_TOKENS: '{"Octo-Org":"ghp_octo"}' });
-    assert.deepEqual(settings.packagesTokens, { byOwner: { "octo-org": "ghp_octo" }, fallback: "ghp_all" });
-    assert.throws(() => readSettings({ DOCKHAND_PACKAGES_TOKENS: "ghp_secret" }), (error: Error) => {
-      assert.match(error.message, /DOCKHAND_PACKAGES_TOKENS: must be JSON/);
-      assert.doesNotMatch(error.message, /ghp_secret/);
-      return true;
+    const settings = readSettings({
+      DOCKHAND_PACKAGES_TOKEN: "ghp_all",
+      DOCKHAND_PACKAGES_TOKENS: '{"Octo-Org":"ghp_octo"}',
     });
+    assert.deepEqual(settings.packagesTokens, { byOwner: { "octo-org": "ghp_octo" }, fallback: "ghp_all" });
+    assert.throws(
+      () => readSettings({ DOCKHAND_PACKAGES_TOKENS: "ghp_secret" }),
+      (error: Error) => {
+        assert.match(error.message, /DOCKHAND_PACKAGES_TOKENS: must be JSON/);
+        assert.doesNotMatch(error.message, /ghp_secret/);
+        return true;
+      },
+    );
   });
 
   it("parses the allow-list and credentials", () => {
-    const settings = readSettings({ DOCKHAND_REGISTRIES: "ghcr.io, 127.0.0.1:5000", DOCKHAND_REGISTRY_CREDENTIALS: '{"GHCR.io":"bot:pa:ss"}' });
+    const settings = readSettings({
+      DOCKHAND_REGISTRIES: "ghcr.io, 127.0.0.1:5000",
+      DOCKHAND_REGISTRY_CREDENTIALS: '{"GHCR.io":"bot:pa:ss"}',
+    });
     assert.deepEqual(settings.registries, ["ghcr.io", "127.0.0.1:5000"]);
     assert.deepEqual(settings.registryCredentials, { "ghcr.io": { username: "bot", password: "pa:ss" } });
   });
 
   it("names the variable and never echoes a secret", () => {
-    assert.throws(() => readSettings({ DOCKHAND_REGISTRY_CREDENTIALS: "{not json ghp_secret" }), (error: Error) => {
-      assert.match(error.message, /DOCKHAND_REGISTRY_CREDENTIALS: must be JSON/);
-      assert.doesNotMatch(error.message, /ghp_secret/);
-      return true;
-    });
-    assert.throws(() => readSettings({ DOCKHAND_REGISTRY_CREDENTIALS: '{"ghcr.io":"ghp_secret"}' }), /username:password/);
-    assert.throws(() => readSettings({ DOCKHAND_REGISTRIES: "https://ghcr.io" }), /DOCKHAND_REGISTRIES.*host or host:port/);
+    assert.throws(
+      () => readSettings({ DOCKHAND_REGISTRY_CREDENTIALS: "{not json ghp_secret" }),
+      (error: Error) => {
+        assert.match(error.message, /DOCKHAND_REGISTRY_CREDENTIALS: must be JSON/);
+        assert.doesNotMatch(error.message, /ghp_secret/);
+        return true;
+      },
+    );
+    assert.throws(
+      () => readSettings({ DOCKHAND_REGISTRY_CREDENTIALS: '{"ghcr.io":"ghp_secret"}' }),
+      /username:password/,
+    );
+    assert.throws(
+      () => readSettings({ DOCKHAND_REGISTRIES: "https://ghcr.io" }),
+      /DOCKHAND_REGISTRIES.*host or host:port/,
+    );
   });
 });

@@ -33,11 +33,20 @@ export const prune: Capability = {
         handlePullRequestClosed(context, {
           queue: jobs,
           containerRegistry: settings.containerRegistry,
-          record: (octokit, target, record, eventLog) => writePruneRecord(runtime.comments, octokit, target, record, false, eventLog),
+          record: (octokit, target, record, eventLog) =>
+            writePruneRecord(runtime.comments, octokit, target, record, false, eventLog),
         }),
     });
     jobs.handle(PRUNE_PULL_JOB, (job, running) =>
-      prunePullRequest(job, { ...deps, record: (octokit, pull, record, create) => writePruneRecord(runtime.comments, octokit, pull, record, create, log) }, running),
+      prunePullRequest(
+        job,
+        {
+          ...deps,
+          record: (octokit, pull, record, create) =>
+            writePruneRecord(runtime.comments, octokit, pull, record, create, log),
+        },
+        running,
+      ),
     );
     jobs.handle(SWEEP_REPO_JOB, (job, running) => sweepRepository(job, { ...deps, queue: jobs }, running));
 
@@ -45,7 +54,10 @@ export const prune: Capability = {
     // that just ended); in one process each tick queues the next.
     const scheduled = runtime.queue.every?.bind(runtime.queue);
     jobs.handle(SWEEP_TICK_JOB, async (data) => {
-      const tick = data.windowStart !== undefined && data.windowEnd !== undefined ? { windowStart: data.windowStart, windowEnd: data.windowEnd } : lastHour(clock.now());
+      const tick =
+        data.windowStart !== undefined && data.windowEnd !== undefined
+          ? { windowStart: data.windowStart, windowEnd: data.windowEnd }
+          : lastHour(clock.now());
       await sweepTick(tick, { appOctokit: runtime.appOctokit, octokitFor: runtime.octokitFor, queue: jobs, log });
       if (!scheduled) {
         const next = tickFor(tick.windowEnd);
@@ -54,7 +66,9 @@ export const prune: Capability = {
     });
     if (!settings.sweep) return;
     if (scheduled) {
-      void scheduled(SWEEP_TICK_JOB.name, "0 * * * *").catch((error: unknown) => log.error({ err: error }, "could not schedule the sweep"));
+      void scheduled(SWEEP_TICK_JOB.name, "0 * * * *").catch((error: unknown) =>
+        log.error({ err: error }, "could not schedule the sweep"),
+      );
     } else {
       const first = tickFor(clock.now());
       void jobs.add(SWEEP_TICK_JOB, first.tick, first.runAt);

@@ -62,12 +62,18 @@ export async function classifyCommand(argv: string[], io: CliIo): Promise<number
   try {
     text = file === "-" ? await readStream(io.stdin) : await readFile(file, "utf8");
   } catch (error) {
-    io.stderr.write(`dockhand classify: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr.write(
+      `dockhand classify: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     return 2;
   }
   if (values.explain) {
     const { result, explanation } = explainLog(text, context, rules);
-    io.stdout.write(values.json ? `${JSON.stringify({ ...result, explanation })}\n` : `${describe(result)}\n${renderExplanation(explanation)}`);
+    io.stdout.write(
+      values.json
+        ? `${JSON.stringify({ ...result, explanation })}\n`
+        : `${describe(result)}\n${renderExplanation(explanation)}`,
+    );
     return 0;
   }
   const result = classifyLog(text, context, rules);
@@ -75,7 +81,13 @@ export async function classifyCommand(argv: string[], io: CliIo): Promise<number
   return 0;
 }
 
-async function classifyJsonLines(file: string, rules: RuleSet, base: LogContext, explain: boolean, io: CliIo): Promise<number> {
+async function classifyJsonLines(
+  file: string,
+  rules: RuleSet,
+  base: LogContext,
+  explain: boolean,
+  io: CliIo,
+): Promise<number> {
   const input = file === "-" ? io.stdin : createReadStream(file, "utf8");
   let status = 0;
   let number = 0;
@@ -83,9 +95,12 @@ async function classifyJsonLines(file: string, rules: RuleSet, base: LogContext,
     for await (const line of createInterface({ input, crlfDelay: Infinity })) {
       number += 1;
       // A blank line is a line too: it gets its object, so output line N still answers input line N.
-      const record = line.trim() === "" ? "a blank line; each line must be a JSON object with a \"text\" string" : parseRecord(line);
+      const record =
+        line.trim() === "" ? 'a blank line; each line must be a JSON object with a "text" string' : parseRecord(line);
       if (typeof record === "string") {
-        io.stdout.write(`${JSON.stringify({ verdict: "unrelated", rule: null, error: `line ${number}: ${record}` })}\n`);
+        io.stdout.write(
+          `${JSON.stringify({ verdict: "unrelated", rule: null, error: `line ${number}: ${record}` })}\n`,
+        );
         status = 1;
         continue;
       }
@@ -100,7 +115,9 @@ async function classifyJsonLines(file: string, rules: RuleSet, base: LogContext,
       } else io.stdout.write(`${JSON.stringify(classifyLog(record.text, context, rules))}\n`);
     }
   } catch (error) {
-    io.stderr.write(`dockhand classify: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr.write(
+      `dockhand classify: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     return 2;
   }
   return status;
@@ -125,7 +142,10 @@ function parseRecord(line: string): { text: string; job?: string; step?: string 
 }
 
 function describe(result: Classification): string {
-  const lines = [`verdict: ${result.verdict}`, `rule: ${result.rule ?? "(none matched: not a registry failure Dockhand knows)"}`];
+  const lines = [
+    `verdict: ${result.verdict}`,
+    `rule: ${result.rule ?? "(none matched: not a registry failure Dockhand knows)"}`,
+  ];
   if (result.operation) lines.push(`operation: ${result.operation}`);
   if (result.host) lines.push(`host: ${result.host}`);
   if (result.wait === "long") lines.push("wait: long (rate limit)");

@@ -58,12 +58,20 @@ export async function planCommand(argv: string[], io: CliIo): Promise<number> {
           .map((raw, index) => toPullState(check(pullStateSchema, raw, `${values.pulls} pull [${index}]`)))
       : [];
     const config = values.config ? await readConfigFile(values.config) : parseConfig({});
-    if (!config.ok) throw new InputError(`${values.config} is invalid:\n${config.problems.map((p) => `  ${p.key}: ${p.message}`).join("\n")}`);
+    if (!config.ok)
+      throw new InputError(
+        `${values.config} is invalid:\n${config.problems.map((p) => `  ${p.key}: ${p.message}`).join("\n")}`,
+      );
     if ("unfollowed" in config && config.unfollowed) {
-      io.stderr.write(`dockhand plan: ${values.config} extends ${config.unfollowed}, which plan does not read (it works offline): planning with this file's keys over the defaults; dockhand prune --dry-run reads it\n`);
+      io.stderr.write(
+        `dockhand plan: ${values.config} extends ${config.unfollowed}, which plan does not read (it works offline): planning with this file's keys over the defaults; dockhand prune --dry-run reads it\n`,
+      );
     }
     const now = values.now === undefined ? Date.now() : isoTime(values.now);
-    if (Number.isNaN(now)) throw new InputError(`--now ${JSON.stringify(values.now)} is not an ISO 8601 date or time; use e.g. 2026-11-21T12:00:00Z or 2026-11-21`);
+    if (Number.isNaN(now))
+      throw new InputError(
+        `--now ${JSON.stringify(values.now)} is not an ISO 8601 date or time; use e.g. 2026-11-21T12:00:00Z or 2026-11-21`,
+      );
     let scope: PruneScope = { kind: "sweep" };
     if (values.pull !== undefined) {
       if (!/^\d+$/.test(values.pull)) throw new InputError(`--pull ${JSON.stringify(values.pull)} is not a PR number`);
@@ -81,7 +89,9 @@ export async function planCommand(argv: string[], io: CliIo): Promise<number> {
 
 /** ISO 8601 only (`Date.parse` reads `12` as 2001-12-01): a UTC date, or a date and time with `Z` or an offset. */
 function isoTime(text: string): number {
-  return /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/.test(text) ? Date.parse(text) : Number.NaN;
+  return /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/.test(text)
+    ? Date.parse(text)
+    : Number.NaN;
 }
 
 async function readJson(path: string, option: string): Promise<unknown[]> {

@@ -34,7 +34,11 @@ Environment: DOCKHAND_PACKAGES_TOKEN or GITHUB_TOKEN; GITHUB_API_URL or GHE_HOST
 Server; DOCKHAND_PRUNE_WRITE_INTERVAL_MS (default 1000) between two deletions.
 `;
 
-export async function pruneCommand(argv: string[], io: CliIo, env: Record<string, string | undefined> = process.env): Promise<number> {
+export async function pruneCommand(
+  argv: string[],
+  io: CliIo,
+  env: Record<string, string | undefined> = process.env,
+): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -75,13 +79,24 @@ export async function pruneCommand(argv: string[], io: CliIo, env: Record<string
     io.stderr.write(`dockhand prune: ${unreachable}\n`);
     return 2;
   }
-  const [repoOwner = values.owner, repoName = values.package] = (values.repo ?? env.GITHUB_REPOSITORY ?? `${values.owner}/${values.package}`).split("/");
-  const config = values.config ? await readConfigFile(values.config, { owner: repoOwner, fetch: (ref) => fetchConfigFile(client.octokit, ref) }) : parseConfig({});
+  const [repoOwner = values.owner, repoName = values.package] = (
+    values.repo ??
+    env.GITHUB_REPOSITORY ??
+    `${values.owner}/${values.package}`
+  ).split("/");
+  const config = values.config
+    ? await readConfigFile(values.config, { owner: repoOwner, fetch: (ref) => fetchConfigFile(client.octokit, ref) })
+    : parseConfig({});
   if (!config.ok) {
-    io.stderr.write(`dockhand prune: ${values.config} is invalid:\n${config.problems.map((p) => `  ${p.key}: ${p.message}\n`).join("")}`);
+    io.stderr.write(
+      `dockhand prune: ${values.config} is invalid:\n${config.problems.map((p) => `  ${p.key}: ${p.message}\n`).join("")}`,
+    );
     return 2;
   }
-  const registry = new RegistryClient({ allowList: [values.registry], credentials: { [values.registry]: { username: "dockhand", password: client.token } } });
+  const registry = new RegistryClient({
+    allowList: [values.registry],
+    credentials: { [values.registry]: { username: "dockhand", password: client.token } },
+  });
   const unreadPulls: UnreadPull[] = [];
   const progress = io.stderr as { isTTY?: boolean; write(text: string): unknown };
   const result = await prunePackage(
@@ -91,7 +106,10 @@ export async function pruneCommand(argv: string[], io: CliIo, env: Record<string
       config: config.config.prune,
       // A PR the token may not read is kept and said, rather than ending the run.
       pullStates: (versions) =>
-        pullStatesFor(client.octokit, { owner: repoOwner, repo: repoName }, versions, config.config.prune, { unread: [403, 404, 410], onUnread: (pull) => unreadPulls.push(pull) }),
+        pullStatesFor(client.octokit, { owner: repoOwner, repo: repoName }, versions, config.config.prune, {
+          unread: [403, 404, 410],
+          onUnread: (pull) => unreadPulls.push(pull),
+        }),
       scope: { kind: "sweep" },
       now: Date.now(),
       dryRun: values["dry-run"],
@@ -102,15 +120,29 @@ export async function pruneCommand(argv: string[], io: CliIo, env: Record<string
       containerRegistry: values.registry,
       lanes: new WriteLanes(writeIntervalMs),
       log: pino({ level: env.LOG_LEVEL ?? "warn" }, pino.destination(2)),
-      ...(progress.isTTY ? { onProgress: (done: number, total: number) => progress.write(`\r${bar(done, total)} ${done}/${total} deleted`) } : {}),
+      ...(progress.isTTY
+        ? {
+            onProgress: (done: number, total: number) =>
+              progress.write(`\r${bar(done, total)} ${done}/${total} deleted`),
+          }
+        : {}),
     },
   );
   if (progress.isTTY && result.outcomes.length > 0) io.stderr.write("\n");
   if (values.json) {
-    io.stdout.write(`${JSON.stringify({ plan: result.plan, outcomes: result.outcomes, unreadPulls, unreadManifests: result.unreadManifests }, null, 2)}\n`);
+    io.stdout.write(
+      `${JSON.stringify({ plan: result.plan, outcomes: result.outcomes, unreadPulls, unreadManifests: result.unreadManifests }, null, 2)}\n`,
+    );
   } else {
     io.stdout.write(
-      pruneSummary({ pkg: `${values.owner}/${values.package}`, dryRun: values["dry-run"], result, unreadPulls, repo: `${repoOwner}/${repoName}`, registry: values.registry }),
+      pruneSummary({
+        pkg: `${values.owner}/${values.package}`,
+        dryRun: values["dry-run"],
+        result,
+        unreadPulls,
+        repo: `${repoOwner}/${repoName}`,
+        registry: values.registry,
+      }),
     );
   }
   return result.outcomes.some((o) => o.result === "failed") ? 1 : 0;

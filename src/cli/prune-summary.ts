@@ -30,16 +30,22 @@ export interface PruneSummaryInput {
 export function pruneSummary({ pkg, dryRun, result, unreadPulls, repo, registry }: PruneSummaryInput): string {
   const lines: string[] = [];
   const verb = dryRun ? "would delete" : "deleted";
-  const done = dryRun ? result.plan.delete : result.outcomes.filter((o) => o.result === "deleted" || o.result === "gone");
-  lines.push(`${pkg}: ${verb} ${done.length} of ${result.versions.length} versions, kept ${result.plan.keep.length} (${result.manifestReads} manifest reads)`);
+  const done = dryRun
+    ? result.plan.delete
+    : result.outcomes.filter((o) => o.result === "deleted" || o.result === "gone");
+  lines.push(
+    `${pkg}: ${verb} ${done.length} of ${result.versions.length} versions, kept ${result.plan.keep.length} (${result.manifestReads} manifest reads)`,
+  );
   for (const entry of done) lines.push(`  ${verb} ${entry.id} ${entry.digest.slice(0, 19)}: ${entry.reason}`);
-  for (const outcome of result.outcomes.filter((o) => o.result === "refused" || o.result === "failed")) lines.push(`  ${outcome.result} ${outcome.id}: ${outcome.detail ?? ""}`);
+  for (const outcome of result.outcomes.filter((o) => o.result === "refused" || o.result === "failed"))
+    lines.push(`  ${outcome.result} ${outcome.id}: ${outcome.detail ?? ""}`);
 
   const counts = new Map<KeepWhy, number>();
   for (const entry of result.plan.keep) counts.set(entry.why, (counts.get(entry.why) ?? 0) + 1);
   if (counts.size > 0) {
     lines.push(`Kept ${result.plan.keep.length}:`);
-    for (const [why, count] of [...counts].sort((a, b) => b[1] - a[1])) lines.push(`  ${String(count).padStart(5)} ${KEPT_BECAUSE[why]}`);
+    for (const [why, count] of [...counts].sort((a, b) => b[1] - a[1]))
+      lines.push(`  ${String(count).padStart(5)} ${KEPT_BECAUSE[why]}`);
   }
   if (unreadPulls.length > 0) {
     const listed = unreadPulls
@@ -60,6 +66,9 @@ export function pruneSummary({ pkg, dryRun, result, unreadPulls, repo, registry 
     );
   }
   const deleted = result.outcomes.filter((o) => o.result === "deleted");
-  if (!dryRun && deleted.length > 0) lines.push(`Restore within 30 days: dockhand restore --owner ${pkg.split("/")[0]} --package ${pkg.slice(pkg.indexOf("/") + 1)} --ids ${deleted.map((d) => d.id).join(",")}`);
+  if (!dryRun && deleted.length > 0)
+    lines.push(
+      `Restore within 30 days: dockhand restore --owner ${pkg.split("/")[0]} --package ${pkg.slice(pkg.indexOf("/") + 1)} --ids ${deleted.map((d) => d.id).join(",")}`,
+    );
   return `${lines.join("\n")}\n`;
 }

@@ -11,18 +11,31 @@ const PASS_TITLE: Record<Explanation["passes"][number]["name"], string> = {
 export function renderExplanation(explanation: Explanation): string {
   const out = ["How it was read:"];
   if (explanation.step) {
-    const header = explanation.step.text === "" ? "(an ##[error] line with no step header before it)" : cut(explanation.step.text);
+    const header =
+      explanation.step.text === "" ? "(an ##[error] line with no step header before it)" : cut(explanation.step.text);
     out.push(`  failing step, line ${explanation.step.line}: ${header}`);
-    out.push(`    ${explanation.step.registryWork ? `registry work: ${explanation.step.registryWork}` : "not registry work by its name or command: generic words count only where a line shows registry work"}`);
+    out.push(
+      `    ${explanation.step.registryWork ? `registry work: ${explanation.step.registryWork}` : "not registry work by its name or command: generic words count only where a line shows registry work"}`,
+    );
   }
   const repository = explanation.rules.filter((r) => r.origin === "config");
-  out.push(`  rules tried (${explanation.rules.length}: ${repository.length} from the repository, then the built-in ones in order):`);
-  out.push(...wrap(explanation.rules.map((r) => (r.origin === "config" ? `${r.id} (repository)` : r.id)), "    "));
+  out.push(
+    `  rules tried (${explanation.rules.length}: ${repository.length} from the repository, then the built-in ones in order):`,
+  );
+  out.push(
+    ...wrap(
+      explanation.rules.map((r) => (r.origin === "config" ? `${r.id} (repository)` : r.id)),
+      "    ",
+    ),
+  );
   for (const pass of explanation.passes) {
-    out.push(`  ${PASS_TITLE[pass.name]}: ${pass.lines.length === 0 ? "no line matched a rule" : `${pass.lines.length} line${pass.lines.length === 1 ? "" : "s"} matched a rule`}${pass.decided ? " (this decided)" : ""}`);
+    out.push(
+      `  ${PASS_TITLE[pass.name]}: ${pass.lines.length === 0 ? "no line matched a rule" : `${pass.lines.length} line${pass.lines.length === 1 ? "" : "s"} matched a rule`}${pass.decided ? " (this decided)" : ""}`,
+    );
     for (const line of pass.lines) out.push(...renderLine(line));
   }
-  if (!explanation.passes.some((p) => p.decided)) out.push("  no rule counted: the verdict is unrelated, and Dockhand never re-runs an unknown failure.");
+  if (!explanation.passes.some((p) => p.decided))
+    out.push("  no rule counted: the verdict is unrelated, and Dockhand never re-runs an unknown failure.");
   out.push(
     "",
     "A repository rule (retry.rules in .github/dockhand.yml) is tried before the built-in ones. With",
@@ -37,10 +50,17 @@ function renderLine(line: ExplainedLine): string[] {
   const out = [`    line ${line.line}: ${cut(line.text.trim())}`];
   if (line.host) {
     const status =
-      line.host.status === "known" ? "a known registry" : line.host.status === "near-miss" ? `not a known registry, but close to ${line.host.suggestion} (a typo?)` : "not a known registry (--registry HOST makes it one)";
+      line.host.status === "known"
+        ? "a known registry"
+        : line.host.status === "near-miss"
+          ? `not a known registry, but close to ${line.host.suggestion} (a typo?)`
+          : "not a known registry (--registry HOST makes it one)";
     out.push(`      host ${line.host.name}: ${status}`);
   }
-  for (const match of line.matches) out.push(`      ${match.counted ? "✓ counts" : "✗ does not count"}: ${match.rule} (${match.verdict}): ${match.why}`);
+  for (const match of line.matches)
+    out.push(
+      `      ${match.counted ? "✓ counts" : "✗ does not count"}: ${match.rule} (${match.verdict}): ${match.why}`,
+    );
   return out;
 }
 

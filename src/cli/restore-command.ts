@@ -10,18 +10,32 @@ Restores deleted package versions (GitHub keeps them for 30 days). The PR commen
 what Dockhand pruned. Environment: DOCKHAND_PACKAGES_TOKEN (write:packages) or GITHUB_TOKEN.
 `;
 
-export async function restoreCommand(argv: string[], io: CliIo, env: Record<string, string | undefined> = process.env): Promise<number> {
+export async function restoreCommand(
+  argv: string[],
+  io: CliIo,
+  env: Record<string, string | undefined> = process.env,
+): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { owner: { type: "string" }, package: { type: "string" }, ids: { type: "string" }, help: { type: "boolean", short: "h", default: false } },
+    options: {
+      owner: { type: "string" },
+      package: { type: "string" },
+      ids: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
   });
   if (values.help) {
     io.stdout.write(RESTORE_USAGE);
     return 0;
   }
-  const ids = (values.ids ?? "").split(",").map((id) => id.trim()).filter(Boolean);
+  const ids = (values.ids ?? "")
+    .split(",")
+    .map((id) => id.trim())
+    .filter(Boolean);
   if (!values.owner || !values.package || ids.length === 0 || ids.some((id) => !/^\d+$/.test(id))) {
-    io.stderr.write(`dockhand restore: give --owner, --package and --ids as numbers separated by commas\n\n${RESTORE_USAGE}`);
+    io.stderr.write(
+      `dockhand restore: give --owner, --package and --ids as numbers separated by commas\n\n${RESTORE_USAGE}`,
+    );
     return 2;
   }
   const client = cliOctokit(env);

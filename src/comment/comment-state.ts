@@ -35,7 +35,12 @@ export function compareRunsNewestFirst(a: RunReport, b: RunReport): number {
  * content; an older or superseded run is kept as history and never displaces a newer one, because
  * what is current is decided at render time from the head SHA and run order, not arrival order.
  */
-export function applyRun(state: CommentState | undefined, run: RunReport, headSha: string, configProblems: ConfigProblems): CommentState {
+export function applyRun(
+  state: CommentState | undefined,
+  run: RunReport,
+  headSha: string,
+  configProblems: ConfigProblems,
+): CommentState {
   const same = (r: RunReport) => r.runId === run.runId && r.attempt === run.attempt;
   const existing = state?.runs.find(same);
   const retry = mergeRetryRecord(existing?.retry, run.retry);
@@ -45,10 +50,17 @@ export function applyRun(state: CommentState | undefined, run: RunReport, headSh
 }
 
 /** What the scheduled re-run found out, written onto the attempt that decided it. */
-export function setRetryOutcome(state: CommentState, runId: number, attempt: number, outcome: RetryOutcome): CommentState {
+export function setRetryOutcome(
+  state: CommentState,
+  runId: number,
+  attempt: number,
+  outcome: RetryOutcome,
+): CommentState {
   return {
     ...state,
-    runs: state.runs.map((run) => (run.runId === runId && run.attempt === attempt && run.retry ? { ...run, retry: { ...run.retry, outcome } } : run)),
+    runs: state.runs.map((run) =>
+      run.runId === runId && run.attempt === attempt && run.retry ? { ...run, retry: { ...run.retry, outcome } } : run,
+    ),
   };
 }
 
@@ -90,6 +102,12 @@ function pushedImages(run: RunReport): boolean {
 export function latestPushFor(state: CommentState, current: RunReport): RunReport | undefined {
   if (current.headSha !== state.headSha || pushedImages(current)) return undefined;
   return state.runs
-    .filter((run) => run.workflowKey === current.workflowKey && run.headSha === state.headSha && compareRunsNewestFirst(current, run) < 0 && pushedImages(run))
+    .filter(
+      (run) =>
+        run.workflowKey === current.workflowKey &&
+        run.headSha === state.headSha &&
+        compareRunsNewestFirst(current, run) < 0 &&
+        pushedImages(run),
+    )
     .sort(compareRunsNewestFirst)[0];
 }

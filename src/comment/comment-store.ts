@@ -36,14 +36,25 @@ export class CommentStore {
 
   async update(octokit: Octokit, pull: PullKey, change: StateChange, log: Logger): Promise<UpdateOutcome> {
     const appId = await this.deps.appId();
-    return this.deps.serializer.run(`${pull.owner}/${pull.repo}#${pull.number}`, () => this.write(octokit, pull, appId, change, log));
+    return this.deps.serializer.run(`${pull.owner}/${pull.repo}#${pull.number}`, () =>
+      this.write(octokit, pull, appId, change, log),
+    );
   }
 
-  private async write(octokit: Octokit, pull: PullKey, appId: number, change: StateChange, log: Logger): Promise<UpdateOutcome> {
+  private async write(
+    octokit: Octokit,
+    pull: PullKey,
+    appId: number,
+    change: StateChange,
+    log: Logger,
+  ): Promise<UpdateOutcome> {
     const target = { owner: pull.owner, repo: pull.repo, issue_number: pull.number };
     const render = (previous: string | undefined) => {
       const next = change(previous === undefined ? undefined : this.read(previous, pull, log));
-      return next && renderComment(next, { repository: `${pull.owner}/${pull.repo}` }, (state) => this.deps.seal.seal(state, pull));
+      return (
+        next &&
+        renderComment(next, { repository: `${pull.owner}/${pull.repo}` }, (state) => this.deps.seal.seal(state, pull))
+      );
     };
     const rewrite = async (comment: Comment): Promise<UpdateOutcome> => {
       const body = render(comment.body ?? "");
@@ -72,13 +83,20 @@ export class CommentStore {
   private read(body: string, pull: PullKey, log: Logger): CommentState | undefined {
     const opened = this.deps.seal.open(body, pull);
     if (opened.status === "ok") return opened.state;
-    if (opened.status === "rejected") log.warn({ pull: pull.number, reason: opened.reason }, "comment state discarded; rebuilding the comment");
+    if (opened.status === "rejected")
+      log.warn({ pull: pull.number, reason: opened.reason }, "comment state discarded; rebuilding the comment");
     return undefined;
   }
 
-  private async listOurs(octokit: Octokit, target: { owner: string; repo: string; issue_number: number }, appId: number): Promise<Comment[]> {
+  private async listOurs(
+    octokit: Octokit,
+    target: { owner: string; repo: string; issue_number: number },
+    appId: number,
+  ): Promise<Comment[]> {
     const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...target, per_page: 100 });
-    return comments.filter((c) => c.performed_via_github_app?.id === appId && (c.body ?? "").startsWith(REPORT_MARKER)).sort((a, b) => a.id - b.id);
+    return comments
+      .filter((c) => c.performed_via_github_app?.id === appId && (c.body ?? "").startsWith(REPORT_MARKER))
+      .sort((a, b) => a.id - b.id);
   }
 
   private async removeDuplicates(octokit: Octokit, pull: PullKey, duplicates: Comment[], log: Logger): Promise<void> {

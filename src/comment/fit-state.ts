@@ -23,12 +23,22 @@ const MAX_LIST = 100;
  */
 export function fitState(state: CommentState, measure: (state: CommentState) => number): CommentState {
   const capped = capHistory(state, MAX_HISTORY);
-  let fitted = clipStrings({ ...capped, runs: capped.runs.map((run) => limitRun(run, MAX_LIST)), configProblems: capProblems(state.configProblems) });
-  const fits = () => Buffer.byteLength(JSON.stringify(fitted)) <= MAX_STATE_BYTES / 2 && measure(fitted) <= STATE_BUDGET;
-  while (!fits() && splitCurrent(fitted).history.length > 0) fitted = capHistory(fitted, Math.floor(splitCurrent(fitted).history.length / 2));
+  let fitted = clipStrings({
+    ...capped,
+    runs: capped.runs.map((run) => limitRun(run, MAX_LIST)),
+    configProblems: capProblems(state.configProblems),
+  });
+  const fits = () =>
+    Buffer.byteLength(JSON.stringify(fitted)) <= MAX_STATE_BYTES / 2 && measure(fitted) <= STATE_BUDGET;
+  while (!fits() && splitCurrent(fitted).history.length > 0)
+    fitted = capHistory(fitted, Math.floor(splitCurrent(fitted).history.length / 2));
   for (const limit of [50, 20, 5, 1]) {
     if (fits()) return fitted;
-    fitted = { ...fitted, runs: fitted.runs.map((run) => limitRun(run, limit)), ...(fitted.prune ? { prune: limitPrune(fitted.prune, limit) } : {}) };
+    fitted = {
+      ...fitted,
+      runs: fitted.runs.map((run) => limitRun(run, limit)),
+      ...(fitted.prune ? { prune: limitPrune(fitted.prune, limit) } : {}),
+    };
   }
   // Last resort: the workflows whose latest run is oldest go, then the pruning detail.
   while (!fits() && fitted.runs.length > 0) fitted = { ...fitted, runs: fitted.runs.slice(0, -1) };
@@ -49,7 +59,14 @@ function capProblems(problems: CommentState["configProblems"]): CommentState["co
 
 /** A run with at most `limit` entries in each list, counting what was left out where the comment says so. */
 export function limitRun(run: RunReport, limit: number): RunReport {
-  const longest = Math.max(run.images.length, run.artifacts.length, run.expectedTags.length, run.notes.length, run.retry?.jobs.length ?? 0, ...run.images.map((i) => ("platforms" in i.check ? i.check.platforms.length : 0)));
+  const longest = Math.max(
+    run.images.length,
+    run.artifacts.length,
+    run.expectedTags.length,
+    run.notes.length,
+    run.retry?.jobs.length ?? 0,
+    ...run.images.map((i) => ("platforms" in i.check ? i.check.platforms.length : 0)),
+  );
   if (longest <= limit) return run;
   return {
     ...run,
@@ -65,7 +82,10 @@ export function limitRun(run: RunReport, limit: number): RunReport {
   };
 }
 
-function limitPlatforms(check: RunReport["images"][number]["check"], limit: number): RunReport["images"][number]["check"] {
+function limitPlatforms(
+  check: RunReport["images"][number]["check"],
+  limit: number,
+): RunReport["images"][number]["check"] {
   return "platforms" in check ? { ...check, platforms: check.platforms.slice(0, limit) } : check;
 }
 
@@ -83,5 +103,7 @@ function limitPrune(prune: PruneRecord, limit: number): PruneRecord {
 }
 
 function clipStrings<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value), (_key, v: unknown) => (typeof v === "string" && v.length > MAX_STRING ? `${v.slice(0, MAX_STRING)}…` : v)) as T;
+  return JSON.parse(JSON.stringify(value), (_key, v: unknown) =>
+    typeof v === "string" && v.length > MAX_STRING ? `${v.slice(0, MAX_STRING)}…` : v,
+  ) as T;
 }

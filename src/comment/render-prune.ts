@@ -33,12 +33,24 @@ function renderPackage(record: PruneRecord, p: PackageRecord, where: string): st
   if (p.problem) return `- ${where}: not pruned. ${describeProblem(record.owner, p.problem)}`;
   const verb = record.status === "dry-run" ? "would delete" : "deleted";
   const deleted = p.deleted.length + (p.omitted ?? 0);
-  if (deleted === 0 && p.refused.length === 0 && p.failed === 0) return `- ${where}: nothing to delete (${p.kept} versions kept).`;
+  if (deleted === 0 && p.refused.length === 0 && p.failed === 0)
+    return `- ${where}: nothing to delete (${p.kept} versions kept).`;
   const tags = [...new Set(p.deleted.flatMap((d) => d.tags))];
-  const shown = tags.slice(0, MAX_TAGS).map((t) => code(t)).join(", ");
+  const shown = tags
+    .slice(0, MAX_TAGS)
+    .map((t) => code(t))
+    .join(", ");
   const more = tags.length > MAX_TAGS ? ` and ${tags.length - MAX_TAGS} more` : "";
-  const parts = [`- ${where}: ${verb} ${deleted} versions${tags.length > 0 ? ` (tags ${shown}${more}, with their platform images, attestations and signatures)` : ""}; ${p.kept} kept.`];
-  if (p.refused.length > 0) parts.push(`  GitHub refused to delete ${p.refused.length}: ${p.refused.slice(0, 3).map((r) => code(r.detail)).join("; ")}`);
+  const parts = [
+    `- ${where}: ${verb} ${deleted} versions${tags.length > 0 ? ` (tags ${shown}${more}, with their platform images, attestations and signatures)` : ""}; ${p.kept} kept.`,
+  ];
+  if (p.refused.length > 0)
+    parts.push(
+      `  GitHub refused to delete ${p.refused.length}: ${p.refused
+        .slice(0, 3)
+        .map((r) => code(r.detail))
+        .join("; ")}`,
+    );
   if (p.failed > 0) parts.push(`  ${p.failed} could not be deleted now; the next sweep tries again.`);
   const owner = shellQuote(record.owner);
   const name = shellQuote(p.name);
@@ -46,7 +58,9 @@ function renderPackage(record: PruneRecord, p: PackageRecord, where: string): st
     const until = new Date(Date.parse(record.at) + RESTORE_WINDOW_MS).toISOString();
     const ids = p.deleted.map((d) => d.id).join(",");
     const all = p.omitted ? ` (the first ${p.deleted.length} of ${deleted})` : "";
-    parts.push(`  Restorable until ${utcMinute(until)}${all}:\n\n${codeBlock(`dockhand restore --owner ${owner} --package ${name} --ids ${ids}`, "sh").replace(/^/gm, "  ")}`);
+    parts.push(
+      `  Restorable until ${utcMinute(until)}${all}:\n\n${codeBlock(`dockhand restore --owner ${owner} --package ${name} --ids ${ids}`, "sh").replace(/^/gm, "  ")}`,
+    );
   }
   return parts.join("\n");
 }

@@ -25,23 +25,33 @@ export function renderRetry(run: RunReport, earlier: RunReport[]): string | unde
     if (advice.length > 0) parts.push(advice.join("\n>\n"));
   }
   if (history.length > 0) {
-    const lines = history.map((r) => `- attempt ${r.attempt}: ${summarize(r.retry)} → ${describeOutcome(r.retry, r.attempt)}`);
-    parts.push(`<details><summary>Retry history (${history.length} earlier attempt${history.length === 1 ? "" : "s"})</summary>\n\n${lines.join("\n")}\n\n</details>`);
+    const lines = history.map(
+      (r) => `- attempt ${r.attempt}: ${summarize(r.retry)} → ${describeOutcome(r.retry, r.attempt)}`,
+    );
+    parts.push(
+      `<details><summary>Retry history (${history.length} earlier attempt${history.length === 1 ? "" : "s"})</summary>\n\n${lines.join("\n")}\n\n</details>`,
+    );
   }
   return parts.join("\n\n");
 }
 
 function renderJobs(jobs: JobVerdict[]): string {
   const rows = jobs.map((job) => {
-    const rule = job.rule ? ` · ${code(job.rule, { table: true })}${job.operation && job.operation !== "any" ? ` (${job.operation})` : ""}` : "";
-    const line = job.line ? code(job.line.length > MAX_LINE ? `${job.line.slice(0, MAX_LINE)}…` : job.line, { table: true }) : "—";
+    const rule = job.rule
+      ? ` · ${code(job.rule, { table: true })}${job.operation && job.operation !== "any" ? ` (${job.operation})` : ""}`
+      : "";
+    const line = job.line
+      ? code(job.line.length > MAX_LINE ? `${job.line.slice(0, MAX_LINE)}…` : job.line, { table: true })
+      : "—";
     return `| ${code(job.name, { table: true })} | ${job.step ? code(job.step, { table: true }) : "—"} | ${VERDICT_LABEL[job.verdict]}${rule} | ${line} |`;
   });
   return `| Job | Failed step | Verdict | Log line |\n| --- | --- | --- | --- |\n${rows.join("\n")}`;
 }
 
 /** Dockhand's own words: the built-in rules' causes and fixes are the only advice shown as markdown. */
-const OWN_ADVICE = new Set(BUILT_IN_RULES.flatMap((rule) => [rule.cause, rule.fix].filter((text): text is string => text !== undefined)));
+const OWN_ADVICE = new Set(
+  BUILT_IN_RULES.flatMap((rule) => [rule.cause, rule.fix].filter((text): text is string => text !== undefined)),
+);
 
 /** A repository's own rule texts are its admins' words: shown, but inert. */
 function advice(text: string): string {
@@ -80,7 +90,12 @@ function describeOutcome(record: RetryRecord, attempt: number): string {
   }
 }
 
-function stopSentence(reason: Extract<RetryOutcome, { status: "stopped" }>["reason"], detail: string | undefined, record: RetryRecord, attempt: number): string {
+function stopSentence(
+  reason: Extract<RetryOutcome, { status: "stopped" }>["reason"],
+  detail: string | undefined,
+  record: RetryRecord,
+  attempt: number,
+): string {
   const because = detail ? ` (${code(detail)})` : "";
   switch (reason) {
     case "cancelled":

@@ -9,7 +9,13 @@ export interface RenderContext {
 
 /** Platforms listed per image at most; the rest are counted. */
 const MAX_PLATFORMS = 12;
-const CONCLUSION_ICON: Record<string, string> = { success: "✅", failure: "❌", cancelled: "⏹️", timed_out: "⏱️", skipped: "⏭️" };
+const CONCLUSION_ICON: Record<string, string> = {
+  success: "✅",
+  failure: "❌",
+  cancelled: "⏹️",
+  timed_out: "⏱️",
+  skipped: "⏭️",
+};
 
 /** A run in one line: workflow, run link, conclusion, commit. */
 export function runTitle(run: RunReport, headSha: string): string {
@@ -26,10 +32,18 @@ export function runTitle(run: RunReport, headSha: string): string {
  * run pushed no image, `pushedBy` is the earlier run for the same commit whose images are still the latest:
  * its images and commands are shown, so a later attempt that failed before pushing does not hide them.
  */
-export function renderRun(run: RunReport, headSha: string, context: RenderContext, earlier: RunReport[], pushedBy?: RunReport): string {
+export function renderRun(
+  run: RunReport,
+  headSha: string,
+  context: RenderContext,
+  earlier: RunReport[],
+  pushedBy?: RunReport,
+): string {
   const parts = [`#### ${runTitle(run, headSha)}`];
   if (run.headSha !== headSha) {
-    parts.push(`_This run built ${code(run.headSha.slice(0, 7))}, which is no longer the head of this PR; its results are kept for reference._`);
+    parts.push(
+      `_This run built ${code(run.headSha.slice(0, 7))}, which is no longer the head of this PR; its results are kept for reference._`,
+    );
   }
   const notes = run.notes.map(renderNote);
   if (notes.length > 0) parts.push(notes.map((n) => `- ${n}`).join("\n"));
@@ -47,7 +61,9 @@ export function renderRun(run: RunReport, headSha: string, context: RenderContex
 /** The images an earlier run pushed for this commit, still the latest: with the commands to get them. */
 function renderLatestPush(run: RunReport, context: RenderContext): string {
   const attempt = run.attempt > 1 ? `, attempt ${run.attempt}` : "";
-  const parts = [`**Latest images for this commit**, pushed by ${link(`run #${run.runNumber}${attempt}`, run.runUrl)}; this run pushed none.`];
+  const parts = [
+    `**Latest images for this commit**, pushed by ${link(`run #${run.runNumber}${attempt}`, run.runUrl)}; this run pushed none.`,
+  ];
   parts.push(renderImages(run.images, run.omitted?.images ?? 0));
   const commands = renderCommands(run, context);
   if (commands) parts.push(commands);
@@ -83,7 +99,10 @@ function describeCheck(check: ImageCheck, digest: string | undefined): string {
   const platforms = (list: string[]) => {
     if (list.length === 0) return "";
     const more = list.length > MAX_PLATFORMS ? ` and ${list.length - MAX_PLATFORMS} more` : "";
-    return `: ${list.slice(0, MAX_PLATFORMS).map((p) => code(p, { table: true })).join(", ")}${more}`;
+    return `: ${list
+      .slice(0, MAX_PLATFORMS)
+      .map((p) => code(p, { table: true }))
+      .join(", ")}${more}`;
   };
   switch (check.status) {
     case "verified":
@@ -147,7 +166,8 @@ function renderCommands(run: RunReport, context: RenderContext): string | undefi
   for (const artifact of run.artifacts) {
     if (!artifact.holdsImage || artifact.expired) continue;
     const dir = shellQuote(artifact.name);
-    if (dir && repository) lines.push(`gh run download ${run.runId} -R ${repository} -n ${dir} -D ${dir} && docker load -i ${dir}/*.tar*`);
+    if (dir && repository)
+      lines.push(`gh run download ${run.runId} -R ${repository} -n ${dir} -D ${dir} && docker load -i ${dir}/*.tar*`);
   }
   return lines.length > 0 ? codeBlock(lines.join("\n"), "sh") : undefined;
 }

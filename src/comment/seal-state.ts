@@ -54,12 +54,17 @@ export class StateSeal {
     if (!payload || !mac || rest.length > 0) return { status: "rejected", reason: "malformed state line" };
     const expected = Buffer.from(this.mac(payload, pull), "utf8");
     const given = Buffer.from(mac, "utf8");
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { status: "rejected", reason: "state signature does not verify" };
+    if (given.length !== expected.length || !timingSafeEqual(given, expected))
+      return { status: "rejected", reason: "state signature does not verify" };
     try {
-      const json = inflateRawSync(Buffer.from(payload, "base64url"), { maxOutputLength: MAX_STATE_BYTES }).toString("utf8");
+      const json = inflateRawSync(Buffer.from(payload, "base64url"), { maxOutputLength: MAX_STATE_BYTES }).toString(
+        "utf8",
+      );
       const parsed = commentStateSchema.safeParse(JSON.parse(json));
       // A verified state of another shape was written by another release of Dockhand.
-      return parsed.success ? { status: "ok", state: parsed.data } : { status: "rejected", reason: "state of an unknown shape" };
+      return parsed.success
+        ? { status: "ok", state: parsed.data }
+        : { status: "rejected", reason: "state of an unknown shape" };
     } catch {
       return { status: "rejected", reason: "state does not decode" };
     }

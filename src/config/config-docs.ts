@@ -46,7 +46,10 @@ export function configMarkdown(): string {
     const described = node.anyOf?.find((branch) => branch.type !== "null") ?? node;
     const nullable = node.anyOf?.some((branch) => branch.type === "null") ? " or null" : "";
     const type = typeOf(described);
-    const range = described.minimum !== undefined || described.maximum !== undefined ? ` (${described.minimum ?? ""}–${described.maximum ?? ""})` : "";
+    const range =
+      described.minimum !== undefined || described.maximum !== undefined
+        ? ` (${described.minimum ?? ""}–${described.maximum ?? ""})`
+        : "";
     const fallback = node.default === undefined ? "" : `\`${JSON.stringify(node.default)}\``;
     rows.push(`| \`${path}\` | ${type}${range}${nullable} | ${fallback} | ${node.description ?? ""} |`);
     if (node.items?.properties) {

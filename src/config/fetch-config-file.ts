@@ -29,9 +29,13 @@ export async function fetchConfigFile(octokit: Octokit, ref: ConfigFileRef): Pro
   }
   const label = fileLabel(ref);
   if (Array.isArray(data)) return { found: true, problem: `${label} is a directory; Dockhand reads a YAML file there` };
-  if (data.type !== "file") return { found: true, problem: `${label} is a ${data.type}, not a file; put the YAML file itself there` };
+  if (data.type !== "file")
+    return { found: true, problem: `${label} is a ${data.type}, not a file; put the YAML file itself there` };
   if (data.size > CONFIG_MAX_BYTES) return { found: true, problem: tooLarge(label, data.size) };
-  if (!("content" in data) || data.encoding !== "base64") throw new Error(`GitHub answered ${label} without its content (encoding ${"encoding" in data ? data.encoding : "none"})`);
+  if (!("content" in data) || data.encoding !== "base64")
+    throw new Error(
+      `GitHub answered ${label} without its content (encoding ${"encoding" in data ? data.encoding : "none"})`,
+    );
   return { found: true, text: Buffer.from(data.content, "base64").toString("utf8") };
 }
 

@@ -57,26 +57,53 @@ export async function followExtends(
     const parsed = parseConfigYaml(file.fetched.text, file.label);
     if (!parsed.ok) return invalid(parsed.problems);
     total += parsed.values;
-    if (total > CONFIG_MAX_VALUES) return invalid([{ key: "(file)", message: `${labels().join(" → ")} hold more than ${CONFIG_MAX_VALUES} values together; keep the bases small` }]);
+    if (total > CONFIG_MAX_VALUES)
+      return invalid([
+        {
+          key: "(file)",
+          message: `${labels().join(" → ")} hold more than ${CONFIG_MAX_VALUES} values together; keep the bases small`,
+        },
+      ]);
     const { _extends: base, ...value } = parsed.value;
     values.push(value);
     if (base === undefined) break;
 
     const next = extendsRef(base, owner, CONFIG_PATH);
-    if (!next) return invalid([{ key: "_extends", message: `${file.label}: use \`repo\`, \`owner/repo\` or \`owner/repo:path.yml\`` }]);
+    if (!next)
+      return invalid([
+        { key: "_extends", message: `${file.label}: use \`repo\`, \`owner/repo\` or \`owner/repo:path.yml\`` },
+      ]);
     if (!fetch) {
       const loaded = checked(value, labels());
       return loaded.ok ? { ...loaded, unfollowed: String(base) } : loaded;
     }
     const chain = [...labels(), fileLabel(next)].join(" → ");
-    if (read.some(({ ref }) => ref && sameFile(ref, next))) return invalid([{ key: "_extends", message: `${file.label} extends a file already read: ${chain}; remove one \`_extends\`` }]);
-    if (values.length > MAX_EXTENDS) return invalid([{ key: "_extends", message: `${chain} is more than ${MAX_EXTENDS} \`_extends\` deep; extend a file that does not extend another` }]);
+    if (read.some(({ ref }) => ref && sameFile(ref, next)))
+      return invalid([
+        { key: "_extends", message: `${file.label} extends a file already read: ${chain}; remove one \`_extends\`` },
+      ]);
+    if (values.length > MAX_EXTENDS)
+      return invalid([
+        {
+          key: "_extends",
+          message: `${chain} is more than ${MAX_EXTENDS} \`_extends\` deep; extend a file that does not extend another`,
+        },
+      ]);
     const fetched = await fetch(next);
-    if (!fetched.found) return invalid([{ key: "_extends", message: `${file.label} extends ${fileLabel(next)}, which does not exist or the app is not installed on` }]);
+    if (!fetched.found)
+      return invalid([
+        {
+          key: "_extends",
+          message: `${file.label} extends ${fileLabel(next)}, which does not exist or the app is not installed on`,
+        },
+      ]);
     file = { label: fileLabel(next), ref: next, fetched };
   }
   // Bases first: the repository's own file has the last word.
-  return checked(values.reduceRight<Record<string, unknown>>((merged, next) => mergeConfig(merged, next), {}), labels());
+  return checked(
+    values.reduceRight<Record<string, unknown>>((merged, next) => mergeConfig(merged, next), {}),
+    labels(),
+  );
 }
 
 function checked(raw: Record<string, unknown>, files: string[]): LoadedConfig {
@@ -92,7 +119,11 @@ function extendsRef(value: unknown, owner: string, path: string): ConfigFileRef 
 
 /** GitHub's owner and repository names are case-insensitive; paths are not. */
 function sameFile(a: ConfigFileRef, b: ConfigFileRef): boolean {
-  return a.owner.toLowerCase() === b.owner.toLowerCase() && a.repo.toLowerCase() === b.repo.toLowerCase() && a.path === b.path;
+  return (
+    a.owner.toLowerCase() === b.owner.toLowerCase() &&
+    a.repo.toLowerCase() === b.repo.toLowerCase() &&
+    a.path === b.path
+  );
 }
 
 /**

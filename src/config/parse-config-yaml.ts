@@ -1,4 +1,16 @@
-import { Composer, CST, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, Parser, type Document, type Node } from "yaml";
+import {
+  Composer,
+  CST,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  Lexer,
+  LineCounter,
+  Parser,
+  type Document,
+  type Node,
+} from "yaml";
 import { limitProblems, MAX_PROBLEMS, type ConfigProblem } from "./parse-config.js";
 
 /**
@@ -18,7 +30,8 @@ export const CONFIG_MAX_VALUES = 4096;
 const MAX_ALIAS_COUNT = 100;
 
 /** `values`: how many values the mapping holds, aliases expanded. */
-export type ParsedYaml = { ok: true; value: Record<string, unknown>; values: number } | { ok: false; problems: ConfigProblem[] };
+export type ParsedYaml =
+  { ok: true; value: Record<string, unknown>; values: number } | { ok: false; problems: ConfigProblem[] };
 
 /**
  * The text of one config file → a plain mapping, in time linear in its size: the size is capped, nesting
@@ -32,13 +45,22 @@ export function parseConfigYaml(text: string, file: string): ParsedYaml {
   const tooDeep = `${file} nests deeper than ${CONFIG_MAX_DEPTH} levels; Dockhand's settings need at most 5`;
   const lines = new LineCounter();
   const tokens = parseTokens(text, lines);
-  if (!tokens || tokens.some((token) => token.type === "document" && nestedDeeperThan(token, CONFIG_MAX_DEPTH))) return fail(tooDeep);
-  const documents = Array.from(new Composer({ uniqueKeys: false, logLevel: "error" }).compose(tokens, true, text.length));
-  if (documents.length > 1) return fail(`${file} holds ${documents.length} YAML documents; remove the \`---\` separators and keep one`);
+  if (!tokens || tokens.some((token) => token.type === "document" && nestedDeeperThan(token, CONFIG_MAX_DEPTH)))
+    return fail(tooDeep);
+  const documents = Array.from(
+    new Composer({ uniqueKeys: false, logLevel: "error" }).compose(tokens, true, text.length),
+  );
+  if (documents.length > 1)
+    return fail(`${file} holds ${documents.length} YAML documents; remove the \`---\` separators and keep one`);
   const document = documents[0];
   if (!document) return { ok: true, value: {}, values: 0 };
   if (document.errors.length > 0) {
-    const shown = document.errors.slice(0, MAX_PROBLEMS).map((error) => ({ key: "(file)", message: `Configuration could not be parsed from ${file} (invalid YAML at ${at(lines, error.pos[0])}: ${firstLine(error.message)})` }));
+    const shown = document.errors
+      .slice(0, MAX_PROBLEMS)
+      .map((error) => ({
+        key: "(file)",
+        message: `Configuration could not be parsed from ${file} (invalid YAML at ${at(lines, error.pos[0])}: ${firstLine(error.message)})`,
+      }));
     return { ok: false, problems: limitProblems(shown, document.errors.length) };
   }
   const keyProblems = checkKeys(document, lines);
@@ -48,15 +70,23 @@ export function parseConfigYaml(text: string, file: string): ParsedYaml {
   try {
     value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
-    return fail(`Configuration could not be parsed from ${file} (${error instanceof Error ? error.message : String(error)}; use fewer aliases)`);
+    return fail(
+      `Configuration could not be parsed from ${file} (${error instanceof Error ? error.message : String(error)}; use fewer aliases)`,
+    );
   }
   if (value === null || value === undefined) return { ok: true, value: {}, values: 0 };
   if (typeof value !== "object" || Array.isArray(value)) {
-    return fail(`${file} must be a mapping of settings (\`report:\`, \`retry:\`, …), not ${Array.isArray(value) ? "a list" : "a single value"}`);
+    return fail(
+      `${file} must be a mapping of settings (\`report:\`, \`retry:\`, …), not ${Array.isArray(value) ? "a list" : "a single value"}`,
+    );
   }
   const expanded = expandedSize(value);
-  if (expanded.values > CONFIG_MAX_VALUES) return fail(`${file} holds more than ${CONFIG_MAX_VALUES} values (settings and list items, aliases expanded); Dockhand's settings need far fewer`);
-  if (expanded.depth > CONFIG_MAX_DEPTH) return fail(`${file}: its aliases nest it deeper than ${CONFIG_MAX_DEPTH} levels; alias less`);
+  if (expanded.values > CONFIG_MAX_VALUES)
+    return fail(
+      `${file} holds more than ${CONFIG_MAX_VALUES} values (settings and list items, aliases expanded); Dockhand's settings need far fewer`,
+    );
+  if (expanded.depth > CONFIG_MAX_DEPTH)
+    return fail(`${file}: its aliases nest it deeper than ${CONFIG_MAX_DEPTH} levels; alias less`);
   return { ok: true, value: value as Record<string, unknown>, values: expanded.values };
 }
 
@@ -93,7 +123,8 @@ function parseTokens(text: string, lines: LineCounter): CST.Token[] | undefined 
     if (type === "flow-seq-start" || type === "flow-map-start") flow += 1;
     else if (type === "flow-seq-end" || type === "flow-map-end") flow = Math.max(0, flow - 1);
     else if (type === "newline") onLine = 0;
-    else if (flow === 0 && (type === "seq-item-ind" || type === "explicit-key-ind" || type === "map-value-ind")) onLine += 1;
+    else if (flow === 0 && (type === "seq-item-ind" || type === "explicit-key-ind" || type === "map-value-ind"))
+      onLine += 1;
     if (flow > CONFIG_MAX_DEPTH || onLine > CONFIG_MAX_DEPTH) return undefined;
     for (const token of parser.next(lexeme)) tokens.push(token);
   }
@@ -109,7 +140,10 @@ function nestedDeeperThan(document: CST.Document, limit: number): boolean {
     if (!token || !("items" in token) || token.items.length === 0) continue;
     if (depth >= limit) return true;
     for (const item of token.items) {
-      stack.push({ token: (item as { key?: CST.Token | null }).key, depth: depth + 1 }, { token: item.value, depth: depth + 1 });
+      stack.push(
+        { token: (item as { key?: CST.Token | null }).key, depth: depth + 1 },
+        { token: item.value, depth: depth + 1 },
+      );
     }
   }
   return false;
@@ -124,7 +158,10 @@ interface Place {
 function keyPath(place: Place | undefined): string {
   const steps: (string | number)[] = [];
   for (let at = place; at; at = at.parent) steps.unshift(at.step);
-  return steps.map((step, index) => (typeof step === "number" ? `[${step}]` : index === 0 ? step : `.${step}`)).join("") || "(file)";
+  return (
+    steps.map((step, index) => (typeof step === "number" ? `[${step}]` : index === 0 ? step : `.${step}`)).join("") ||
+    "(file)"
+  );
 }
 
 /** Keys must be plain scalars and unique per mapping (yaml's own check compares every pair of keys). */
@@ -139,18 +176,26 @@ function checkKeys(document: Document, lines: LineCounter): ConfigProblem[] {
   for (let next = stack.pop(); next; next = stack.pop()) {
     const { node, place } = next;
     const children: typeof stack = [];
-    if (isSeq(node)) node.items.forEach((item, index) => children.push({ node: item, place: { parent: place, step: index } }));
+    if (isSeq(node))
+      node.items.forEach((item, index) => children.push({ node: item, place: { parent: place, step: index } }));
     if (isMap(node)) {
       const seen = new Set<string>();
       for (const pair of node.items) {
         const key = pair.key as Node | null;
         if (key !== null && !isScalar(key)) {
-          report(() => ({ key: keyPath(place), message: `the key at ${at(lines, key.range?.[0] ?? 0)} is ${isAlias(key) ? "an alias" : "a list or mapping"}; keys must be plain names` }));
+          report(() => ({
+            key: keyPath(place),
+            message: `the key at ${at(lines, key.range?.[0] ?? 0)} is ${isAlias(key) ? "an alias" : "a list or mapping"}; keys must be plain names`,
+          }));
           continue;
         }
         const name = key === null ? "" : String(key.value);
         const child: Place = { parent: place, step: name };
-        if (seen.has(name)) report(() => ({ key: keyPath(child), message: `duplicate key at ${at(lines, key?.range?.[0] ?? 0)}; YAML keeps only one, so remove the other` }));
+        if (seen.has(name))
+          report(() => ({
+            key: keyPath(child),
+            message: `duplicate key at ${at(lines, key?.range?.[0] ?? 0)}; YAML keeps only one, so remove the other`,
+          }));
         seen.add(name);
         children.push({ node: pair.value, place: child });
       }

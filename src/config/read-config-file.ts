@@ -8,7 +8,10 @@ import { CONFIG_MAX_BYTES, tooLarge } from "./parse-config-yaml.js";
  * same bounds: at most one byte past the limit is read, whatever the file is. Its `_extends` is followed
  * through `bases` (a command with a GitHub token), as the app follows it; offline, `unfollowed` names it.
  */
-export async function readConfigFile(path: string, bases?: { owner: string; fetch: ConfigFetcher }): Promise<LoadedConfig> {
+export async function readConfigFile(
+  path: string,
+  bases?: { owner: string; fetch: ConfigFetcher },
+): Promise<LoadedConfig> {
   const chunks: Buffer[] = [];
   let bytes = 0;
   try {
@@ -17,11 +20,24 @@ export async function readConfigFile(path: string, bases?: { owner: string; fetc
       bytes += (chunk as Buffer).length;
     }
   } catch (error) {
-    return { ok: false, problems: [{ key: "(file)", message: `cannot read ${path}: ${error instanceof Error ? error.message : String(error)}` }], files: [] };
+    return {
+      ok: false,
+      problems: [
+        { key: "(file)", message: `cannot read ${path}: ${error instanceof Error ? error.message : String(error)}` },
+      ],
+      files: [],
+    };
   }
   if (bytes > CONFIG_MAX_BYTES) {
-    const size = await stat(path).then((s) => (s.size > CONFIG_MAX_BYTES ? s.size : undefined), () => undefined);
+    const size = await stat(path).then(
+      (s) => (s.size > CONFIG_MAX_BYTES ? s.size : undefined),
+      () => undefined,
+    );
     return { ok: false, problems: [{ key: "(file)", message: tooLarge(path, size) }], files: [path] };
   }
-  return followExtends({ label: path, fetched: { found: true, text: Buffer.concat(chunks).toString("utf8") } }, bases?.owner ?? "", bases?.fetch);
+  return followExtends(
+    { label: path, fetched: { found: true, text: Buffer.concat(chunks).toString("utf8") } },
+    bases?.owner ?? "",
+    bases?.fetch,
+  );
 }

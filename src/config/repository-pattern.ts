@@ -46,9 +46,15 @@ function check(pattern: string): CompiledPattern {
     program = RE2JS.compile(toRe2Syntax(pattern), RE2_FLAGS).programSize();
   } catch (error) {
     if (!(error instanceof RE2JSException)) throw error;
-    return { ok: false, problem: `not a valid regular expression (${error.message}); RE2's syntax: https://github.com/google/re2/wiki/Syntax`, program: 0 };
+    return {
+      ok: false,
+      problem: `not a valid regular expression (${error.message}); RE2's syntax: https://github.com/google/re2/wiki/Syntax`,
+      program: 0,
+    };
   }
-  return program > MAX_PATTERN_PROGRAM ? { ok: false, problem: tooLarge(`compiles to ${program} steps, more than ${MAX_PATTERN_PROGRAM}`), program } : { ok: true, program };
+  return program > MAX_PATTERN_PROGRAM
+    ? { ok: false, problem: tooLarge(`compiles to ${program} steps, more than ${MAX_PATTERN_PROGRAM}`), program }
+    : { ok: true, program };
 }
 
 const tooLarge = (what: string) => `${what}: use smaller counted repetitions (e.g. \`+\` rather than \`{1,500}\`)`;
@@ -71,9 +77,12 @@ function unsupportedConstruct(pattern: string): string | undefined {
     const c = pattern[i] ?? "";
     const next = pattern[i + 1] ?? "";
     if (c === "\\") {
-      if (next >= "1" && next <= "9") return `uses a backreference (\`\\${next}\`), which needs backtracking; match the repeated text itself, e.g. \`(\\w+) \\w+\` rather than \`(\\w+) \\1\``;
-      if (next === "k" && pattern[i + 2] === "<") return "uses a named backreference (`\\k<…>`), which needs backtracking; match the repeated text itself";
-      if (next === "p" || next === "P") return `uses a Unicode class (\`\\${next}…\`), which is slow to compile; use an ASCII class such as \`[a-z]\` or \`\\w\``;
+      if (next >= "1" && next <= "9")
+        return `uses a backreference (\`\\${next}\`), which needs backtracking; match the repeated text itself, e.g. \`(\\w+) \\w+\` rather than \`(\\w+) \\1\``;
+      if (next === "k" && pattern[i + 2] === "<")
+        return "uses a named backreference (`\\k<…>`), which needs backtracking; match the repeated text itself";
+      if (next === "p" || next === "P")
+        return `uses a Unicode class (\`\\${next}…\`), which is slow to compile; use an ASCII class such as \`[a-z]\` or \`\\w\``;
       i = escapeEnd(pattern, i);
       atom(1);
     } else if (c === "[") {

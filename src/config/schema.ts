@@ -6,17 +6,20 @@ import { checkRepositoryPattern, MAX_RULES_PATTERN_CHARS, MAX_RULES_PROGRAM } fr
 /** Placeholders a tag or image template may use; see `render-template.ts`. */
 export const TEMPLATE_PLACEHOLDERS = ["number", "sha", "sha7", "branch", "owner", "repo"] as const;
 
-const templateString = z.string().min(1).superRefine((value, ctx) => {
-  for (const match of value.matchAll(/\{([^}]*)\}/g)) {
-    const name = match[1] ?? "";
-    if (!(TEMPLATE_PLACEHOLDERS as readonly string[]).includes(name)) {
-      ctx.addIssue({
-        code: "custom",
-        message: `unknown placeholder {${name}}; use one of ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(", ")}`,
-      });
+const templateString = z
+  .string()
+  .min(1)
+  .superRefine((value, ctx) => {
+    for (const match of value.matchAll(/\{([^}]*)\}/g)) {
+      const name = match[1] ?? "";
+      if (!(TEMPLATE_PLACEHOLDERS as readonly string[]).includes(name)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `unknown placeholder {${name}}; use one of ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(", ")}`,
+        });
+      }
     }
-  }
-})
+  })
   // The same rule for the JSON Schema: every `{…}` that closes is a known placeholder.
   .meta({ pattern: `^(?:[^{]|\\{(?:${TEMPLATE_PLACEHOLDERS.join("|")})\\}|\\{[^}]*$)*$` });
 
@@ -79,7 +82,9 @@ const retryRule = z
       .string()
       .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "use lowercase letters, digits and dashes, e.g. `harbor-proxy-reset`")
       .describe("A name for the rule, shown on the PR when it decides."),
-    verdict: z.enum(["transient", "permanent"]).describe("`transient`: a re-run may fix it. `permanent`: never re-run."),
+    verdict: z
+      .enum(["transient", "permanent"])
+      .describe("`transient`: a re-run may fix it. `permanent`: never re-run."),
     pattern: regexString.describe(
       "A regular expression, matched case-insensitively against each log line (its first 4,096 characters) by RE2, in time linear in the line: JavaScript syntax without backreferences (`\\1`), lookaround (`(?=…)`, `(?<!…)`), Unicode classes (`\\p{…}`) or classes of characters past U+00FF; at most 1,000 steps once compiled.",
     ),
@@ -87,8 +92,13 @@ const retryRule = z
     scope: z
       .enum(["self", "registry"])
       .default("registry")
-      .describe("`registry`: the pattern counts only on lines or steps that show registry work. `self`: it counts anywhere."),
-    wait: z.literal("long").optional().describe("`long`: a rate limit; wait `backoff.rateLimitSeconds` before the re-run."),
+      .describe(
+        "`registry`: the pattern counts only on lines or steps that show registry work. `self`: it counts anywhere.",
+      ),
+    wait: z
+      .literal("long")
+      .optional()
+      .describe("`long`: a rate limit; wait `backoff.rateLimitSeconds` before the re-run."),
     cause: z.string().min(1).max(300).optional().describe("What went wrong, shown on the PR."),
     fix: z.string().min(1).max(300).optional().describe("How to fix it, shown on the PR."),
   })
@@ -99,13 +109,17 @@ const retry = z
     mode: z
       .enum(["rerun", "dry-run", "off"])
       .default("rerun")
-      .describe("`rerun`: re-run jobs whose registry step flaked. `dry-run`: decide and report, never re-run. `off`: do nothing."),
+      .describe(
+        "`rerun`: re-run jobs whose registry step flaked. `dry-run`: decide and report, never re-run. `off`: do nothing.",
+      ),
     maxAttempts: z
       .int()
       .min(1)
       .max(50)
       .default(3)
-      .describe("A run is re-run only while its attempt number is below this (the first run is attempt 1). GitHub allows 50."),
+      .describe(
+        "A run is re-run only while its attempt number is below this (the first run is attempt 1). GitHub allows 50.",
+      ),
     mixed: z
       .enum(["skip", "rerun-transient"])
       .default("skip")
@@ -114,7 +128,12 @@ const retry = z
       ),
     backoff: z
       .strictObject({
-        initialSeconds: z.int().min(0).max(3600).default(60).describe("Wait before the first re-run; doubles with each attempt."),
+        initialSeconds: z
+          .int()
+          .min(0)
+          .max(3600)
+          .default(60)
+          .describe("Wait before the first re-run; doubles with each attempt."),
         maxSeconds: z.int().min(0).max(21_600).default(900).describe("The longest wait before a re-run."),
         rateLimitSeconds: z
           .int()
@@ -124,13 +143,10 @@ const retry = z
           .describe("The least wait after a rate limit (`toomanyrequests`), whose window is long."),
       })
       .prefault({})
-      .describe("Exponential backoff with jitter: the wait is between half and all of `initialSeconds × 2^(attempt-1)`, capped."),
-    dailyBudget: z
-      .int()
-      .min(0)
-      .max(1000)
-      .default(20)
-      .describe("At most this many re-runs per repository per UTC day."),
+      .describe(
+        "Exponential backoff with jitter: the wait is between half and all of `initialSeconds × 2^(attempt-1)`, capped.",
+      ),
+    dailyBudget: z.int().min(0).max(1000).default(20).describe("At most this many re-runs per repository per UTC day."),
     rules: z
       .array(retryRule)
       .max(100)
@@ -144,14 +160,20 @@ const retry = z
           if (rule.pattern.length > 500) continue;
           chars += rule.pattern.length;
           if (chars > MAX_RULES_PATTERN_CHARS) {
-            ctx.addIssue({ code: "custom", message: `the patterns together are longer than ${MAX_RULES_PATTERN_CHARS} characters: use fewer or shorter patterns` });
+            ctx.addIssue({
+              code: "custom",
+              message: `the patterns together are longer than ${MAX_RULES_PATTERN_CHARS} characters: use fewer or shorter patterns`,
+            });
             return;
           }
           const checked = checkRepositoryPattern(rule.pattern);
           program += checked.program;
           if (!checked.ok) ctx.addIssue({ code: "custom", message: checked.problem, path: [index, "pattern"] });
           if (program > MAX_RULES_PROGRAM) {
-            ctx.addIssue({ code: "custom", message: `the patterns together compile to more than ${MAX_RULES_PROGRAM} steps: use fewer or shorter patterns` });
+            ctx.addIssue({
+              code: "custom",
+              message: `the patterns together compile to more than ${MAX_RULES_PROGRAM} steps: use fewer or shorter patterns`,
+            });
             return;
           }
         }
@@ -172,7 +194,12 @@ const retentionRule = z
       .enum(["created", "updated"])
       .default("updated")
       .describe("Age by the version's `created_at` or `updated_at` (which moves when tags move)."),
-    keepNewest: z.int().min(0).max(10_000).default(0).describe("Always keep this many of the newest versions the rule matches."),
+    keepNewest: z
+      .int()
+      .min(0)
+      .max(10_000)
+      .default(0)
+      .describe("Always keep this many of the newest versions the rule matches."),
   })
   .describe("A retention window for tags that are not PR tags.");
 
@@ -185,7 +212,9 @@ const prune = z
     packages: z
       .array(z.string().min(1).max(200))
       .default([])
-      .describe("Container packages to prune (nested names such as `app/api` allowed). Empty: the package named like the repository."),
+      .describe(
+        "Container packages to prune (nested names such as `app/api` allowed). Empty: the package named like the repository.",
+      ),
     pullRequestTags: z
       .array(
         z
@@ -195,13 +224,25 @@ const prune = z
           .meta({ pattern: "\\{number\\}" }),
       )
       .default(["pr-{number}", "pr-{number}-*"])
-      .describe("Tags (globs with `{number}`) that belong to a pull request; pruned after it closes, never while it is open."),
-    graceHours: z.int().min(0).max(720).default(24).describe("Wait this long after a PR closes before pruning its tags; reopening cancels."),
+      .describe(
+        "Tags (globs with `{number}`) that belong to a pull request; pruned after it closes, never while it is open.",
+      ),
+    graceHours: z
+      .int()
+      .min(0)
+      .max(720)
+      .default(24)
+      .describe("Wait this long after a PR closes before pruning its tags; reopening cancels."),
     keep: z
       .array(tagGlob)
       .default(["latest", "stable", "main", "main-*", "master", "master-*", "v*", "release-*", "sha-*"])
-      .describe("Tags (globs) that are always kept. A version that carries one is never pruned, whatever its other tags."),
-    retention: z.array(retentionRule).default([]).describe("Retention windows for other tags; checked by the scheduled sweep only. Empty: none."),
+      .describe(
+        "Tags (globs) that are always kept. A version that carries one is never pruned, whatever its other tags.",
+      ),
+    retention: z
+      .array(retentionRule)
+      .default([])
+      .describe("Retention windows for other tags; checked by the scheduled sweep only. Empty: none."),
     untaggedOlderThanDays: z
       .int()
       .min(0)
@@ -213,7 +254,8 @@ const prune = z
       .string()
       .superRefine((value, ctx) => {
         const parsed = parseCron(value);
-        if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: `${parsed}; use a 5-field cron expression such as \`0 3 * * *\`` });
+        if (typeof parsed === "string")
+          ctx.addIssue({ code: "custom", message: `${parsed}; use a 5-field cron expression such as \`0 3 * * *\`` });
       })
       .meta({ pattern: CRON_PATTERN })
       .default("0 3 * * *")
@@ -234,7 +276,8 @@ export const configSchema = z
  * `_extends` as `load-config.ts` reads it: `repo`, `owner/repo` or `owner/repo:path.yml`, names as GitHub
  * allows them (case-insensitive, spelled out so that JSON Schema's patterns, which take no flags, agree).
  */
-export const EXTENDS_PATTERN = /^(?:([A-Za-z\d](?:[A-Za-z\d]|-(?=[A-Za-z\d])){0,38})\/)?([-_.\w]+)(?::([-_./\w]+\.[Yy][Aa]?[Mm][Ll]))?$/;
+export const EXTENDS_PATTERN =
+  /^(?:([A-Za-z\d](?:[A-Za-z\d]|-(?=[A-Za-z\d])){0,38})\/)?([-_.\w]+)(?::([-_./\w]+\.[Yy][Aa]?[Mm][Ll]))?$/;
 
 /**
  * A file as written: the config, and `_extends`, which the loader follows and removes before the config

@@ -14,7 +14,11 @@ export type AttemptJobs = { ok: true; jobs: AttemptJob[] } | { ok: false; reason
  * The jobs of one run attempt, listed once and shared by the report and the retry decision. A
  * transient failure throws (the delivery's job is tried again); a lasting one is returned to report.
  */
-export async function listAttemptJobs(octokit: Octokit, repo: RepoRef, run: { id: number; attempt: number }): Promise<AttemptJobs> {
+export async function listAttemptJobs(
+  octokit: Octokit,
+  repo: RepoRef,
+  run: { id: number; attempt: number },
+): Promise<AttemptJobs> {
   try {
     const jobs = await octokit.paginate(octokit.rest.actions.listJobsForWorkflowRunAttempt, {
       ...repo,

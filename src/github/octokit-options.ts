@@ -15,7 +15,10 @@ export const OCTOKIT_SENDS = { read: 2, write: 1 } as const;
 export const READ_RESEND_DELAY_MS = 500;
 
 type Plugin = Parameters<typeof ProbotOctokit.plugin>[0];
-type ThrottleOptions = { Bottleneck?: typeof Bottleneck; connection?: Bottleneck.IORedisConnection | Bottleneck.RedisConnection } & Record<string, unknown>;
+type ThrottleOptions = {
+  Bottleneck?: typeof Bottleneck;
+  connection?: Bottleneck.IORedisConnection | Bottleneck.RedisConnection;
+} & Record<string, unknown>;
 
 /**
  * Dockhand's one retry policy at the request: a read that failed transiently (not a rate limit) is
@@ -33,7 +36,10 @@ const requestPolicy: Plugin = (octokit) => {
         const retryAfterMs = rateLimitDelay(error);
         if (retryAfterMs !== undefined) throw Object.assign(error as object, { retryAfterMs });
         if (sent >= sends || !isTransientError(error)) throw error;
-        (octokit.log as unknown as Logger).debug({ err: error, method: options.method, url: options.url }, "GitHub failed a read; sending it once more");
+        (octokit.log as unknown as Logger).debug(
+          { err: error, method: options.method, url: options.url },
+          "GitHub failed a read; sending it once more",
+        );
         await sleep(READ_RESEND_DELAY_MS);
       }
     }
@@ -50,13 +56,18 @@ const IN_PROCESS = {};
 
 function paceGroups(intervalMs: number, throttle: ThrottleOptions) {
   const place = throttle.connection ?? IN_PROCESS;
-  const byInterval = pacing.get(place) ?? new Map<number, { write: Bottleneck.Group; notifications: Bottleneck.Group }>();
+  const byInterval =
+    pacing.get(place) ?? new Map<number, { write: Bottleneck.Group; notifications: Bottleneck.Group }>();
   pacing.set(place, byInterval);
   let groups = byInterval.get(intervalMs);
   if (!groups) {
     const Limiter = throttle.Bottleneck ?? Bottleneck;
     // The throttling plugin's own groups and ids (so replicas of an earlier release pace with these), at Dockhand's interval.
-    const common = { maxConcurrent: intervalMs > 0 ? 1 : null, timeout: 120_000, ...(throttle.connection ? { connection: throttle.connection } : {}) };
+    const common = {
+      maxConcurrent: intervalMs > 0 ? 1 : null,
+      timeout: 120_000,
+      ...(throttle.connection ? { connection: throttle.connection } : {}),
+    };
     groups = {
       write: new Limiter.Group({ id: "octokit-write", minTime: intervalMs, ...common }),
       notifications: new Limiter.Group({ id: "octokit-notifications", minTime: intervalMs * 3, ...common }),
@@ -69,7 +80,10 @@ function paceGroups(intervalMs: number, throttle: ThrottleOptions) {
 /** The throttling plugin tells of a rate limit; returning false gives the answer back to the caller instead of waiting. */
 function surface(kind: string) {
   return (retryAfter: number, options: { method: string; url: string }, octokit: { log: unknown }) => {
-    (octokit.log as Logger).warn({ method: options.method, url: options.url, retryAfterSeconds: retryAfter }, `GitHub ${kind}; the job runs again when it ends`);
+    (octokit.log as Logger).warn(
+      { method: options.method, url: options.url, retryAfterSeconds: retryAfter },
+      `GitHub ${kind}; the job runs again when it ends`,
+    );
     return false;
   };
 }

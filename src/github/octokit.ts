@@ -28,7 +28,9 @@ export function isTransientError(error: unknown): boolean {
   if (status !== 403) return false;
   const headers = (error as { response?: { headers?: Record<string, string | undefined> } }).response?.headers ?? {};
   const message = error instanceof Error ? error.message : "";
-  return headers["retry-after"] !== undefined || headers["x-ratelimit-remaining"] === "0" || /rate limit/i.test(message);
+  return (
+    headers["retry-after"] !== undefined || headers["x-ratelimit-remaining"] === "0" || /rate limit/i.test(message)
+  );
 }
 
 /** GitHub's advice when a rate limit names no time: wait a minute. */
@@ -60,5 +62,9 @@ export function rateLimitDelay(error: unknown, now = Date.now()): number | undef
 /** `fetch` rejects with a TypeError ("fetch failed", the socket error as its cause) or a timeout's abort. */
 function isNetworkError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  return error.name === "TimeoutError" || error.name === "AbortError" || (error instanceof TypeError && /fetch failed|terminated/i.test(error.message));
+  return (
+    error.name === "TimeoutError" ||
+    error.name === "AbortError" ||
+    (error instanceof TypeError && /fetch failed|terminated/i.test(error.message))
+  );
 }

@@ -78,7 +78,12 @@ interface Range {
  * asked again by offsets. Whatever a server sends, only its last `want` bytes are kept (`whole` when
  * it sent the whole log, range ignored).
  */
-async function readRange(url: string, keep: { want: number; whole: number }, end: number, size: number | undefined): Promise<Range> {
+async function readRange(
+  url: string,
+  keep: { want: number; whole: number },
+  end: number,
+  size: number | undefined,
+): Promise<Range> {
   const { want, whole } = keep;
   if (end <= 0) return { body: Buffer.alloc(0), start: 0, size, bytesRead: 0 };
   const last = Number.isFinite(end) ? end : size;
@@ -99,14 +104,21 @@ async function readRange(url: string, keep: { want: number; whole: number }, end
       throw new Error("log download answered with another range than asked");
     }
     const { tail, total } = await readBodyTail(response.body, want);
-    return { body: tail, start: Number(match[1]) + total - tail.length, size: match[3] === "*" ? undefined : Number(match[3]), bytesRead: total };
+    return {
+      body: tail,
+      start: Number(match[1]) + total - tail.length,
+      size: match[3] === "*" ? undefined : Number(match[3]),
+      bytesRead: total,
+    };
   }
   // Any other success is the whole log, range ignored. Earlier bytes than those read already would
   // take the whole log again: none are read.
   const length = Number(response.headers.get("content-length") ?? Number.NaN);
   if (Number.isFinite(end) || (last === undefined && length > want)) {
     await response.body?.cancel();
-    return Number.isFinite(end) ? { body: Buffer.alloc(0), start: end, size, bytesRead: 0 } : readRange(url, keep, end, length);
+    return Number.isFinite(end)
+      ? { body: Buffer.alloc(0), start: end, size, bytesRead: 0 }
+      : readRange(url, keep, end, length);
   }
   const { tail, total } = await readBodyTail(response.body, whole);
   return { body: tail, start: total - tail.length, size: total, bytesRead: total };

@@ -22,9 +22,18 @@ export function opsHandler(metrics: Metrics, readiness: Readiness) {
       return true;
     }
     if (path === "/readyz") {
-      const checks = Object.fromEntries(await Promise.all(Object.entries(readiness).map(async ([name, check]) => [name, await withDeadline(check, CHECK_MS, false)])));
+      const checks = Object.fromEntries(
+        await Promise.all(
+          Object.entries(readiness).map(async ([name, check]) => [name, await withDeadline(check, CHECK_MS, false)]),
+        ),
+      );
       const ready = Object.values(checks).every(Boolean);
-      send(response, ready ? 200 : 503, "application/json", JSON.stringify({ status: ready ? "ready" : "not ready", checks }));
+      send(
+        response,
+        ready ? 200 : 503,
+        "application/json",
+        JSON.stringify({ status: ready ? "ready" : "not ready", checks }),
+      );
       return true;
     }
     if (path === "/metrics") {

@@ -42,12 +42,27 @@ type Unsettled = PlanEntry & { result: "unknown" };
  * the job runs again: at once after a rate limit (at its end; later deletions would meet it too), or
  * after the others were tried, for a 5xx or a lost answer (one version GitHub fails does not hold up the rest).
  */
-export async function executePrune(access: PackageAccess, pkg: PackageRef, entries: PlanEntry[], deps: ExecuteDependencies): Promise<DeletionOutcome[]> {
+export async function executePrune(
+  access: PackageAccess,
+  pkg: PackageRef,
+  entries: PlanEntry[],
+  deps: ExecuteDependencies,
+): Promise<DeletionOutcome[]> {
   const outcomes: DeletionOutcome[] = [];
   let retry: unknown;
   for (const entry of entries) {
     const outcome = await deleteOne(access, pkg, entry, deps);
-    deps.log.info({ package: `${pkg.owner}/${pkg.name}`, versionId: entry.id, digest: entry.digest, result: outcome.result, detail: outcome.detail, reason: entry.reason }, "prune");
+    deps.log.info(
+      {
+        package: `${pkg.owner}/${pkg.name}`,
+        versionId: entry.id,
+        digest: entry.digest,
+        result: outcome.result,
+        detail: outcome.detail,
+        reason: entry.reason,
+      },
+      "prune",
+    );
     deps.onOutcome?.(outcome);
     if (outcome.result === "unknown") {
       if (isRateLimit(outcome.error)) throw outcome.error;
@@ -61,7 +76,12 @@ export async function executePrune(access: PackageAccess, pkg: PackageRef, entri
   return outcomes;
 }
 
-async function deleteOne(access: PackageAccess, pkg: PackageRef, entry: PlanEntry, deps: ExecuteDependencies): Promise<DeletionOutcome | (Unsettled & { error: unknown; detail: string })> {
+async function deleteOne(
+  access: PackageAccess,
+  pkg: PackageRef,
+  entry: PlanEntry,
+  deps: ExecuteDependencies,
+): Promise<DeletionOutcome | (Unsettled & { error: unknown; detail: string })> {
   try {
     await deps.limiter.schedule(() => deleteVersion(access.octokit, pkg, entry.id));
     return { ...entry, result: "deleted" };
@@ -70,12 +90,17 @@ async function deleteOne(access: PackageAccess, pkg: PackageRef, entry: PlanEntr
     const message = error instanceof Error ? error.message : String(error);
     if (isTransientError(error)) {
       const detail = isRateLimit(error) ? `rate-limited: ${message}` : `HTTP ${status ?? "error"}: ${message}`;
-      return deps.isFinal?.(error) ?? true ? { ...entry, result: "failed", detail } : { ...entry, result: "unknown", error, detail };
+      return (deps.isFinal?.(error) ?? true)
+        ? { ...entry, result: "failed", detail }
+        : { ...entry, result: "unknown", error, detail };
     }
     // An installation token may list but not delete; the caller retries everything with the configured token.
-    if (access.credential.startsWith("installation:") && isRefusal(error)) throw new CredentialRefusedError(`HTTP ${status}: ${message}`);
+    if (access.credential.startsWith("installation:") && isRefusal(error))
+      throw new CredentialRefusedError(`HTTP ${status}: ${message}`);
     if (status === 404) return { ...entry, result: "gone" };
     if (status === 400) return { ...entry, result: "refused", detail: message };
-    throw new Error(`the Packages API answered HTTP ${status ?? "error"} deleting version ${entry.id}: ${message}`, { cause: error });
+    throw new Error(`the Packages API answered HTTP ${status ?? "error"} deleting version ${entry.id}: ${message}`, {
+      cause: error,
+    });
   }
 }

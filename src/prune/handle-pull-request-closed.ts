@@ -17,21 +17,35 @@ export interface PullRequestClosedDependencies {
   queue: Jobs;
   containerRegistry: string;
   /** Notes the schedule in the PR comment, if Dockhand has one there. */
-  record: (octokit: Octokit, target: RepoRef & { number: number; headSha: string }, record: PruneRecord, log: Logger) => Promise<void>;
+  record: (
+    octokit: Octokit,
+    target: RepoRef & { number: number; headSha: string },
+    record: PruneRecord,
+    log: Logger,
+  ) => Promise<void>;
 }
 
 /** One close of a PR (closing again after a reopen is new work). */
 export function pullRequestClosedWork(payload: unknown): string | undefined {
-  const p = payload as { repository?: { id?: unknown }; pull_request?: { number?: unknown; closed_at?: unknown } } | null;
+  const p = payload as {
+    repository?: { id?: unknown };
+    pull_request?: { number?: unknown; closed_at?: unknown };
+  } | null;
   if (!p?.pull_request) return undefined;
   return `pull_request.closed:${String(p.repository?.id)}#${String(p.pull_request.number)}@${String(p.pull_request.closed_at)}`;
 }
 
 /** A PR closed (merged or not): schedule pruning its images after the grace period. */
-export async function handlePullRequestClosed(context: EventContext, deps: PullRequestClosedDependencies): Promise<void> {
+export async function handlePullRequestClosed(
+  context: EventContext,
+  deps: PullRequestClosedDependencies,
+): Promise<void> {
   const parsed = payloadSchema.safeParse(context.payload);
   if (!parsed.success) {
-    context.log.warn({ problems: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) }, "ignoring malformed pull_request payload");
+    context.log.warn(
+      { problems: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) },
+      "ignoring malformed pull_request payload",
+    );
     return;
   }
   const { installation, repository, pull_request: pull } = parsed.data;
@@ -44,10 +58,33 @@ export async function handlePullRequestClosed(context: EventContext, deps: PullR
   }
   const config = loaded.config.prune;
   if (config.mode === "off") return;
-  const job: PrunePullJob = { installationId: installation.id, ...repo, number: pull.number, closedAt: pull.closed_at, headSha: pull.head.sha };
+  const job: PrunePullJob = {
+    installationId: installation.id,
+    ...repo,
+    number: pull.number,
+    closedAt: pull.closed_at,
+    headSha: pull.head.sha,
+  };
   const runAt = Date.parse(pull.closed_at) + config.graceHours * 3600 * 1000;
-  const packages = (config.packages.length > 0 ? config.packages : [repo.repo]).map((name) => ({ name, deleted: [], refused: [], failed: 0, kept: 0 }));
-  await deps.record(context.octokit, { ...repo, number: pull.number, headSha: pull.head.sha }, { status: "scheduled", at: new Date(runAt).toISOString(), owner: repo.owner, registry: deps.containerRegistry, packages }, log);
+  const packages = (config.packages.length > 0 ? config.packages : [repo.repo]).map((name) => ({
+    name,
+    deleted: [],
+    refused: [],
+    failed: 0,
+    kept: 0,
+  }));
+  await deps.record(
+    context.octokit,
+    { ...repo, number: pull.number, headSha: pull.head.sha },
+    {
+      status: "scheduled",
+      at: new Date(runAt).toISOString(),
+      owner: repo.owner,
+      registry: deps.containerRegistry,
+      packages,
+    },
+    log,
+  );
   // Queued after the note, so the prune's own record can never be overwritten by it.
   const added = await deps.queue.add(PRUNE_PULL_JOB, job, runAt);
   log.info({ runAt: new Date(runAt).toISOString(), added }, "prune scheduled");

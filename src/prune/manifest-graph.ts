@@ -21,16 +21,24 @@ export interface ManifestGraph {
 
 const COSIGN_TAG = /^sha256-([0-9a-f]{64})\.(sig|att|sbom)$/;
 
-const IMAGE_MANIFEST_TYPES = new Set(["application/vnd.oci.image.manifest.v1+json", "application/vnd.docker.distribution.manifest.v2+json"]);
+const IMAGE_MANIFEST_TYPES = new Set([
+  "application/vnd.oci.image.manifest.v1+json",
+  "application/vnd.docker.distribution.manifest.v2+json",
+]);
 
 /**
  * Digests an index declares as image manifests (platform images, buildx attestations): they cannot
  * have children, so their own manifests need not be downloaded to build the graph.
  */
 export function declaredLeaves(manifest: unknown): string[] {
-  const m = (typeof manifest === "string" ? safeParse(manifest) : manifest) as { manifests?: { digest?: unknown; mediaType?: unknown }[] } | undefined;
+  const m = (typeof manifest === "string" ? safeParse(manifest) : manifest) as
+    { manifests?: { digest?: unknown; mediaType?: unknown }[] } | undefined;
   if (!Array.isArray(m?.manifests)) return [];
-  return m.manifests.filter((d) => typeof d.digest === "string" && typeof d.mediaType === "string" && IMAGE_MANIFEST_TYPES.has(d.mediaType)).map((d) => d.digest as string);
+  return m.manifests
+    .filter(
+      (d) => typeof d.digest === "string" && typeof d.mediaType === "string" && IMAGE_MANIFEST_TYPES.has(d.mediaType),
+    )
+    .map((d) => d.digest as string);
 }
 
 /** `sha256-<hex>.sig|.att|.sbom`: a cosign signature, attestation or SBOM of that digest. */
@@ -67,7 +75,9 @@ function describeChild(entry: Descriptor): Edge {
   const digest = entry.digest as string;
   const os = entry.platform?.os;
   const arch = entry.platform?.architecture;
-  const attestation = entry.annotations?.["vnd.docker.reference.type"] === "attestation-manifest" || (os === "unknown" && arch === "unknown");
+  const attestation =
+    entry.annotations?.["vnd.docker.reference.type"] === "attestation-manifest" ||
+    (os === "unknown" && arch === "unknown");
   if (attestation) return { digest, kind: "attestation" };
   if (typeof os === "string" && typeof arch === "string") {
     const variant = typeof entry.platform?.variant === "string" ? `/${entry.platform.variant}` : "";
@@ -88,7 +98,11 @@ function safeParse(text: string): unknown {
  * The package's manifest graph. ghcr.io has no referrers API, so the reverse links (a signature's or
  * attestation's `subject`, a cosign tag's digest) are built here from the manifests themselves.
  */
-export function buildManifestGraph(versions: PackageVersion[], manifests: ReadonlyMap<string, unknown>, knownLeaves: ReadonlySet<string> = new Set()): ManifestGraph {
+export function buildManifestGraph(
+  versions: PackageVersion[],
+  manifests: ReadonlyMap<string, unknown>,
+  knownLeaves: ReadonlySet<string> = new Set(),
+): ManifestGraph {
   const edges = new Map<string, Edge[]>();
   const unreadable = new Set<string>();
   const present = new Set(versions.map((v) => v.digest));
@@ -102,7 +116,11 @@ export function buildManifestGraph(versions: PackageVersion[], manifests: Readon
       const subject = cosignSubject(tag);
       if (subject) add(subject, { digest: version.digest, kind: "signature" });
     }
-    const references = manifests.has(version.digest) ? manifestReferences(manifests.get(version.digest)) : knownLeaves.has(version.digest) ? { children: [] } : undefined;
+    const references = manifests.has(version.digest)
+      ? manifestReferences(manifests.get(version.digest))
+      : knownLeaves.has(version.digest)
+        ? { children: [] }
+        : undefined;
     if (!references) {
       unreadable.add(version.digest);
       continue;

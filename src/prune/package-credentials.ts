@@ -36,7 +36,11 @@ export class PackageCredentials {
   ) {}
 
   /** Runs `work` with the best credential for the owner, again with the configured token if the installation's is refused. */
-  async use<T>(owner: string, installation: { id: number; octokit: Octokit }, work: (access: PackageAccess) => Promise<T>): Promise<T> {
+  async use<T>(
+    owner: string,
+    installation: { id: number; octokit: Octokit },
+    work: (access: PackageAccess) => Promise<T>,
+  ): Promise<T> {
     const key = owner.toLowerCase();
     if (this.appRefused.get(key) !== true) {
       try {
@@ -46,7 +50,10 @@ export class PackageCredentials {
       } catch (error) {
         if (!(error instanceof CredentialRefusedError) && !isRefusal(error)) throw error;
         this.appRefused.set(key, true);
-        this.log.info({ owner }, "the Packages API refused the installation token; using the configured token from now on");
+        this.log.info(
+          { owner },
+          "the Packages API refused the installation token; using the configured token from now on",
+        );
       }
     }
     const token = this.tokens.byOwner[key] ?? this.tokens.fallback;
@@ -58,7 +65,10 @@ export class PackageCredentials {
       }
       throw missing;
     }
-    return work({ octokit: await this.octokitForToken(token), credential: `token:${key in this.tokens.byOwner ? key : "*"}` });
+    return work({
+      octokit: await this.octokitForToken(token),
+      credential: `token:${key in this.tokens.byOwner ? key : "*"}`,
+    });
   }
 }
 

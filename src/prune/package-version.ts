@@ -7,9 +7,7 @@ export const packageVersionSchema = z.object({
   name: z.string(),
   created_at: z.string(),
   updated_at: z.string(),
-  metadata: z
-    .object({ container: z.object({ tags: z.array(z.string()) }).optional() })
-    .nullish(),
+  metadata: z.object({ container: z.object({ tags: z.array(z.string()) }).optional() }).nullish(),
 });
 
 export interface PackageVersion {
@@ -45,5 +43,9 @@ export const pullStateSchema = z.object({
 
 /** A pull request as the REST API (or `gh api`) gives it; anything not open counts as closed. */
 export function toPullState(raw: { number: number; state: string; closed_at?: string | null }): PullState {
-  return { number: raw.number, state: raw.state === "open" ? "open" : "closed", closedAt: raw.closed_at ? Date.parse(raw.closed_at) : null };
+  return {
+    number: raw.number,
+    state: raw.state === "open" ? "open" : "closed",
+    closedAt: raw.closed_at ? Date.parse(raw.closed_at) : null,
+  };
 }

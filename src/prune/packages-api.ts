@@ -35,19 +35,24 @@ export async function listVersions(octokit: Octokit, pkg: PackageRef): Promise<P
         });
   return raw.map((version) => {
     const parsed = packageVersionSchema.safeParse(version);
-    if (!parsed.success) throw new Error(`GitHub listed a package version Dockhand cannot read (id ${String((version as { id?: unknown }).id)})`);
+    if (!parsed.success)
+      throw new Error(
+        `GitHub listed a package version Dockhand cannot read (id ${String((version as { id?: unknown }).id)})`,
+      );
     return toPackageVersion(parsed.data);
   });
 }
 
 export async function deleteVersion(octokit: Octokit, pkg: PackageRef, id: number): Promise<void> {
   const params = { package_type: "container" as const, package_name: pkg.name, package_version_id: id };
-  if (pkg.ownerKind === "Organization") await octokit.rest.packages.deletePackageVersionForOrg({ ...params, org: pkg.owner });
+  if (pkg.ownerKind === "Organization")
+    await octokit.rest.packages.deletePackageVersionForOrg({ ...params, org: pkg.owner });
   else await octokit.rest.packages.deletePackageVersionForUser({ ...params, username: pkg.owner });
 }
 
 export async function restoreVersion(octokit: Octokit, pkg: PackageRef, id: number): Promise<void> {
   const params = { package_type: "container" as const, package_name: pkg.name, package_version_id: id };
-  if (pkg.ownerKind === "Organization") await octokit.rest.packages.restorePackageVersionForOrg({ ...params, org: pkg.owner });
+  if (pkg.ownerKind === "Organization")
+    await octokit.rest.packages.restorePackageVersionForOrg({ ...params, org: pkg.owner });
   else await octokit.rest.packages.restorePackageVersionForUser({ ...params, username: pkg.owner });
 }

@@ -73,7 +73,9 @@ export function planPrune(input: PlanInput): PrunePlan {
   const deletableRoots = [...roots].filter(([, d]) => d.deletable).map(([digest]) => digest);
   const reached = reachedFrom(graph, deletableRoots, keptBy);
   // Blind: every would-be deletion, root or child, is kept and says which unreadable manifest stopped it.
-  const skipped = blind[0] ? `skipped: the manifest of kept ${label(byDigest.get(blind[0]), blind[0])} could not be read, so what it references is unknown` : undefined;
+  const skipped = blind[0]
+    ? `skipped: the manifest of kept ${label(byDigest.get(blind[0]), blind[0])} could not be read, so what it references is unknown`
+    : undefined;
   const deletedBy = skipped ? new Map<string, Reach>() : reached;
 
   const plan: PrunePlan = { delete: [], keep: [] };
@@ -83,7 +85,13 @@ export function planPrune(input: PlanInput): PrunePlan {
     const root = roots.get(version.digest);
     const deleted = deletedBy.get(version.digest);
     if (deleted) {
-      plan.delete.push(entry(deleted.root === version.digest ? (root?.reason ?? "") : `${describeEdge(deleted.edge)} of ${label(byDigest.get(deleted.root), deleted.root)}, which is deleted`));
+      plan.delete.push(
+        entry(
+          deleted.root === version.digest
+            ? (root?.reason ?? "")
+            : `${describeEdge(deleted.edge)} of ${label(byDigest.get(deleted.root), deleted.root)}, which is deleted`,
+        ),
+      );
       continue;
     }
     if (skipped && reached.has(version.digest)) {
@@ -99,7 +107,12 @@ export function planPrune(input: PlanInput): PrunePlan {
       continue;
     }
     const parent = keptBy.get(version.digest);
-    kept(parent ? `${describeEdge(parent.edge)} of kept ${label(byDigest.get(parent.root), parent.root)}` : "referenced only by versions that are not in this package", "referenced");
+    kept(
+      parent
+        ? `${describeEdge(parent.edge)} of kept ${label(byDigest.get(parent.root), parent.root)}`
+        : "referenced only by versions that are not in this package",
+      "referenced",
+    );
   }
   const height = heightsWithin(graph, new Set(deletedBy.keys()));
   plan.delete.sort((a, b) => (height.get(a.digest) ?? 0) - (height.get(b.digest) ?? 0));
@@ -120,7 +133,8 @@ function heightsWithin(graph: ManifestGraph, set: Set<string>): Map<string, numb
     if (visiting.has(digest)) return 0;
     visiting.add(digest);
     let height = 0;
-    for (const child of graph.edges.get(digest) ?? []) if (set.has(child.digest)) height = Math.max(height, heightOf(child.digest) + 1);
+    for (const child of graph.edges.get(digest) ?? [])
+      if (set.has(child.digest)) height = Math.max(height, heightOf(child.digest) + 1);
     visiting.delete(digest);
     heights.set(digest, height);
     return height;
@@ -145,9 +159,17 @@ function decideRoot(version: PackageVersion, graph: ManifestGraph, facts: TagFac
   if (tags.length === 0) {
     if (graph.referenced.has(version.digest)) return undefined;
     const window = input.config.untaggedOlderThanDays;
-    if (input.scope.kind !== "sweep" || window === null) return { deletable: false, reason: "untagged; no rule prunes untagged versions here", why: "no-rule" };
-    if (graph.unreadable.has(version.digest)) return { deletable: false, reason: "skipped: untagged and its manifest could not be read (it may be a signature or attestation of a kept image)", why: "unreadable" };
-    if (input.now - version.updatedAt <= window * DAY) return { deletable: false, reason: `untagged, newer than ${window} days`, why: "retention" };
+    if (input.scope.kind !== "sweep" || window === null)
+      return { deletable: false, reason: "untagged; no rule prunes untagged versions here", why: "no-rule" };
+    if (graph.unreadable.has(version.digest))
+      return {
+        deletable: false,
+        reason:
+          "skipped: untagged and its manifest could not be read (it may be a signature or attestation of a kept image)",
+        why: "unreadable",
+      };
+    if (input.now - version.updatedAt <= window * DAY)
+      return { deletable: false, reason: `untagged, newer than ${window} days`, why: "retention" };
     return { deletable: true, reason: `untagged, older than ${window} days, and nothing references it` };
   }
   const verdicts = tags.map((tag) => ({ tag, ...tagVerdict(tag, version, facts) }));
@@ -155,7 +177,12 @@ function decideRoot(version: PackageVersion, graph: ManifestGraph, facts: TagFac
   const first = kept[0];
   if (!first) return { deletable: true, reason: [...new Set(verdicts.map((v) => v.reason))].join("; ") };
   const transient = verdicts.find((v) => v.transient);
-  if (transient) return { deletable: false, reason: `promoted: \`${transient.tag}\` is also tagged \`${first.tag}\` (${first.reason})`, why: "promoted" };
+  if (transient)
+    return {
+      deletable: false,
+      reason: `promoted: \`${transient.tag}\` is also tagged \`${first.tag}\` (${first.reason})`,
+      why: "promoted",
+    };
   return { deletable: false, reason: `\`${first.tag}\`: ${first.reason}`, why: first.why };
 }
 
@@ -165,21 +192,38 @@ function tagVerdict(tag: string, version: PackageVersion, { rules, pulls, newest
   if (rules.keep(tag)) return { transient: false, reason: "a kept tag (`prune.keep`)", why: "kept-tag" };
   const number = rules.pullOf(tag);
   if (number !== undefined) {
-    if (input.scope.kind === "pull" && input.scope.number !== number) return { transient: false, reason: `PR #${number}'s tag; this prune is for PR #${input.scope.number}`, why: "other-pr" };
+    if (input.scope.kind === "pull" && input.scope.number !== number)
+      return {
+        transient: false,
+        reason: `PR #${number}'s tag; this prune is for PR #${input.scope.number}`,
+        why: "other-pr",
+      };
     const pull = pulls.get(number);
     if (!pull) return { transient: false, reason: `PR #${number}'s state is unknown`, why: "unknown-pr" };
     if (pull.state === "open") return { transient: false, reason: `PR #${number} is open`, why: "open-pr" };
     const graceEnds = (pull.closedAt ?? input.now) + input.config.graceHours * 3600 * 1000;
-    if (input.now < graceEnds) return { transient: false, reason: `PR #${number} closed less than ${input.config.graceHours} h ago`, why: "grace" };
+    if (input.now < graceEnds)
+      return {
+        transient: false,
+        reason: `PR #${number} closed less than ${input.config.graceHours} h ago`,
+        why: "grace",
+      };
     return { transient: true, reason: `PR #${number} is closed` };
   }
   const ruleIndex = input.scope.kind === "sweep" ? rules.retentionOf(tag) : undefined;
   const rule = ruleIndex === undefined ? undefined : input.config.retention[ruleIndex];
-  if (ruleIndex === undefined || !rule) return { transient: false, reason: input.scope.kind === "sweep" ? "no prune rule matches it" : "not a PR tag", why: "no-rule" };
+  if (ruleIndex === undefined || !rule)
+    return {
+      transient: false,
+      reason: input.scope.kind === "sweep" ? "no prune rule matches it" : "not a PR tag",
+      why: "no-rule",
+    };
   const name = rule.tags.map((t) => `\`${t}\``).join(", ");
-  if (newest[ruleIndex]?.has(version.id)) return { transient: false, reason: `one of the ${rule.keepNewest} newest for ${name}`, why: "retention" };
+  if (newest[ruleIndex]?.has(version.id))
+    return { transient: false, reason: `one of the ${rule.keepNewest} newest for ${name}`, why: "retention" };
   const at = rule.by === "created" ? version.createdAt : version.updatedAt;
-  if (input.now - at <= rule.olderThanDays * DAY) return { transient: false, reason: `${name}: newer than ${rule.olderThanDays} days`, why: "retention" };
+  if (input.now - at <= rule.olderThanDays * DAY)
+    return { transient: false, reason: `${name}: newer than ${rule.olderThanDays} days`, why: "retention" };
   return { transient: true, reason: `${name}: older than ${rule.olderThanDays} days` };
 }
 
@@ -187,9 +231,16 @@ function tagVerdict(tag: string, version: PackageVersion, { rules, pulls, newest
 function newestPerRetentionRule(input: PlanInput, rules: CompiledPruneRules): Set<number>[] {
   return input.config.retention.map((rule, index) => {
     if (rule.keepNewest === 0) return new Set<number>();
-    const matching = input.versions.filter((v) => v.tags.some((tag) => !rules.keep(tag) && rules.pullOf(tag) === undefined && rules.retentionOf(tag) === index));
+    const matching = input.versions.filter((v) =>
+      v.tags.some((tag) => !rules.keep(tag) && rules.pullOf(tag) === undefined && rules.retentionOf(tag) === index),
+    );
     const at = (v: PackageVersion) => (rule.by === "created" ? v.createdAt : v.updatedAt);
-    return new Set(matching.sort((a, b) => at(b) - at(a) || b.id - a.id).slice(0, rule.keepNewest).map((v) => v.id));
+    return new Set(
+      matching
+        .sort((a, b) => at(b) - at(a) || b.id - a.id)
+        .slice(0, rule.keepNewest)
+        .map((v) => v.id),
+    );
   });
 }
 

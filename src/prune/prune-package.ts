@@ -51,7 +51,10 @@ export interface PrunePackageResult {
 }
 
 /** One package: list its versions, read their manifests (cached by digest), plan, and delete unless dry-run. */
-export async function prunePackage(request: PrunePackageRequest, deps: PrunePackageDependencies): Promise<PrunePackageResult> {
+export async function prunePackage(
+  request: PrunePackageRequest,
+  deps: PrunePackageDependencies,
+): Promise<PrunePackageResult> {
   return deps.access(request.owner, async (access) => {
     const pkg = { owner: request.owner, ownerKind: await ownerKind(access.octokit, request.owner), name: request.name };
     const versions = await listVersions(access.octokit, pkg);
@@ -60,11 +63,18 @@ export async function prunePackage(request: PrunePackageRequest, deps: PrunePack
     const manifests = new Map<string, unknown>();
     const unreadManifests: PrunePackageResult["unreadManifests"] = [];
     const read = async (batch: PackageVersion[]) => {
-      for (const [digest, result] of await mapLimit(batch, 8, async (v) => [v.digest, await deps.registry.readManifest(deps.containerRegistry, path, v.digest)] as const)) {
+      for (const [digest, result] of await mapLimit(
+        batch,
+        8,
+        async (v) => [v.digest, await deps.registry.readManifest(deps.containerRegistry, path, v.digest)] as const,
+      )) {
         if (result.ok) manifests.set(digest, result.manifest);
         else {
           unreadManifests.push({ digest, reason: result.reason });
-          deps.log.warn({ digest, reason: result.reason }, "could not read a manifest; the plan keeps what depends on it");
+          deps.log.warn(
+            { digest, reason: result.reason },
+            "could not read a manifest; the plan keeps what depends on it",
+          );
         }
       }
     };
@@ -74,7 +84,15 @@ export async function prunePackage(request: PrunePackageRequest, deps: PrunePack
     await read(versions.filter((v) => v.tags.length === 0 && !knownLeaves.has(v.digest)));
     for (const digest of manifests.keys()) knownLeaves.delete(digest);
     const pulls = await request.pullStates(versions);
-    const plan = planPrune({ versions, manifests, knownLeaves, config: request.config, pulls, now: request.now, scope: request.scope });
+    const plan = planPrune({
+      versions,
+      manifests,
+      knownLeaves,
+      config: request.config,
+      pulls,
+      now: request.now,
+      scope: request.scope,
+    });
     const manifestReads = deps.registry.requests - before;
     if (request.dryRun) return { versions, plan, outcomes: [], manifestReads, unreadManifests };
     const tags = new Map(versions.map((v) => [v.id, v.tags]));
@@ -87,7 +105,10 @@ export async function prunePackage(request: PrunePackageRequest, deps: PrunePack
         ? {
             onOutcome: (outcome) => {
               if (outcome.result === "deleted" || outcome.result === "gone" || outcome.result === "unknown") {
-                onDeletion({ id: outcome.id, digest: outcome.digest, tags: tags.get(outcome.id) ?? [] }, outcome.result === "unknown" ? "unknown" : "deleted");
+                onDeletion(
+                  { id: outcome.id, digest: outcome.digest, tags: tags.get(outcome.id) ?? [] },
+                  outcome.result === "unknown" ? "unknown" : "deleted",
+                );
               }
             },
           }

@@ -24,4 +24,9 @@ export function prunePullJobId(job: PrunePullJob): string {
   return `prune-pull:${job.owner}/${job.repo}#${job.number}@${job.closedAt}`;
 }
 
-export const PRUNE_PULL_JOB = defineJob<PrunePullJob>({ name: "prune-pull", schema: prunePullJobSchema, id: prunePullJobId, lane: "prune" });
+export const PRUNE_PULL_JOB = defineJob<PrunePullJob>({
+  name: "prune-pull",
+  schema: prunePullJobSchema,
+  id: prunePullJobId,
+  lane: "prune",
+});

@@ -14,7 +14,11 @@ export interface PrunePullDependencies extends PruneRepositoryDependencies {
  * The scheduled half of PR-close pruning: if the PR is still closed (the same close), prune each
  * configured package of that PR's tags, and record what was deleted in the PR comment.
  */
-export async function prunePullRequest(job: PrunePullJob, deps: PrunePullDependencies, running: RunningJob): Promise<void> {
+export async function prunePullRequest(
+  job: PrunePullJob,
+  deps: PrunePullDependencies,
+  running: RunningJob,
+): Promise<void> {
   const log = deps.log.child({ repository: `${job.owner}/${job.repo}`, pull: job.number });
   const octokit = await deps.octokitFor(job.installationId);
   if (job.outcome) return deps.record(octokit, job, job.outcome.record, job.outcome.create);
@@ -23,7 +27,18 @@ export async function prunePullRequest(job: PrunePullJob, deps: PrunePullDepende
   const now = deps.clockNow();
   if (pull.state === "open") {
     log.info("PR reopened; prune cancelled");
-    await deps.record(octokit, job, { status: "cancelled", at: new Date(now).toISOString(), owner: job.owner, registry: deps.containerRegistry, packages: [] }, false);
+    await deps.record(
+      octokit,
+      job,
+      {
+        status: "cancelled",
+        at: new Date(now).toISOString(),
+        owner: job.owner,
+        registry: deps.containerRegistry,
+        packages: [],
+      },
+      false,
+    );
     return;
   }
   if (pull.closed_at !== job.closedAt) {
@@ -54,7 +69,13 @@ export async function prunePullRequest(job: PrunePullJob, deps: PrunePullDepende
     },
     { ...deps, log },
   );
-  const record: PruneRecord = { status: config.mode === "dry-run" ? "dry-run" : "done", at: new Date(now).toISOString(), owner: job.owner, registry: deps.containerRegistry, packages };
+  const record: PruneRecord = {
+    status: config.mode === "dry-run" ? "dry-run" : "done",
+    at: new Date(now).toISOString(),
+    owner: job.owner,
+    registry: deps.containerRegistry,
+    packages,
+  };
   const outcome = { record, create: packages.some((p) => p.deleted.length > 0 || p.problem !== undefined) };
   await running.checkpoint({ ...job, outcome });
   await deps.record(octokit, job, outcome.record, outcome.create);

@@ -24,7 +24,11 @@ export type PackageRecord = z.infer<typeof packageRecordSchema>;
  * deleted, and those whose deletion failed in a way that may have come after GitHub carried it out
  * (the next run counts them deleted if they no longer list).
  */
-export const packageProgressSchema = z.object({ name: z.string(), deleted: z.array(deletedVersionSchema), unknown: z.array(deletedVersionSchema) });
+export const packageProgressSchema = z.object({
+  name: z.string(),
+  deleted: z.array(deletedVersionSchema),
+  unknown: z.array(deletedVersionSchema),
+});
 export type PackageProgress = z.infer<typeof packageProgressSchema>;
 
 export const pruneRecordSchema = z.object({

@@ -7,7 +7,10 @@ import { prunePackage, type DeletedVersion, type PrunePackageDependencies } from
 import type { PackageProgress, PackageRecord } from "./prune-record.js";
 import type { PruneScope } from "./tag-rules.js";
 
-export interface PruneRepositoryDependencies extends Omit<PrunePackageDependencies, "log" | "onProgress" | "access" | "isFinal" | "onDeletion"> {
+export interface PruneRepositoryDependencies extends Omit<
+  PrunePackageDependencies,
+  "log" | "onProgress" | "access" | "isFinal" | "onDeletion"
+> {
   /** The job's clock: what a PR prune or a sweep counts its windows from. */
   clockNow: () => number;
   octokitFor: (installationId: number) => Promise<Octokit>;
@@ -44,7 +47,10 @@ export interface PruneJobProgress {
  * run stops in (a rate limit, GitHub failing): deleted versions no longer list, so a later run could
  * not tell what this job deleted.
  */
-export async function pruneRepositoryPackages(request: PruneRepositoryRequest, deps: PruneRepositoryDependencies): Promise<PackageRecord[]> {
+export async function pruneRepositoryPackages(
+  request: PruneRepositoryRequest,
+  deps: PruneRepositoryDependencies,
+): Promise<PackageRecord[]> {
   const names = request.config.packages.length > 0 ? request.config.packages : [request.repo];
   const dryRun = request.config.mode === "dry-run";
   const records: PackageRecord[] = [];
@@ -64,7 +70,15 @@ export async function pruneRepositoryPackages(request: PruneRepositoryRequest, d
     const unknown: DeletedVersion[] = [...(earlierRun?.unknown ?? [])];
     try {
       const result = await prunePackage(
-        { owner: request.owner, name, config: request.config, pullStates: request.pullStates, scope: request.scope, now: request.now, dryRun },
+        {
+          owner: request.owner,
+          name,
+          config: request.config,
+          pullStates: request.pullStates,
+          scope: request.scope,
+          now: request.now,
+          dryRun,
+        },
         {
           ...deps,
           log,
@@ -76,11 +90,17 @@ export async function pruneRepositoryPackages(request: PruneRepositoryRequest, d
       const tags = new Map(result.versions.map((v) => [v.id, v.tags]));
       // A deletion an earlier run could not confirm happened if the version no longer lists.
       const listed = new Set(result.versions.map((v) => v.id));
-      const confirmed = [...new Map([...deleted, ...unknown.filter((v) => !listed.has(v.id))].map((v) => [v.id, v])).values()];
+      const confirmed = [
+        ...new Map([...deleted, ...unknown.filter((v) => !listed.has(v.id))].map((v) => [v.id, v])).values(),
+      ];
       await finish({
         name,
-        deleted: dryRun ? result.plan.delete.map((d) => ({ id: d.id, digest: d.digest, tags: tags.get(d.id) ?? [] })) : confirmed,
-        refused: result.outcomes.filter((o) => o.result === "refused").map((o) => ({ id: o.id, digest: o.digest, detail: o.detail ?? "" })),
+        deleted: dryRun
+          ? result.plan.delete.map((d) => ({ id: d.id, digest: d.digest, tags: tags.get(d.id) ?? [] }))
+          : confirmed,
+        refused: result.outcomes
+          .filter((o) => o.result === "refused")
+          .map((o) => ({ id: o.id, digest: o.digest, detail: o.detail ?? "" })),
         failed: result.outcomes.filter((o) => o.result === "failed").length,
         kept: result.plan.keep.length,
       });
@@ -90,7 +110,8 @@ export async function pruneRepositoryPackages(request: PruneRepositoryRequest, d
         continue;
       }
       if (isTransientError(error) && !request.job.isFinal(error)) {
-        if (deleted.length > 0 || unknown.length > 0) await request.job.checkpoint([...records], { name, deleted, unknown });
+        if (deleted.length > 0 || unknown.length > 0)
+          await request.job.checkpoint([...records], { name, deleted, unknown });
         throw error;
       }
       log.error({ err: error }, "prune failed");

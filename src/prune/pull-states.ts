@@ -24,7 +24,11 @@ export async function pullStatesFor(
 ): Promise<PullState[]> {
   const unread = options.unread ?? [404];
   const rules = compilePruneRules(config);
-  const numbers = [...new Set(versions.flatMap((v) => v.tags.map((tag) => rules.pullOf(tag)).filter((n): n is number => n !== undefined)))];
+  const numbers = [
+    ...new Set(
+      versions.flatMap((v) => v.tags.map((tag) => rules.pullOf(tag)).filter((n): n is number => n !== undefined)),
+    ),
+  ];
   const states = await mapLimit(numbers, 4, async (number) => {
     try {
       return toPullState((await octokit.rest.pulls.get({ ...repo, pull_number: number })).data);

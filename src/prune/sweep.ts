@@ -39,8 +39,17 @@ export const sweepRepoJobSchema = z.object({
 });
 export type SweepRepoJob = z.infer<typeof sweepRepoJobSchema>;
 
-export const SWEEP_TICK_JOB = defineJob({ name: "sweep-tick", schema: sweepTickSchema, id: (tick) => `sweep-tick@${tick.windowStart ?? "scheduled"}` });
-export const SWEEP_REPO_JOB = defineJob({ name: "sweep-repo", schema: sweepRepoJobSchema, id: (job) => `sweep:${job.owner}/${job.repo}@${job.windowStart}`, lane: "prune" });
+export const SWEEP_TICK_JOB = defineJob({
+  name: "sweep-tick",
+  schema: sweepTickSchema,
+  id: (tick) => `sweep-tick@${tick.windowStart ?? "scheduled"}`,
+});
+export const SWEEP_REPO_JOB = defineJob({
+  name: "sweep-repo",
+  schema: sweepRepoJobSchema,
+  id: (job) => `sweep:${job.owner}/${job.repo}@${job.windowStart}`,
+  lane: "prune",
+});
 
 /** The tick for the hour `now` is in, looked at when it ends (the in-process chain of ticks). */
 export function tickFor(now: number): { tick: SweepTick; runAt: number } {
@@ -53,7 +62,6 @@ export function lastHour(now: number): SweepTick {
   const windowEnd = Math.floor(now / HOUR) * HOUR;
   return { windowStart: windowEnd - HOUR, windowEnd };
 }
-
 
 export interface SweepTickDependencies {
   appOctokit: () => Promise<Octokit>;
@@ -77,7 +85,10 @@ export async function sweepTick(tick: SweepTick, deps: SweepTickDependencies): P
     try {
       await tickInstallation(installation.id, tick, deps);
     } catch (error) {
-      deps.log.error({ err: error, installation: installation.id }, "cannot list the installation's repositories; not sweeping it this hour");
+      deps.log.error(
+        { err: error, installation: installation.id },
+        "cannot list the installation's repositories; not sweeping it this hour",
+      );
       if (isTransientError(error)) retry ??= error;
     }
   }
@@ -93,7 +104,10 @@ async function tickInstallation(installationId: number, tick: SweepTick, deps: S
     const repo = { owner: repository.owner.login, repo: repository.name };
     // One repository GitHub will not serve the config of must not stop every installation's sweep.
     const loaded = await loadConfig(octokit, repo).catch((error: unknown) => {
-      deps.log.error({ err: error, repository: `${repo.owner}/${repo.repo}` }, "cannot read the repository's config; not sweeping it this hour");
+      deps.log.error(
+        { err: error, repository: `${repo.owner}/${repo.repo}` },
+        "cannot read the repository's config; not sweeping it this hour",
+      );
       return undefined;
     });
     if (!loaded?.ok || loaded.config.prune.mode === "off") continue;
@@ -105,10 +119,19 @@ async function tickInstallation(installationId: number, tick: SweepTick, deps: S
 }
 
 /** Queues the sweep of the first repository of `chain.next`, carrying the rest. */
-async function queueSweep(queue: Jobs, chain: Pick<SweepRepoJob, "installationId" | "windowStart" | "next">, runAt: number): Promise<void> {
+async function queueSweep(
+  queue: Jobs,
+  chain: Pick<SweepRepoJob, "installationId" | "windowStart" | "next">,
+  runAt: number,
+): Promise<void> {
   const [head, ...rest] = chain.next;
   if (!head) return;
-  const job: SweepRepoJob = { installationId: chain.installationId, ...head, windowStart: chain.windowStart, next: rest };
+  const job: SweepRepoJob = {
+    installationId: chain.installationId,
+    ...head,
+    windowStart: chain.windowStart,
+    next: rest,
+  };
   await queue.add(SWEEP_REPO_JOB, job, runAt);
 }
 
@@ -132,7 +155,10 @@ export async function sweepRepository(job: SweepRepoJob, deps: SweepDependencies
 
 /** Closed PRs' leftovers, retention windows, old untagged versions. */
 async function sweepOne(job: SweepRepoJob, deps: SweepDependencies, running: RunningJob): Promise<void> {
-  const log = deps.log.child({ repository: `${job.owner}/${job.repo}`, sweep: new Date(job.windowStart).toISOString() });
+  const log = deps.log.child({
+    repository: `${job.owner}/${job.repo}`,
+    sweep: new Date(job.windowStart).toISOString(),
+  });
   const octokit = await deps.octokitFor(job.installationId);
   const repo = { owner: job.owner, repo: job.repo };
   const loaded = await loadConfig(octokit, repo);
@@ -156,6 +182,17 @@ async function sweepOne(job: SweepRepoJob, deps: SweepDependencies, running: Run
     { ...deps, log },
   );
   for (const record of records) {
-    log.info({ package: record.name, deleted: record.deleted.map((d) => d.id), kept: record.kept, refused: record.refused.length, failed: record.failed, problem: record.problem, dryRun: config.mode === "dry-run" }, "sweep done");
+    log.info(
+      {
+        package: record.name,
+        deleted: record.deleted.map((d) => d.id),
+        kept: record.kept,
+        refused: record.refused.length,
+        failed: record.failed,
+        problem: record.problem,
+        dryRun: config.mode === "dry-run",
+      },
+      "sweep done",
+    );
   }
 }

@@ -15,7 +15,9 @@ export interface CompiledPruneRules {
 /** The repository's globs run on RE2, in time linear in the tag (see util/glob.ts). */
 export function compilePruneRules(config: PruneConfig): CompiledPruneRules {
   const keep = globsMatcher(config.keep);
-  const pulls = config.pullRequestTags.map((template) => RE2JS.compile(`^${template.split("{number}").map(wildcards).join("([0-9]+)")}$`));
+  const pulls = config.pullRequestTags.map((template) =>
+    RE2JS.compile(`^${template.split("{number}").map(wildcards).join("([0-9]+)")}$`),
+  );
   const retention = config.retention.map((rule) => globsMatcher(rule.tags));
   return {
     keep,

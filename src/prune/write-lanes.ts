@@ -23,7 +23,11 @@ export class WriteLanes {
   for(credential: string): WriteLane {
     let lane = this.lanes.get(credential);
     if (!lane && this.connection) {
-      const limiter = this.connection.limiter({ id: `dockhand-lane-${credential}`, clearDatastore: false, maxConcurrent: 1 });
+      const limiter = this.connection.limiter({
+        id: `dockhand-lane-${credential}`,
+        clearDatastore: false,
+        maxConcurrent: 1,
+      });
       // The slot is held for the gap after the write, so the next one, on any replica, starts after it.
       lane = {
         schedule: (write) =>
@@ -56,5 +60,4 @@ export class WriteLanes {
     }
     return lane;
   }
-
 }

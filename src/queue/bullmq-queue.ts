@@ -1,7 +1,18 @@
 import { DelayedError, Queue, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "probot";
-import { checkRunAt, laneOf, MAX_TRIES, MAX_WAITS, retryAfterOf, type Clock, type JobHandler, type JobOutcome, type JobQueue, type Lanes } from "./job-queue.js";
+import {
+  checkRunAt,
+  laneOf,
+  MAX_TRIES,
+  MAX_WAITS,
+  retryAfterOf,
+  type Clock,
+  type JobHandler,
+  type JobOutcome,
+  type JobQueue,
+  type Lanes,
+} from "./job-queue.js";
 
 export interface BullmqQueueOptions {
   redisUrl: string;
@@ -69,7 +80,11 @@ export class BullmqQueue implements JobQueue {
   /** Runs `kind` on a cron pattern, once per firing across all replicas (a BullMQ job scheduler). */
   async every(kind: string, pattern: string): Promise<void> {
     try {
-      await this.queueOf(this.lane(kind)).upsertJobScheduler(`${kind}-scheduler`, { pattern, tz: "UTC" }, { name: kind, data: {}, opts: { removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } } });
+      await this.queueOf(this.lane(kind)).upsertJobScheduler(
+        `${kind}-scheduler`,
+        { pattern, tz: "UTC" },
+        { name: kind, data: {}, opts: { removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } } },
+      );
     } catch (error) {
       // Another replica upserted the same scheduler at the same moment: it exists, which is the point.
       if (!(error instanceof Error && /job ID already exists/.test(error.message))) throw error;
@@ -80,7 +95,10 @@ export class BullmqQueue implements JobQueue {
   async ready(): Promise<boolean> {
     if (this.closed) return false;
     try {
-      return (await this.connection.ping()) === "PONG" && [...this.workers.values()].every(({ worker }) => worker.isRunning());
+      return (
+        (await this.connection.ping()) === "PONG" &&
+        [...this.workers.values()].every(({ worker }) => worker.isRunning())
+      );
     } catch {
       return false;
     }
@@ -139,7 +157,10 @@ export class BullmqQueue implements JobQueue {
           const retryAfter = retryAfterOf(error);
           if (retryAfter !== undefined && mayWait && token) {
             // A rate limit: back to the delayed set until it ends, without spending an attempt, and the slot is freed.
-            log.info({ err: error, waits: waits + 1, retryInMs: retryAfter }, "job rate-limited; running it again when the limit ends");
+            log.info(
+              { err: error, waits: waits + 1, retryInMs: retryAfter },
+              "job rate-limited; running it again when the limit ends",
+            );
             await job.moveToDelayed(Date.now() + retryAfter, token);
             this.options.onJob?.({ kind: job.name, outcome: "rate-limited", seconds: seconds() });
             throw new DelayedError();
@@ -147,7 +168,10 @@ export class BullmqQueue implements JobQueue {
           // A rate limit past the waits ends the job whatever attempts are left.
           const final = last || retryAfter !== undefined;
           if (!last && final) job.discard();
-          log[final ? "error" : "warn"]({ err: error, attempt: job.attemptsMade + 1, waits }, final ? "job failed for good" : "job failed; trying again later");
+          log[final ? "error" : "warn"](
+            { err: error, attempt: job.attemptsMade + 1, waits },
+            final ? "job failed for good" : "job failed; trying again later",
+          );
           this.options.onJob?.({ kind: job.name, outcome: final ? "failed" : "retry", seconds: seconds() });
           throw error;
         }

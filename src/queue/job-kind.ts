@@ -34,8 +34,12 @@ export class Jobs {
     this.queue.handle(kind.name, async (raw, running) => {
       const parsed = kind.schema.safeParse(raw);
       if (!parsed.success) {
-        const problems = parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join(".") || "(data)"}: ${issue.message}`);
-        throw new JobDataError(`a ${kind.name} job's data does not have the shape this release of Dockhand expects (${problems.join("; ")}); it was probably queued by another release`);
+        const problems = parsed.error.issues
+          .slice(0, 5)
+          .map((issue) => `${issue.path.join(".") || "(data)"}: ${issue.message}`);
+        throw new JobDataError(
+          `a ${kind.name} job's data does not have the shape this release of Dockhand expects (${problems.join("; ")}); it was probably queued by another release`,
+        );
       }
       await handler(parsed.data, running);
     });
@@ -46,7 +50,10 @@ export class Jobs {
 export type LaneOf = Pick<JobKind<unknown>, "name" | "lane">;
 
 /** The lanes a set of job kinds asks for, in the shape the queues take. */
-export function lanesOf(kinds: readonly LaneOf[], concurrency: { prune: number }): Record<string, { kinds: string[]; concurrency: number }> {
+export function lanesOf(
+  kinds: readonly LaneOf[],
+  concurrency: { prune: number },
+): Record<string, { kinds: string[]; concurrency: number }> {
   const prune = kinds.filter((kind) => kind.lane === "prune").map((kind) => kind.name);
   return prune.length > 0 ? { prune: { kinds: prune, concurrency: concurrency.prune } } : {};
 }

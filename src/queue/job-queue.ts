@@ -33,7 +33,8 @@ export const systemClock: Clock = {
 
 /** A due time that is not a time (e.g. from an unparsable date) would be waited for forever, or spun on. */
 export function checkRunAt(options: { id: string; runAt: number }): void {
-  if (!Number.isFinite(options.runAt)) throw new RangeError(`job ${options.id}: runAt must be a time, not ${options.runAt}`);
+  if (!Number.isFinite(options.runAt))
+    throw new RangeError(`job ${options.id}: runAt must be a time, not ${options.runAt}`);
 }
 
 /** A job that fails is tried this many times in all (the in-process queue and BullMQ alike). */

@@ -1,5 +1,16 @@
 import type { Logger } from "probot";
-import { checkRunAt, laneOf, MAX_TRIES, MAX_WAITS, retryAfterOf, type Clock, type JobHandler, type JobOutcome, type JobQueue, type Lanes } from "./job-queue.js";
+import {
+  checkRunAt,
+  laneOf,
+  MAX_TRIES,
+  MAX_WAITS,
+  retryAfterOf,
+  type Clock,
+  type JobHandler,
+  type JobOutcome,
+  type JobQueue,
+  type Lanes,
+} from "./job-queue.js";
 
 interface PendingJob {
   kind: string;
@@ -77,14 +88,20 @@ export class MemoryQueue implements JobQueue {
 
   /** Jobs still waiting, soonest first. */
   scheduled(): { id: string; kind: string; runAt: number }[] {
-    return [...this.pending].map(([id, job]) => ({ id, kind: job.kind, runAt: job.runAt })).sort((a, b) => a.runAt - b.runAt);
+    return [...this.pending]
+      .map(([id, job]) => ({ id, kind: job.kind, runAt: job.runAt }))
+      .sort((a, b) => a.runAt - b.runAt);
   }
 
   /** Takes no more jobs, and resolves when the running ones finish; waiting ones are dropped (and logged). */
   async close(): Promise<void> {
     this.closed = true;
     this.options.clock.clearTimeout(this.timer);
-    if (this.pending.size > 0) this.options.log.warn({ dropped: [...this.pending.keys()] }, "queue closed with jobs still waiting; without Redis they are lost");
+    if (this.pending.size > 0)
+      this.options.log.warn(
+        { dropped: [...this.pending.keys()] },
+        "queue closed with jobs still waiting; without Redis they are lost",
+      );
     await Promise.allSettled([...this.running]);
   }
 
@@ -134,7 +151,8 @@ export class MemoryQueue implements JobQueue {
     const handler = this.handlers.get(job.kind);
     const log = this.options.log.child({ job: id, kind: job.kind });
     const started = performance.now();
-    const report = (outcome: JobOutcome) => this.options.onJob?.({ kind: job.kind, outcome, seconds: (performance.now() - started) / 1000 });
+    const report = (outcome: JobOutcome) =>
+      this.options.onJob?.({ kind: job.kind, outcome, seconds: (performance.now() - started) / 1000 });
     try {
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
       await handler(job.data, {
@@ -152,11 +170,17 @@ export class MemoryQueue implements JobQueue {
       if (retryAfter !== undefined) {
         // A rate limit: the slot is freed at once and the job runs again when it ends, as often as it may wait.
         if (job.waits < this.maxWaits) {
-          log.info({ err: error, waits: job.waits + 1, retryInMs: retryAfter }, "job rate-limited; running it again when the limit ends");
+          log.info(
+            { err: error, waits: job.waits + 1, retryInMs: retryAfter },
+            "job rate-limited; running it again when the limit ends",
+          );
           this.pending.set(id, { ...job, waits: job.waits + 1, runAt: this.options.clock.now() + retryAfter });
           report("rate-limited");
         } else {
-          log.error({ err: error, waits: job.waits }, "job still rate-limited after waiting as often as it may; given up");
+          log.error(
+            { err: error, waits: job.waits },
+            "job still rate-limited after waiting as often as it may; given up",
+          );
           this.finished.set(id, this.options.clock.now());
           report("failed");
         }

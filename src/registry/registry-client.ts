@@ -82,16 +82,21 @@ export class RegistryClient {
       const response = await this.get(url, ref);
       if (!response.ok) {
         await response.body?.cancel();
-        return response.status === 404 ? { status: "missing" } : { status: "unreachable", reason: `registry answered HTTP ${response.status}` };
+        return response.status === 404
+          ? { status: "missing" }
+          : { status: "unreachable", reason: `registry answered HTTP ${response.status}` };
       }
       const body = await readLimited(response, MAX_MANIFEST_BYTES, "manifest");
       const digest = sha256(body);
       // The registry's digest names the bytes it sent; anything else is not what it stored under the tag.
       const announced = response.headers.get("docker-content-digest");
-      if (announced?.startsWith("sha256:") && announced !== digest) return { status: "unreachable", reason: "the content does not match its digest" };
+      if (announced?.startsWith("sha256:") && announced !== digest)
+        return { status: "unreachable", reason: "the content does not match its digest" };
       const manifest = JSON.parse(body.toString("utf8")) as Manifest;
       const mediaType = manifest.mediaType ?? response.headers.get("content-type") ?? "unknown";
-      const children = Array.isArray(manifest.manifests) ? manifest.manifests.filter((child) => typeof child === "object" && child !== null) : [];
+      const children = Array.isArray(manifest.manifests)
+        ? manifest.manifests.filter((child) => typeof child === "object" && child !== null)
+        : [];
       const platforms = children
         .map((child) => child.platform)
         .filter((p): p is NonNullable<typeof p> => Boolean(p?.os && p.architecture && p.os !== "unknown"))
@@ -125,7 +130,10 @@ export class RegistryClient {
   }
 
   private remember(digest: string, manifest: unknown, bytes: number): void {
-    while (this.manifests.size > 0 && (this.manifests.size >= MANIFEST_CACHE_SIZE || this.cachedBytes + bytes > MANIFEST_CACHE_BYTES)) {
+    while (
+      this.manifests.size > 0 &&
+      (this.manifests.size >= MANIFEST_CACHE_SIZE || this.cachedBytes + bytes > MANIFEST_CACHE_BYTES)
+    ) {
       const [oldest, entry] = this.manifests.entries().next().value as [string, { bytes: number }];
       this.manifests.delete(oldest);
       this.cachedBytes -= entry.bytes;
@@ -171,13 +179,17 @@ export class RegistryClient {
     realm.searchParams.set("scope", challenge.scope ?? scope);
     const credential = realm.origin === registry.origin ? this.options.credentials?.[host.toLowerCase()] : undefined;
     const headers: Record<string, string> = {};
-    if (credential) headers.authorization = `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString("base64")}`;
+    if (credential)
+      headers.authorization = `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString("base64")}`;
     const response = await this.request(realm.toString(), headers);
     if (!response.ok) {
       await response.body?.cancel();
       return undefined;
     }
-    const body = JSON.parse((await readLimited(response, MAX_TOKEN_BYTES, "token answer")).toString("utf8")) as { token?: unknown; access_token?: unknown };
+    const body = JSON.parse((await readLimited(response, MAX_TOKEN_BYTES, "token answer")).toString("utf8")) as {
+      token?: unknown;
+      access_token?: unknown;
+    };
     const token = body.token ?? body.access_token;
     return typeof token === "string" && token !== "" ? token : undefined;
   }
@@ -196,7 +208,9 @@ interface Challenge {
 
 function parseChallenge(header: string): Challenge | undefined {
   if (!/^bearer\s/i.test(header)) return undefined;
-  const params = Object.fromEntries([...header.matchAll(/(\w+)="([^"]*)"/g)].map(([, key = "", value = ""]) => [key.toLowerCase(), value]));
+  const params = Object.fromEntries(
+    [...header.matchAll(/(\w+)="([^"]*)"/g)].map(([, key = "", value = ""]) => [key.toLowerCase(), value]),
+  );
   return params.realm ? { realm: params.realm, service: params.service, scope: params.scope } : undefined;
 }
 

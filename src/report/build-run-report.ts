@@ -2,7 +2,14 @@ import type { ReportConfig } from "../config/schema.js";
 import type { ManifestLookup } from "../registry/registry-client.js";
 import type { PushedImage } from "./parse-pushed-images.js";
 import { renderImage, renderTag, templatePatternAnySha, type TemplateVars } from "./render-template.js";
-import type { ArtifactReport, ExpectedTagReport, ImageCheck, ImageReport, ReportNote, RunReport } from "./run-report.js";
+import type {
+  ArtifactReport,
+  ExpectedTagReport,
+  ImageCheck,
+  ImageReport,
+  ReportNote,
+  RunReport,
+} from "./run-report.js";
 import { globsMatcher } from "../util/glob.js";
 
 export type RunOrigin = RunReport["origin"];
@@ -50,9 +57,10 @@ export function lookupKey(repository: string, tag: string): string {
  * configured image (or, with none configured, each repository the run pushed to).
  */
 export function expectedTargets(config: ReportConfig, vars: TemplateVars, pushed: PushedImage[]): ExpectedTargets {
-  const repositories = config.images.length > 0
-    ? config.images.map((template) => renderImage(template, vars))
-    : [...new Set(pushed.map((image) => `${image.host}/${image.path}`))];
+  const repositories =
+    config.images.length > 0
+      ? config.images.map((template) => renderImage(template, vars))
+      : [...new Set(pushed.map((image) => `${image.host}/${image.path}`))];
   const targets: ExpectedTargets["targets"] = [];
   const invalidTemplates: string[] = [];
   for (const template of config.expectedTags) {
@@ -120,13 +128,27 @@ export function emptyRunReport(facts: RunFacts): RunReport {
   return { ...facts, images: [], expectedTags: [], artifacts: [], notes: [] };
 }
 
-function checkImage(logged: string | undefined, lookup: ManifestLookup | undefined): { check: ImageCheck; digest?: string } {
+function checkImage(
+  logged: string | undefined,
+  lookup: ManifestLookup | undefined,
+): { check: ImageCheck; digest?: string } {
   if (!lookup) return { check: { status: "unreachable", reason: "not looked up" }, digest: logged };
   switch (lookup.status) {
     case "found":
-      if (!logged) return { check: { status: "resolved", platforms: lookup.platforms, attestations: lookup.attestations }, digest: lookup.digest };
-      if (lookup.digest === logged) return { check: { status: "verified", platforms: lookup.platforms, attestations: lookup.attestations }, digest: logged };
-      return { check: { status: "mismatch", registryDigest: lookup.digest, platforms: lookup.platforms }, digest: logged };
+      if (!logged)
+        return {
+          check: { status: "resolved", platforms: lookup.platforms, attestations: lookup.attestations },
+          digest: lookup.digest,
+        };
+      if (lookup.digest === logged)
+        return {
+          check: { status: "verified", platforms: lookup.platforms, attestations: lookup.attestations },
+          digest: logged,
+        };
+      return {
+        check: { status: "mismatch", registryDigest: lookup.digest, platforms: lookup.platforms },
+        digest: logged,
+      };
     case "missing":
       return { check: { status: "missing" }, digest: logged };
     case "not-allowed":
@@ -149,6 +171,7 @@ function notesFor(input: RunReportInput, images: ImageReport[]): ReportNote[] {
   if (logs.skipped > 0) notes.push({ code: "logs-limited", detail: String(logs.read) });
   if (logs.truncated.length > 0) notes.push({ code: "logs-truncated", detail: logs.truncated.slice(0, 3).join("; ") });
   if (input.unchecked > 0) notes.push({ code: "images-unchecked", detail: String(input.config.maxImageChecks) });
-  for (const template of input.expected.invalidTemplates) notes.push({ code: "invalid-expected-tag", detail: template });
+  for (const template of input.expected.invalidTemplates)
+    notes.push({ code: "invalid-expected-tag", detail: template });
   return notes;
 }

@@ -36,7 +36,14 @@ export async function readRunOutputs(
   const artifacts = await octokit
     .paginate(octokit.rest.actions.listWorkflowRunArtifacts, { ...repo, run_id: run.id, per_page: 100 })
     .then((list) =>
-      list.map((a) => ({ id: a.id, name: a.name, size_in_bytes: a.size_in_bytes, digest: a.digest ?? null, expired: a.expired, expires_at: a.expires_at })),
+      list.map((a) => ({
+        id: a.id,
+        name: a.name,
+        size_in_bytes: a.size_in_bytes,
+        digest: a.digest ?? null,
+        expired: a.expired,
+        expires_at: a.expires_at,
+      })),
     )
     .catch((error: unknown) => {
       // A transient failure is retried with the whole delivery; a lasting one is said on the PR.
@@ -46,7 +53,12 @@ export async function readRunOutputs(
     });
   if (!options.readLogs) return { jobImages: [], artifacts, logs: { read: 0, failed: [], skipped: 0, truncated: [] } };
 
-  if (!options.jobs.ok) return { jobImages: [], artifacts, logs: { read: 0, failed: [`jobs: ${options.jobs.reason}`], skipped: 0, truncated: [] } };
+  if (!options.jobs.ok)
+    return {
+      jobImages: [],
+      artifacts,
+      logs: { read: 0, failed: [`jobs: ${options.jobs.reason}`], skipped: 0, truncated: [] },
+    };
   const jobs = options.jobs.jobs;
   const candidates = jobs
     .filter((job) => job.status === "completed" && job.conclusion !== "skipped" && job.conclusion !== "cancelled")
@@ -67,7 +79,11 @@ export async function readRunOutputs(
       failed.push(`${job.name}: HTTP ${statusOf(error) ?? "error"}`);
     }
   }
-  return { jobImages, artifacts, logs: { read: chosen.length - failed.length, failed, skipped: candidates.length - chosen.length, truncated } };
+  return {
+    jobImages,
+    artifacts,
+    logs: { read: chosen.length - failed.length, failed, skipped: candidates.length - chosen.length, truncated },
+  };
 }
 
 function looksLikeImageWork(job: AttemptJob): boolean {

@@ -15,7 +15,12 @@ export interface TemplateVars {
  * at most 121 characters so that `-{sha7}` still fits in a tag.
  */
 export function sanitizeBranch(branch: string): string {
-  const tag = trimDashesAndDots(branch.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/-{2,}/g, "-"));
+  const tag = trimDashesAndDots(
+    branch
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, "-")
+      .replace(/-{2,}/g, "-"),
+  );
   return trimDashesAndDots(tag.slice(0, 121));
 }
 

@@ -84,7 +84,13 @@ export interface Explanation {
   /** The failing step (null without GitHub's step markers): its header, and why it is registry work, if it is. */
   step: { line: number; text: string; registryWork: string | null } | null;
   /** Every rule tried, in the order tried: the repository's first. */
-  rules: { id: string; origin: "built-in" | "config"; verdict: "transient" | "permanent"; scope: "self" | "registry"; host?: string }[];
+  rules: {
+    id: string;
+    origin: "built-in" | "config";
+    verdict: "transient" | "permanent";
+    scope: "self" | "registry";
+    host?: string;
+  }[];
   /** The passes over the text, in order; the first with a counted match decided. */
   passes: ExplainedPass[];
 }
@@ -119,13 +125,22 @@ export function classifyLog(text: string, context: LogContext, rules: RuleSet): 
 }
 
 /** `classifyLog` and, for each line some rule matched, whether it counted and why. */
-export function explainLog(text: string, context: LogContext, rules: RuleSet): { result: Classification; explanation: Explanation } {
+export function explainLog(
+  text: string,
+  context: LogContext,
+  rules: RuleSet,
+): { result: Classification; explanation: Explanation } {
   const { result, explanation } = classify(text, context, rules, true);
   if (!explanation) throw new Error("classify did not explain");
   return { result, explanation };
 }
 
-function classify(text: string, context: LogContext, rules: RuleSet, explain: boolean): { result: Classification; explanation?: Explanation } {
+function classify(
+  text: string,
+  context: LogContext,
+  rules: RuleSet,
+  explain: boolean,
+): { result: Classification; explanation?: Explanation } {
   const { region, step } = failingRegion(text);
   const stepWork = registryStep(step?.text ?? null, context);
   const errorLines = step === null ? [] : markedLines(region, ERROR_MARK);
@@ -135,14 +150,23 @@ function classify(text: string, context: LogContext, rules: RuleSet, explain: bo
     errorLines.length > 0
       ? [
           ["error lines", () => errorLines.map((l) => ({ ...l, text: l.text.slice(ERROR_MARK.length) }))],
-          ["step output", () => candidateLines(region, rules, repository).filter((l) => !l.text.startsWith(ERROR_MARK))],
+          [
+            "step output",
+            () => candidateLines(region, rules, repository).filter((l) => !l.text.startsWith(ERROR_MARK)),
+          ],
         ]
       : [[step === null ? "whole text" : "step output", () => candidateLines(region, rules, repository)]];
   const cutShort = () => (repository.cutShort() ? { repositoryRulesCutShort: true as const } : {});
   const explanation: Explanation | undefined = explain
     ? {
         step: step && { line: step.line, text: step.header, registryWork: stepWork },
-        rules: rules.rules.map((r) => ({ id: r.id, origin: r.origin, verdict: r.verdict, scope: r.scope, ...(r.host ? { host: r.host } : {}) })),
+        rules: rules.rules.map((r) => ({
+          id: r.id,
+          origin: r.origin,
+          verdict: r.verdict,
+          scope: r.scope,
+          ...(r.host ? { host: r.host } : {}),
+        })),
         passes: [],
       }
     : undefined;
@@ -192,7 +216,12 @@ type Judgement = { counted: boolean; why: string };
 const COUNTED: Judgement = { counted: true, why: "" };
 const NOT_COUNTED: Judgement = { counted: false, why: "" };
 
-function findingsIn(candidates: Line[], reader: RegionReader, repository: RepositoryMatcher, explained: ExplainedLine[] | null): Finding[] {
+function findingsIn(
+  candidates: Line[],
+  reader: RegionReader,
+  repository: RepositoryMatcher,
+  explained: ExplainedLine[] | null,
+): Finding[] {
   const findings: Finding[] = [];
   for (const line of candidates) {
     const own = repository.match(line.text);
@@ -213,7 +242,14 @@ function findingsIn(candidates: Line[], reader: RegionReader, repository: Reposi
       explained.push({
         line: line.number,
         text: line.text,
-        host: host === null || status === null ? null : { name: host, status: status.kind, ...(status.kind === "near-miss" ? { suggestion: status.suggestion } : {}) },
+        host:
+          host === null || status === null
+            ? null
+            : {
+                name: host,
+                status: status.kind,
+                ...(status.kind === "near-miss" ? { suggestion: status.suggestion } : {}),
+              },
         matches,
       });
     }
@@ -236,20 +272,34 @@ function judge(rule: CompiledRule, about: LineReading, reader: RegionReader): Ju
     case "known":
       return status?.kind === "known"
         ? reader.because(true, () => `${work}; ${named()} is a known registry`)
-        : reader.because(false, () => (host === null ? "no host named on the line or just before it, and this rule needs a known registry" : `${named()} is not a known registry`));
+        : reader.because(false, () =>
+            host === null
+              ? "no host named on the line or just before it, and this rule needs a known registry"
+              : `${named()} is not a known registry`,
+          );
     case "known-or-unnamed":
       if (status === null) return reader.because(true, () => `${work}; no host named`);
       return status.kind === "known"
         ? reader.because(true, () => `${work}; ${named()} is a known registry`)
-        : reader.because(false, () => `${named()} is not a known registry: a timeout or refusal there is more often a registry that is down or misconfigured than a flake (a registry of your own counts with --registry or DOCKHAND_REGISTRIES)`);
+        : reader.because(
+            false,
+            () =>
+              `${named()} is not a known registry: a timeout or refusal there is more often a registry that is down or misconfigured than a flake (a registry of your own counts with --registry or DOCKHAND_REGISTRIES)`,
+          );
     case "unknown":
       return status !== null && status.kind !== "known"
         ? reader.because(true, () => `${work}; ${named()} is not a known registry`)
         : reader.because(false, () => (host === null ? "no host named" : `${named()} is a known registry`));
     case "near-miss":
       return status?.kind === "near-miss"
-        ? reader.because(true, () => `${work}; ${named()} is ${status.distance} edit${status.distance === 1 ? "" : "s"} from \`${status.suggestion}\``)
-        : reader.because(false, () => (host === null ? "no host named" : `${named()} is not one or two edits from a known registry`));
+        ? reader.because(
+            true,
+            () =>
+              `${work}; ${named()} is ${status.distance} edit${status.distance === 1 ? "" : "s"} from \`${status.suggestion}\``,
+          )
+        : reader.because(false, () =>
+            host === null ? "no host named" : `${named()} is not one or two edits from a known registry`,
+          );
   }
 }
 
@@ -272,7 +322,13 @@ class LineReading {
 
   /** The line's own host, or the last host named in the lines just before it. */
   host(): string | null {
-    if (this.named === undefined) this.named = hostIn(this.line.text) ?? this.nearby().map((l) => hostIn(l.text)).findLast((h) => h !== null) ?? null;
+    if (this.named === undefined)
+      this.named =
+        hostIn(this.line.text) ??
+        this.nearby()
+          .map((l) => hostIn(l.text))
+          .findLast((h) => h !== null) ??
+        null;
     return this.named;
   }
 
@@ -329,8 +385,6 @@ class RegionReader {
     return new LineReading(this, line);
   }
 
-
-
   /**
    * Whether a line's generic words are registry work: never on a package manager's line or one that
    * asks a package host; yes when the line says so itself; for a command's output inside the build, no
@@ -338,39 +392,69 @@ class RegionReader {
    */
   registryWork(line: Line, reading: LineReading): Judgement {
     const notRegistry = NOT_REGISTRY_LINE.exec(line.text);
-    if (notRegistry) return this.because(false, () => `the line is not a registry client's (\`${notRegistry[0].trim()}\`)`);
+    if (notRegistry)
+      return this.because(false, () => `the line is not a registry client's (\`${notRegistry[0].trim()}\`)`);
     const request = REQUEST_HOST.exec(line.text);
     const asked = request?.[1] ?? request?.[2] ?? request?.[3];
-    if (asked !== undefined && this.servesPackages(asked)) return this.because(false, () => `\`${asked}\` serves packages, not images`);
+    if (asked !== undefined && this.servesPackages(asked))
+      return this.because(false, () => `\`${asked}\` serves packages, not images`);
     const evidence = REGISTRY_EVIDENCE.exec(line.text);
     if (evidence) return this.because(true, () => `the line shows registry work (\`${evidence[0].trim()}\`)`);
     if (asked !== undefined) {
       // The line names whom it asked: a known registry (or a near miss of one) is registry work; anyone else, with no registry words, is not.
       const status = reading.status(asked);
-      if (status.kind === "known") return this.because(true, () => `the line looks up or asks a known registry (\`${asked}\`)`);
-      if (status.kind === "near-miss") return this.because(true, () => `the line looks up or asks \`${asked}\`, a near miss of \`${status.suggestion}\``);
-      return this.because(false, () => `the line asks \`${asked}\`, which is not a known registry, and shows no registry work itself`);
+      if (status.kind === "known")
+        return this.because(true, () => `the line looks up or asks a known registry (\`${asked}\`)`);
+      if (status.kind === "near-miss")
+        return this.because(
+          true,
+          () => `the line looks up or asks \`${asked}\`, a near miss of \`${status.suggestion}\``,
+        );
+      return this.because(
+        false,
+        () => `the line asks \`${asked}\`, which is not a known registry, and shows no registry work itself`,
+      );
     }
     const run = RUN_OUTPUT.exec(line.text);
-    if (run) return this.because(false, () => `buildkit printed it from a command the build ran (\`${run[0].trim()}\`): only the line's own words count`);
+    if (run)
+      return this.because(
+        false,
+        () =>
+          `buildkit printed it from a command the build ran (\`${run[0].trim()}\`): only the line's own words count`,
+      );
     const legacyRun = this.legacyRun(line.offset);
-    if (legacyRun !== undefined) return this.because(false, () => `it is the output of a build step's command (\`${legacyRun}\`): only the line's own words count`);
+    if (legacyRun !== undefined)
+      return this.because(
+        false,
+        () => `it is the output of a build step's command (\`${legacyRun}\`): only the line's own words count`,
+      );
     const number = /^#(\d{1,6}) /.exec(line.text)?.[1];
     const title = number === undefined ? undefined : this.buildStep(number);
     if (title !== undefined) {
-      if (BUILD_VERTEX.test(title)) return this.because(false, () => `it belongs to buildkit step #${number} (\`${title}\`), which is not registry work`);
-      if (REGISTRY_VERTEX.test(title)) return this.because(true, () => `it belongs to buildkit step #${number} (\`${title}\`)`);
+      if (BUILD_VERTEX.test(title))
+        return this.because(
+          false,
+          () => `it belongs to buildkit step #${number} (\`${title}\`), which is not registry work`,
+        );
+      if (REGISTRY_VERTEX.test(title))
+        return this.because(true, () => `it belongs to buildkit step #${number} (\`${title}\`)`);
     }
     // The step settles it before the neighbours are read: most lines of a registry step never need them.
     const stepWork = this.stepWork;
     if (stepWork !== null) return this.because(true, () => stepWork);
     for (const earlier of reading.nearby().toReversed()) {
       const shown = REGISTRY_EVIDENCE.exec(earlier.text) ?? TRANSFER_PROGRESS.exec(earlier.text);
-      if (shown) return this.because(true, () => `line ${earlier.number} just before shows registry work (\`${shown[0].trim()}\`)`);
+      if (shown)
+        return this.because(
+          true,
+          () => `line ${earlier.number} just before shows registry work (\`${shown[0].trim()}\`)`,
+        );
     }
-    return this.because(false, () => `no registry work on the line, in the ${CONTEXT_WINDOW} lines before it, or in the failing step`);
+    return this.because(
+      false,
+      () => `no registry work on the line, in the ${CONTEXT_WINDOW} lines before it, or in the failing step`,
+    );
   }
-
 
   /** The title of buildkit step N: the text of the first `#N …` line in the region. */
   private buildStep(number: string): string | undefined {
@@ -397,16 +481,33 @@ class RegionReader {
     const outline: NonNullable<RegionReader["outline"]> = { steps: new Map(), legacy: [] };
     const lines = new RegExp(BUILD_STEP_LINE.source, "gm");
     lines.lastIndex = this.region.start;
-    for (let match = lines.exec(this.region.text); match && match.index < this.region.end; match = lines.exec(this.region.text)) {
+    for (
+      let match = lines.exec(this.region.text);
+      match && match.index < this.region.end;
+      match = lines.exec(this.region.text)
+    ) {
       const [whole, step, title = "", instruction, runningIn] = match;
       if (step !== undefined) {
-        if (!outline.steps.has(step) && outline.steps.size < MAX_BUILD_STEPS) outline.steps.set(step, title.replace(/\r$/, "").trim());
+        if (!outline.steps.has(step) && outline.steps.size < MAX_BUILD_STEPS)
+          outline.steps.set(step, title.replace(/\r$/, "").trim());
       } else if (outline.legacy.length < MAX_BUILD_STEPS) {
         const previous = outline.legacy.at(-1);
-        const run = instruction !== undefined ? instruction.toUpperCase() === "RUN" : runningIn !== undefined && previous?.run === true;
+        const run =
+          instruction !== undefined
+            ? instruction.toUpperCase() === "RUN"
+            : runningIn !== undefined && previous?.run === true;
         const end = this.region.text.indexOf("\n", match.index);
-        const text = cleanLine(this.region.text.slice(match.index, Math.min(end < 0 ? this.region.end : end, match.index + whole.length + 200))).trimEnd();
-        outline.legacy.push({ offset: match.index, run, text: run && instruction === undefined && previous ? previous.text : text });
+        const text = cleanLine(
+          this.region.text.slice(
+            match.index,
+            Math.min(end < 0 ? this.region.end : end, match.index + whole.length + 200),
+          ),
+        ).trimEnd();
+        outline.legacy.push({
+          offset: match.index,
+          run,
+          text: run && instruction === undefined && previous ? previous.text : text,
+        });
       }
     }
     this.outline = outline;
@@ -466,7 +567,9 @@ function fixFor(rule: CompiledRule, host: string, status: HostStatus): string | 
 
 function markYields(explained: ExplainedLine[], discounted: Map<Finding, string>): void {
   for (const [finding, over] of discounted) {
-    const match = explained.find((l) => l.line === finding.line.number)?.matches.find((m) => m.rule === finding.rule.id && m.counted);
+    const match = explained
+      .find((l) => l.line === finding.line.number)
+      ?.matches.find((m) => m.rule === finding.rule.id && m.counted);
     if (match) {
       match.counted = false;
       match.why = `yields to \`${over}\`, found in the same pass (an outage's collateral)`;
@@ -519,7 +622,7 @@ function candidateLines(region: Region, rules: RuleSet, repository: RepositoryMa
   if (!rules.repository) return starts.map((start) => lineAt(region, start, counter));
   // `stop` is where the line's text ends: its newline, or the region's end.
   const endsWithNewline = region.end > region.start && region.text[region.end - 1] === "\n";
-  for (let stop = endsWithNewline ? region.end - 1 : region.end; stop >= region.start && !repository.cutShort(); ) {
+  for (let stop = endsWithNewline ? region.end - 1 : region.end; stop >= region.start && !repository.cutShort();) {
     const start = Math.max(region.start, region.text.lastIndexOf("\n", stop - 1) + 1);
     if (stop > start && repository.match(lineText(region, start, stop)).length > 0) starts.push(start);
     stop = start - 1;
@@ -531,7 +634,11 @@ function candidateLines(region: Region, rules: RuleSet, repository: RepositoryMa
 function markedLines(region: Region, marker: string): Line[] {
   const lines: Line[] = [];
   const counter = lineCounter(region);
-  for (let at = region.text.indexOf(marker, region.start); at >= 0 && at < region.end; at = region.text.indexOf(marker, at + marker.length)) {
+  for (
+    let at = region.text.indexOf(marker, region.start);
+    at >= 0 && at < region.end;
+    at = region.text.indexOf(marker, at + marker.length)
+  ) {
     const line = lineAt(region, at, counter);
     if (line.text.startsWith(marker)) lines.push(line);
   }
@@ -545,10 +652,15 @@ function lineCounter(region: Region): { offset: number; number: number } {
 
 function lineAt(region: Region, position: number, counter: { offset: number; number: number }): Line {
   const offset = region.text.lastIndexOf("\n", position - 1) + 1;
-  for (let i = region.text.indexOf("\n", counter.offset); i >= 0 && i < offset; i = region.text.indexOf("\n", i + 1)) counter.number += 1;
+  for (let i = region.text.indexOf("\n", counter.offset); i >= 0 && i < offset; i = region.text.indexOf("\n", i + 1))
+    counter.number += 1;
   counter.offset = offset;
   const stop = region.text.indexOf("\n", position);
-  return { number: counter.number, text: lineText(region, offset, stop < 0 ? region.end : Math.min(stop, region.end)), offset };
+  return {
+    number: counter.number,
+    text: lineText(region, offset, stop < 0 ? region.end : Math.min(stop, region.end)),
+    offset,
+  };
 }
 
 /** The line from `start` to `end` (its newline or the region's end) as rules see it: at most `MAX_LINE_CHARS`, cleaned. */
@@ -587,13 +699,26 @@ function countLines(text: string, end: number): number {
 /** For rules that fit any operation (a 502, a reset), which one the line, or else the lines before it, show. */
 function operationOf(finding: Finding): Operation {
   const own = operationIn(finding.line.text);
-  return own !== "any" ? own : operationIn(finding.reading.nearby().map((l) => l.text).join("\n"));
+  return own !== "any"
+    ? own
+    : operationIn(
+        finding.reading
+          .nearby()
+          .map((l) => l.text)
+          .join("\n"),
+      );
 }
 
 function operationIn(text: string): Operation {
-  if (/blobs\/uploads?|upload(?:ing)? (?:the )?layer|writing blob|reuse blob|initiating layer upload|failed commit on ref "?layer|pushing (?:the )?blob/i.test(text)) return "blob-upload";
+  if (
+    /blobs\/uploads?|upload(?:ing)? (?:the )?layer|writing blob|reuse blob|initiating layer upload|failed commit on ref "?layer|pushing (?:the )?blob/i.test(
+      text,
+    )
+  )
+    return "blob-upload";
   if (/\/token\?|bearer token|oauth token|anonymous token|failed to authorize/i.test(text)) return "token";
-  if (/\/manifests\/|failed commit on ref "?(?:manifest|index)|(?:writing|uploading|reading) manifest/i.test(text)) return "manifest";
+  if (/\/manifests\/|failed commit on ref "?(?:manifest|index)|(?:writing|uploading|reading) manifest/i.test(text))
+    return "manifest";
   if (/login/i.test(text)) return "login";
   if (/artifactcache|cache export|exporting cache/i.test(text)) return "cache";
   if (/push/i.test(text)) return "push";
@@ -626,5 +751,8 @@ function hostIn(text: string): string | null {
 
 function evidenceOf(line: Line, text: string): Evidence {
   const trimmed = text.trim();
-  return { line: line.number, text: trimmed.length > MAX_EVIDENCE_LENGTH ? `${trimmed.slice(0, MAX_EVIDENCE_LENGTH)}…` : trimmed };
+  return {
+    line: line.number,
+    text: trimmed.length > MAX_EVIDENCE_LENGTH ? `${trimmed.slice(0, MAX_EVIDENCE_LENGTH)}…` : trimmed,
+  };
 }

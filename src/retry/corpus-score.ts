@@ -57,13 +57,21 @@ export interface CorpusScore {
 
 export function scoreCorpus(lines: readonly LabelledLine[], rules: RuleSet): CorpusScore {
   const results = lines.map((line) => ({ ...line, got: classifyLog(line.text, {}, rules) }));
-  const matrix = Object.fromEntries(VERDICTS.map((label) => [label, Object.fromEntries(VERDICTS.map((v) => [v, 0]))])) as CorpusScore["matrix"];
+  const matrix = Object.fromEntries(
+    VERDICTS.map((label) => [label, Object.fromEntries(VERDICTS.map((v) => [v, 0]))]),
+  ) as CorpusScore["matrix"];
   for (const r of results) matrix[r.expected][r.got.verdict] += 1;
   const score = (verdict: Verdict): VerdictScore => {
     const tp = matrix[verdict][verdict];
     const fp = VERDICTS.reduce((sum, label) => sum + (label === verdict ? 0 : matrix[label][verdict]), 0);
     const fn = VERDICTS.reduce((sum, v) => sum + (v === verdict ? 0 : matrix[verdict][v]), 0);
-    return { tp, fp, fn, precision: tp + fp === 0 ? null : tp / (tp + fp), recall: tp + fn === 0 ? null : tp / (tp + fn) };
+    return {
+      tp,
+      fp,
+      fn,
+      precision: tp + fp === 0 ? null : tp / (tp + fp),
+      recall: tp + fn === 0 ? null : tp / (tp + fn),
+    };
   };
   return {
     lines: results.length,
@@ -71,20 +79,33 @@ export function scoreCorpus(lines: readonly LabelledLine[], rules: RuleSet): Cor
     transient: score("transient"),
     permanent: score("permanent"),
     decoysCalledTransient: matrix.unrelated.transient,
-    misses: results.filter((r) => r.got.verdict !== r.expected).map((r) => ({ expected: r.expected, got: r.got.verdict, rule: r.got.rule, text: r.text, source: r.source })),
+    misses: results
+      .filter((r) => r.got.verdict !== r.expected)
+      .map((r) => ({ expected: r.expected, got: r.got.verdict, rule: r.got.rule, text: r.text, source: r.source })),
   };
 }
 
 /** The score as Markdown: the confusion matrix, precision and recall, and every miss. */
 export function formatCorpusScore(score: CorpusScore, title: string): string {
   const ratio = (value: number | null) => (value === null ? "—" : value.toFixed(3));
-  const out = [`# Corpus: ${title}, ${score.lines} lines`, "", `| Label \\ Verdict | ${VERDICTS.join(" | ")} |`, `| --- | ${VERDICTS.map(() => "---").join(" | ")} |`];
+  const out = [
+    `# Corpus: ${title}, ${score.lines} lines`,
+    "",
+    `| Label \\ Verdict | ${VERDICTS.join(" | ")} |`,
+    `| --- | ${VERDICTS.map(() => "---").join(" | ")} |`,
+  ];
   for (const label of VERDICTS) out.push(`| ${label} | ${VERDICTS.map((v) => score.matrix[label][v]).join(" | ")} |`);
   for (const verdict of ["transient", "permanent"] as const) {
     const s = score[verdict];
-    out.push("", `${verdict}: precision ${ratio(s.precision)} (${s.tp}/${s.tp + s.fp}), recall ${ratio(s.recall)} (${s.tp}/${s.tp + s.fn})`);
+    out.push(
+      "",
+      `${verdict}: precision ${ratio(s.precision)} (${s.tp}/${s.tp + s.fp}), recall ${ratio(s.recall)} (${s.tp}/${s.tp + s.fn})`,
+    );
   }
   out.push("", `non-registry lines called transient: ${score.decoysCalledTransient}`, "", "Misses:");
-  for (const m of score.misses) out.push(`- ${m.expected} → ${m.got}${m.rule ? ` (${m.rule})` : ""}: ${m.text.slice(0, 110)}${m.source ? ` (${m.source})` : ""}`);
+  for (const m of score.misses)
+    out.push(
+      `- ${m.expected} → ${m.got}${m.rule ? ` (${m.rule})` : ""}: ${m.text.slice(0, 110)}${m.source ? ` (${m.source})` : ""}`,
+    );
   return `${out.join("\n")}\n`;
 }

@@ -24,7 +24,12 @@ export interface RetryFacts {
 }
 
 export type RetryPlan =
-  | { action: "rerun"; target: { kind: "failed-jobs" } | { kind: "job"; jobId: number }; at: number; record: RetryRecord }
+  | {
+      action: "rerun";
+      target: { kind: "failed-jobs" } | { kind: "job"; jobId: number };
+      at: number;
+      record: RetryRecord;
+    }
   | { action: "none"; record: RetryRecord };
 
 /** Failed runs worth a look; a cancelled run is reported as such and never re-run. */
@@ -38,7 +43,10 @@ export const FAILED_CONCLUSIONS = new Set(["failure", "timed_out", "cancelled"])
 export function decideRetry(facts: RetryFacts, jobs: JobVerdict[], config: RetryConfig): RetryPlan {
   const mode = config.mode === "dry-run" ? "dry-run" : "rerun";
   const base = { mode, maxAttempts: config.maxAttempts, jobs } as const;
-  const stop = (reason: StopReason, detail?: string): RetryPlan => ({ action: "none", record: { ...base, outcome: { status: "stopped", reason, ...(detail ? { detail } : {}) } } });
+  const stop = (reason: StopReason, detail?: string): RetryPlan => ({
+    action: "none",
+    record: { ...base, outcome: { status: "stopped", reason, ...(detail ? { detail } : {}) } },
+  });
 
   if (facts.conclusion === "cancelled") return stop("cancelled");
   if (facts.jobsUnavailable !== undefined) return stop("jobs-unavailable", facts.jobsUnavailable);
@@ -58,7 +66,12 @@ export function decideRetry(facts: RetryFacts, jobs: JobVerdict[], config: Retry
   if (facts.superseded) return stop("superseded");
 
   const wait = transient.some((j) => j.wait === "long") ? "long" : "normal";
-  const delay = retryDelaySeconds(facts.attempt, config.backoff, wait, stableFraction(`${facts.runId}:${facts.attempt}`));
+  const delay = retryDelaySeconds(
+    facts.attempt,
+    config.backoff,
+    wait,
+    stableFraction(`${facts.runId}:${facts.attempt}`),
+  );
   const at = Date.parse(facts.completedAt) + delay * 1000;
   if (at >= Date.parse(facts.createdAt) + GITHUB_RERUN_WINDOW_MS) return stop("too-old");
   if (facts.budgetUsed >= config.dailyBudget) return stop("budget");
@@ -68,7 +81,11 @@ export function decideRetry(facts: RetryFacts, jobs: JobVerdict[], config: Retry
     action: "rerun",
     target,
     at,
-    record: { ...base, outcome: mode === "dry-run" ? { status: "would-rerun", at: iso, ...jobId } : { status: "scheduled", at: iso, ...jobId } },
+    record: {
+      ...base,
+      outcome:
+        mode === "dry-run" ? { status: "would-rerun", at: iso, ...jobId } : { status: "scheduled", at: iso, ...jobId },
+    },
   };
 }
 

@@ -53,7 +53,11 @@ export async function planRunRetry(
   const repository = `${repo.owner}/${repo.repo}`;
   const budgetDay = utcDay(Date.parse(run.completedAt));
   const key = attemptKey({ ...repo, runId: run.runId, attempt: run.attempt });
-  if (!jobs.ok) return { record: decideRetry({ ...run, superseded: false, budgetUsed: 0, jobsUnavailable: jobs.reason }, [], config).record };
+  if (!jobs.ok)
+    return {
+      record: decideRetry({ ...run, superseded: false, budgetUsed: 0, jobsUnavailable: jobs.reason }, [], config)
+        .record,
+    };
   const failed = jobs.jobs.filter((job) => job.conclusion === "failure" || job.conclusion === "timed_out");
   const verdicts: JobVerdict[] = [];
   let bytesRead = 0;
@@ -70,8 +74,19 @@ export async function planRunRetry(
   }
   const worthChecking = verdicts.length > 0 && verdicts.some((v) => v.verdict === "transient");
   const superseded = worthChecking ? await hasNewerRun(octokit, repo, run).catch(() => false) : false;
-  const plan = decideRetry({ ...run, superseded, budgetUsed: await deps.budget.used(repository, budgetDay, key) }, verdicts, config);
-  log.info({ outcome: plan.record.outcome, jobs: verdicts.map((v) => ({ job: v.name, verdict: v.verdict, rule: v.rule, source: v.source })), bytesRead }, "retry decision");
+  const plan = decideRetry(
+    { ...run, superseded, budgetUsed: await deps.budget.used(repository, budgetDay, key) },
+    verdicts,
+    config,
+  );
+  log.info(
+    {
+      outcome: plan.record.outcome,
+      jobs: verdicts.map((v) => ({ job: v.name, verdict: v.verdict, rule: v.rule, source: v.source })),
+      bytesRead,
+    },
+    "retry decision",
+  );
 
   if (plan.action === "rerun" && config.mode === "rerun") {
     const job: RerunJob = {

@@ -20,7 +20,13 @@ export interface JobFailure {
  * line is usually there), then the log from its end backwards, in growing ranges, until the failing
  * step is in view. A job whose failure cannot be read is `unrelated`: never re-run on a guess.
  */
-export async function readJobFailure(octokit: Octokit, repo: RepoRef, job: AttemptJob, rules: RuleSet, log: Logger): Promise<JobFailure> {
+export async function readJobFailure(
+  octokit: Octokit,
+  repo: RepoRef,
+  job: AttemptJob,
+  rules: RuleSet,
+  log: Logger,
+): Promise<JobFailure> {
   const failedSteps = job.steps.filter((s) => s.conclusion === "failure").map((s) => s.name);
   const context: LogContext = { job: job.name, failedSteps };
   const step = failedSteps[0] ?? null;
@@ -28,7 +34,10 @@ export async function readJobFailure(octokit: Octokit, repo: RepoRef, job: Attem
   const classify = (text: string) => {
     const result = classifyLog(text, context, rules);
     if (result.repositoryRulesCutShort) {
-      log.warn({ jobId: job.id, budgetMs: REPOSITORY_RULES_BUDGET_MS }, "the repository's retry rules ran out of time; the remaining lines were checked against the built-in rules only");
+      log.warn(
+        { jobId: job.id, budgetMs: REPOSITORY_RULES_BUDGET_MS },
+        "the repository's retry rules ran out of time; the remaining lines were checked against the built-in rules only",
+      );
     }
     return result;
   };
@@ -36,9 +45,12 @@ export async function readJobFailure(octokit: Octokit, repo: RepoRef, job: Attem
   try {
     const response = await octokit.rest.checks.listAnnotations({ ...repo, check_run_id: job.id, per_page: 50 });
     bytesRead += JSON.stringify(response.data).length;
-    const messages = response.data.filter((a) => a.annotation_level === "failure" && a.message).map((a) => a.message ?? "");
+    const messages = response.data
+      .filter((a) => a.annotation_level === "failure" && a.message)
+      .map((a) => a.message ?? "");
     const fromAnnotations = classify(messages.join("\n"));
-    if (fromAnnotations.verdict !== "unrelated") return { verdict: toVerdict(job, step, fromAnnotations, "annotation"), bytesRead };
+    if (fromAnnotations.verdict !== "unrelated")
+      return { verdict: toVerdict(job, step, fromAnnotations, "annotation"), bytesRead };
   } catch (error) {
     if (isTransientError(error)) throw error;
     log.warn({ err: error, jobId: job.id }, "could not read the job's annotations; reading its log");
@@ -56,7 +68,12 @@ export async function readJobFailure(octokit: Octokit, repo: RepoRef, job: Attem
   }
 }
 
-function toVerdict(job: AttemptJob, step: string | null, result: Classification, source: "annotation" | "log"): JobVerdict {
+function toVerdict(
+  job: AttemptJob,
+  step: string | null,
+  result: Classification,
+  source: "annotation" | "log",
+): JobVerdict {
   return {
     jobId: job.id,
     name: job.name,

@@ -3,7 +3,8 @@
  * name it was probably meant to be), or neither. Patterns are host names where `*` stands for one or
  * more characters (`*.azurecr.io`, `docker-images-prod.*.r2.cloudflarestorage.com`).
  */
-export type HostStatus = { kind: "known" } | { kind: "near-miss"; suggestion: string; distance: number } | { kind: "unknown" };
+export type HostStatus =
+  { kind: "known" } | { kind: "near-miss"; suggestion: string; distance: number } | { kind: "unknown" };
 
 /** How many edits (insert, delete, substitute, swap two neighbours) still make a near miss. */
 export const MAX_TYPO_EDITS = 2;
@@ -54,7 +55,12 @@ function globMatches(name: string, pattern: string): boolean {
   if (first < 0) return name === pattern;
   // Each star takes a character at least; the text before the first and after the last star is fixed.
   const last = pattern.lastIndexOf("*");
-  if (name.length < pattern.length || !name.startsWith(pattern.slice(0, first)) || !endsWithFrom(name, pattern, last + 1)) return false;
+  if (
+    name.length < pattern.length ||
+    !name.startsWith(pattern.slice(0, first)) ||
+    !endsWithFrom(name, pattern, last + 1)
+  )
+    return false;
   if (first === last) return true;
   let n = 0;
   let p = 0;
@@ -81,7 +87,8 @@ function globMatches(name: string, pattern: string): boolean {
 /** Whether `name` ends with `pattern` from index `from` on (`name.endsWith(pattern.slice(from))`, without the copy). */
 function endsWithFrom(name: string, pattern: string, from: number): boolean {
   const offset = name.length - pattern.length;
-  for (let i = pattern.length - 1; i >= from; i -= 1) if (name.charCodeAt(offset + i) !== pattern.charCodeAt(i)) return false;
+  for (let i = pattern.length - 1; i >= from; i -= 1)
+    if (name.charCodeAt(offset + i) !== pattern.charCodeAt(i)) return false;
   return true;
 }
 
@@ -126,7 +133,14 @@ const INFINITE = Number.MAX_SAFE_INTEGER;
 
 /** Whether the host's two characters before `i` are the pattern's two before `j`, the other way round. */
 function swapped(host: string, pattern: string, i: number, j: number): boolean {
-  return i > 1 && j > 1 && pattern.charCodeAt(j - 2) !== STAR && pattern.charCodeAt(j - 1) !== STAR && host.charCodeAt(i - 1) === pattern.charCodeAt(j - 2) && host.charCodeAt(i - 2) === pattern.charCodeAt(j - 1);
+  return (
+    i > 1 &&
+    j > 1 &&
+    pattern.charCodeAt(j - 2) !== STAR &&
+    pattern.charCodeAt(j - 1) !== STAR &&
+    host.charCodeAt(i - 1) === pattern.charCodeAt(j - 2) &&
+    host.charCodeAt(i - 2) === pattern.charCodeAt(j - 1)
+  );
 }
 
 /** Walks the cheapest alignment back: the pattern's characters, the host's where a star stands. */

@@ -34,7 +34,12 @@ const TRY_AGAIN_MS = 60_000;
  * job again when it ends (not one of the tries above), and once it may wait no more the job stops.
  */
 export async function requestRerun(job: RerunJob, deps: RerunDependencies, running: RunningJob): Promise<void> {
-  const log = deps.log.child({ repository: `${job.owner}/${job.repo}`, runId: job.runId, attempt: job.attempt, tries: job.tries });
+  const log = deps.log.child({
+    repository: `${job.owner}/${job.repo}`,
+    runId: job.runId,
+    attempt: job.attempt,
+    tries: job.tries,
+  });
   const octokit = await deps.octokitFor(job.installationId);
   const repo = { owner: job.owner, repo: job.repo };
   if (job.outcome) return deps.record(octokit, job, job.outcome);
@@ -50,18 +55,26 @@ export async function requestRerun(job: RerunJob, deps: RerunDependencies, runni
   };
   const requested = async () => {
     log.info({ target: job.target.kind, answerLost: job.sent === true }, "re-run requested");
-    await settle({ status: "requested", at: new Date(deps.clock.now()).toISOString(), ...(job.target.kind === "job" ? { jobId: job.target.jobId } : {}) });
+    await settle({
+      status: "requested",
+      at: new Date(deps.clock.now()).toISOString(),
+      ...(job.target.kind === "job" ? { jobId: job.target.jobId } : {}),
+    });
   };
   const later = async (reason: "still-running" | "github-error", detail: string, sent: boolean) => {
     const tries = job.tries + 1;
     if (tries >= MAX_RERUN_TRIES) return stop(reason, detail);
     const next: RerunJob = { ...job, tries, sent };
     const runAt = deps.clock.now() + TRY_AGAIN_MS * 2 ** job.tries;
-    log.info({ reason, detail, runAt: new Date(runAt).toISOString() }, "GitHub said not now; trying the re-run again later");
+    log.info(
+      { reason, detail, runAt: new Date(runAt).toISOString() },
+      "GitHub said not now; trying the re-run again later",
+    );
     await deps.queue.add(RERUN_JOB, next, runAt);
   };
 
-  const rateLimited = (error: unknown, detail: string) => (isFinalRun(running, error) ? stop("github-error", detail) : Promise.reject(error as Error));
+  const rateLimited = (error: unknown, detail: string) =>
+    isFinalRun(running, error) ? stop("github-error", detail) : Promise.reject(error as Error);
 
   let run;
   try {
@@ -72,7 +85,8 @@ export async function requestRerun(job: RerunJob, deps: RerunDependencies, runni
     const status = statusOf(error);
     if (retryAfterOf(error) !== undefined) return rateLimited(error, `HTTP ${status}: rate-limited reading the run`);
     if (status === 404) return stop("run-gone");
-    if (isTransientError(error)) return later("github-error", `HTTP ${status ?? "error"} reading the run`, job.sent === true);
+    if (isTransientError(error))
+      return later("github-error", `HTTP ${status ?? "error"} reading the run`, job.sent === true);
     return stop("github-error", `HTTP ${status} reading the run`);
   }
   if (run.run_attempt !== undefined && run.run_attempt > job.attempt) {
@@ -89,7 +103,8 @@ export async function requestRerun(job: RerunJob, deps: RerunDependencies, runni
 
   await running.checkpoint({ ...job, sent: true });
   try {
-    if (job.target.kind === "failed-jobs") await octokit.rest.actions.reRunWorkflowFailedJobs({ ...repo, run_id: job.runId });
+    if (job.target.kind === "failed-jobs")
+      await octokit.rest.actions.reRunWorkflowFailedJobs({ ...repo, run_id: job.runId });
     else await octokit.rest.actions.reRunJobForWorkflowRun({ ...repo, job_id: job.target.jobId });
   } catch (error) {
     if (isInfrastructureError(error)) throw error;

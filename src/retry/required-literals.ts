@@ -67,7 +67,13 @@ function runs(items: Node[]): (string[] | null)[] {
   for (const item of items) {
     if (item.kind === "empty") continue;
     if (item.kind === "chars" && item.set) add(item.set);
-    else if (item.kind === "repeat" && item.node.kind === "chars" && item.node.set && item.min === item.max && item.min <= 8) {
+    else if (
+      item.kind === "repeat" &&
+      item.node.kind === "chars" &&
+      item.node.set &&
+      item.min === item.max &&
+      item.min <= 8
+    ) {
       for (let i = 0; i < item.min; i += 1) add(item.node.set);
     } else close();
   }
@@ -80,7 +86,8 @@ function bestOf(sets: (string[] | null)[]): string[] | null {
   let best: string[] | null = null;
   for (const set of sets) {
     if (!set || set.length === 0) continue;
-    if (!best || shortest(set) > shortest(best) || (shortest(set) === shortest(best) && set.length < best.length)) best = set;
+    if (!best || shortest(set) > shortest(best) || (shortest(set) === shortest(best) && set.length < best.length))
+      best = set;
   }
   return best;
 }
@@ -114,7 +121,8 @@ class Parser {
 
   private sequence(): Node {
     const items: Node[] = [];
-    while (this.at < this.source.length && this.source[this.at] !== "|" && this.source[this.at] !== ")") items.push(this.quantified(this.atom()));
+    while (this.at < this.source.length && this.source[this.at] !== "|" && this.source[this.at] !== ")")
+      items.push(this.quantified(this.atom()));
     return { kind: "seq", items };
   }
 

@@ -12,7 +12,10 @@ export const rerunJobSchema = z.object({
   headBranch: z.string(),
   event: z.string(),
   attempt: z.number(),
-  target: z.discriminatedUnion("kind", [z.object({ kind: z.literal("failed-jobs") }), z.object({ kind: z.literal("job"), jobId: z.number() })]),
+  target: z.discriminatedUnion("kind", [
+    z.object({ kind: z.literal("failed-jobs") }),
+    z.object({ kind: z.literal("job"), jobId: z.number() }),
+  ]),
   /** PRs whose comment shows this run. */
   pulls: z.array(z.number()),
   /** The UTC day whose budget the re-run was counted against. */

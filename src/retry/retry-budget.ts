@@ -49,7 +49,11 @@ export class RedisRetryBudget implements RetryBudget {
   }
 
   async reserve(repository: string, day: string, key: string): Promise<void> {
-    await this.redis.multi().sadd(budgetKey(repository, day), key).expire(budgetKey(repository, day), 3 * 24 * 3600).exec();
+    await this.redis
+      .multi()
+      .sadd(budgetKey(repository, day), key)
+      .expire(budgetKey(repository, day), 3 * 24 * 3600)
+      .exec();
   }
 
   async release(repository: string, day: string, key: string): Promise<void> {

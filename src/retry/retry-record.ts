@@ -43,7 +43,17 @@ export type JobVerdict = z.infer<typeof jobVerdict>;
 
 /** A failed job Dockhand did not read (or could not): unknown, so never re-run on a guess. */
 export function unreadVerdict(job: { id: number; name: string }, step: string | null): JobVerdict {
-  return { jobId: job.id, name: job.name, step, verdict: "unrelated", rule: null, operation: null, line: null, source: "none", wait: "normal" };
+  return {
+    jobId: job.id,
+    name: job.name,
+    step,
+    verdict: "unrelated",
+    rule: null,
+    operation: null,
+    line: null,
+    source: "none",
+    wait: "normal",
+  };
 }
 
 export const retryOutcomeSchema = z.discriminatedUnion("status", [
@@ -54,7 +64,12 @@ export const retryOutcomeSchema = z.discriminatedUnion("status", [
   /** GitHub accepted the re-run. */
   z.object({ status: z.literal("requested"), at: z.string(), jobId: z.number().optional() }),
   /** `late`: the scheduled re-run itself stopped (GitHub's answer, or the run changed meanwhile). */
-  z.object({ status: z.literal("stopped"), reason: z.enum(STOP_REASONS), detail: z.string().optional(), late: z.boolean().optional() }),
+  z.object({
+    status: z.literal("stopped"),
+    reason: z.enum(STOP_REASONS),
+    detail: z.string().optional(),
+    late: z.boolean().optional(),
+  }),
 ]);
 export type RetryOutcome = z.infer<typeof retryOutcomeSchema>;
 
@@ -71,8 +86,13 @@ export type RetryRecord = z.infer<typeof retryRecordSchema>;
  * A redelivered webhook decides again; what the scheduled re-run found out since (requested, or
  * stopped late) is newer than any decision and must survive it.
  */
-export function mergeRetryRecord(existing: RetryRecord | undefined, incoming: RetryRecord | undefined): RetryRecord | undefined {
+export function mergeRetryRecord(
+  existing: RetryRecord | undefined,
+  incoming: RetryRecord | undefined,
+): RetryRecord | undefined {
   if (!existing || !incoming) return incoming ?? existing;
-  const settled = existing.outcome.status === "requested" || (existing.outcome.status === "stopped" && existing.outcome.late === true);
+  const settled =
+    existing.outcome.status === "requested" ||
+    (existing.outcome.status === "stopped" && existing.outcome.late === true);
   return settled ? { ...incoming, outcome: existing.outcome } : incoming;
 }

@@ -34,15 +34,28 @@ export interface RuleSetOptions {
   now?: () => number;
 }
 
-export function compileRules(extra: readonly Rule[] = [], extraHosts: readonly string[] = [], options: RuleSetOptions = {}): RuleSet {
+export function compileRules(
+  extra: readonly Rule[] = [],
+  extraHosts: readonly string[] = [],
+  options: RuleSetOptions = {},
+): RuleSet {
   const config: CompiledRule[] = extra.map((rule) => ({ ...rule, origin: "config" as const }));
-  const builtIn: CompiledRule[] = BUILT_IN_RULES.map((rule) => ({ ...rule, regex: new RegExp(rule.pattern, "i"), origin: "built-in" as const }));
+  const builtIn: CompiledRule[] = BUILT_IN_RULES.map((rule) => ({
+    ...rule,
+    regex: new RegExp(rule.pattern, "i"),
+    origin: "built-in" as const,
+  }));
   let repository: RuleSet["repository"] = null;
   if (config.length > 0) {
     const set = new RE2Set(RE2Set.UNANCHORED, RE2_FLAGS);
     for (const rule of config) set.add(toRe2Syntax(rule.pattern));
     set.compile();
-    repository = { set, rules: config, budgetMs: options.repositoryBudgetMs ?? REPOSITORY_RULES_BUDGET_MS, now: options.now ?? (() => performance.now()) };
+    repository = {
+      set,
+      rules: config,
+      budgetMs: options.repositoryBudgetMs ?? REPOSITORY_RULES_BUDGET_MS,
+      now: options.now ?? (() => performance.now()),
+    };
   }
   return {
     rules: [...config, ...builtIn],
@@ -95,7 +108,9 @@ function scanFor(patterns: readonly string[]): RegExp {
     if (required) for (const literal of required) literals.add(literal);
     else whole.push(`(?:${unanchored(pattern)})`);
   }
-  const kept = [...literals].filter((literal) => ![...literals].some((other) => other !== literal && literal.includes(other)));
+  const kept = [...literals].filter(
+    (literal) => ![...literals].some((other) => other !== literal && literal.includes(other)),
+  );
   return new RegExp([...kept.map(escapeLiteral), ...whole].join("|"), "gi");
 }
 

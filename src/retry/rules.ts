@@ -8,7 +8,6 @@ import type { Operation } from "../config/registry-operations.js";
 export const VERDICTS = ["transient", "permanent", "unrelated"] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
-
 export interface Rule {
   id: string;
   verdict: Exclude<Verdict, "unrelated">;
@@ -57,7 +56,8 @@ export const BUILT_IN_RULES: readonly Rule[] = [
     operation: "reference",
     pattern: String.raw`repository name (?:\([^()]*\) )?must be lowercase`,
     scope: "self",
-    cause: "The image name has uppercase letters, usually from the owner or repository name; registries accept only lowercase.",
+    cause:
+      "The image name has uppercase letters, usually from the owner or repository name; registries accept only lowercase.",
     fix: "Lowercase the image name: docker/metadata-action does it for you, or use `${GITHUB_REPOSITORY,,}` in a shell step.",
   },
   {
@@ -66,7 +66,8 @@ export const BUILT_IN_RULES: readonly Rule[] = [
     operation: "reference",
     pattern: String.raw`invalid reference format|failed to parse ref|invalid tag "|could not parse reference`,
     scope: "self",
-    cause: "The image reference is empty or malformed, typically an unset variable or output (e.g. `ghcr.io/owner/:pr-`).",
+    cause:
+      "The image reference is empty or malformed, typically an unset variable or output (e.g. `ghcr.io/owner/:pr-`).",
     fix: "Print the reference before using it, and take tags from docker/metadata-action's `steps.meta.outputs.tags` rather than building them by hand.",
   },
   {
@@ -75,7 +76,8 @@ export const BUILT_IN_RULES: readonly Rule[] = [
     operation: "reference",
     pattern: String.raw`reference does not exist|no such image:`,
     scope: "self",
-    cause: "`docker save` (or `docker tag`/`push`) named an image the local daemon does not have: it was never loaded, or was tagged differently.",
+    cause:
+      "`docker save` (or `docker tag`/`push`) named an image the local daemon does not have: it was never loaded, or was tagged differently.",
     fix: "Build with `load: true` and save exactly the tag docker/metadata-action produced (`steps.meta.outputs.tags`).",
   },
   {
@@ -93,7 +95,8 @@ export const BUILT_IN_RULES: readonly Rule[] = [
     operation: "push",
     pattern: String.raw`(?:^|error: |: )denied: |requested access to the resource is denied|push access denied|insufficient_scope|is not authorized to perform`,
     scope: "self",
-    cause: "The registry denied access: the credential may not push to this repository, or the repository name is wrong.",
+    cause:
+      "The registry denied access: the credential may not push to this repository, or the repository name is wrong.",
     fix: "Check the image name and that the logged-in credential may push to it (for ghcr.io: `permissions: packages: write`).",
   },
   {
@@ -102,7 +105,8 @@ export const BUILT_IN_RULES: readonly Rule[] = [
     operation: "login",
     pattern: String.raw`username and password required|no basic auth credentials`,
     scope: "self",
-    cause: "No registry credentials reached the client: an empty secret (workflows from forks get none), or a login for another registry or region.",
+    cause:
+      "No registry credentials reached the client: an empty secret (workflows from forks get none), or a login for another registry or region.",
     fix: "Log in to this exact registry host before the push or pull, with a secret the workflow receives (forks' pull requests get no secrets).",
   },
   {
@@ -131,7 +135,8 @@ export const BUILT_IN_RULES: readonly Rule[] = [
     pattern: String.raw`toomanyrequests|pull rate limit`,
     scope: "self",
     wait: "long",
-    cause: "The registry answered `toomanyrequests`: it rate-limited this runner's requests (Docker Hub limits pulls per IP, or per account when logged in; ghcr.io and other registries limit requests per token and IP).",
+    cause:
+      "The registry answered `toomanyrequests`: it rate-limited this runner's requests (Docker Hub limits pulls per IP, or per account when logged in; ghcr.io and other registries limit requests per token and IP).",
     fix: "Dockhand waits `retry.backoff.rateLimitSeconds` before the re-run. For Docker Hub, log in before pulling (docker/login-action) or mirror base images to ghcr.io; for ghcr.io, spread pushes and pulls over fewer parallel jobs.",
   },
   {
@@ -196,7 +201,7 @@ export const BUILT_IN_RULES: readonly Rule[] = [
     pattern: String.raw`server gave http response to https client`,
     scope: "self",
     cause: "The registry answers plain HTTP and the client expected HTTPS.",
-    fix: "Serve the registry over TLS, or declare it insecure to the client (buildkitd.toml `[registry.\"host\"] http = true`, or daemon.json `insecure-registries`).",
+    fix: 'Serve the registry over TLS, or declare it insecure to the client (buildkitd.toml `[registry."host"] http = true`, or daemon.json `insecure-registries`).',
   },
   {
     id: "registry-host-typo",
@@ -205,7 +210,8 @@ export const BUILT_IN_RULES: readonly Rule[] = [
     pattern: UNREACHABLE,
     scope: "registry",
     host: "near-miss",
-    cause: "The registry host cannot be reached, and its name is one or two letters away from a known registry: probably a typo.",
+    cause:
+      "The registry host cannot be reached, and its name is one or two letters away from a known registry: probably a typo.",
     fix: "Correct the registry host in the workflow.",
   },
   {
@@ -214,7 +220,8 @@ export const BUILT_IN_RULES: readonly Rule[] = [
     operation: "any",
     pattern: String.raw`x509: certificate (?:signed by unknown authority|is valid for|is not valid|has expired)|tls: failed to verify certificate`,
     scope: "registry",
-    cause: "The client does not trust the registry's TLS certificate (a private CA, a name mismatch or an expired certificate).",
+    cause:
+      "The client does not trust the registry's TLS certificate (a private CA, a name mismatch or an expired certificate).",
     fix: "Give the client the registry's CA (buildkitd.toml `ca`, `/etc/docker/certs.d/HOST/ca.crt`), or fix the certificate.",
   },
   {
@@ -429,8 +436,10 @@ export const NOT_REGISTRY_HOSTS = [
 export const RUN_OUTPUT = /^#\d+ \d+\.\d+ /;
 
 /** Buildkit steps (the first `#N …` line of step N) that are registry work, and ones that never are. */
-export const REGISTRY_VERTEX = /^(?:\[[^\]]{0,200}\] FROM |pushing|exporting|writing image|resolve |\[internal\] load metadata for|\[auth\]|importing cache|naming to)/i;
-export const BUILD_VERTEX = /^(?:\[[^\]]{0,200}\] (?:RUN|COPY|ADD)\b|\[internal\] load (?:build context|build definition|\.dockerignore))/i;
+export const REGISTRY_VERTEX =
+  /^(?:\[[^\]]{0,200}\] FROM |pushing|exporting|writing image|resolve |\[internal\] load metadata for|\[auth\]|importing cache|naming to)/i;
+export const BUILD_VERTEX =
+  /^(?:\[[^\]]{0,200}\] (?:RUN|COPY|ADD)\b|\[internal\] load (?:build context|build definition|\.dockerignore))/i;
 
 /** Output that shows a push or pull is under way: generic errors right after it are registry errors. */
 export const TRANSFER_PROGRESS =

@@ -71,7 +71,13 @@ export interface Runtime {
   close: () => Promise<void>;
 }
 
-export function createRuntime(app: Probot, settings: Settings, capabilities: readonly Capability[], options: RuntimeOptions, appOptions?: Partial<ApplicationFunctionOptions>): Runtime {
+export function createRuntime(
+  app: Probot,
+  settings: Settings,
+  capabilities: readonly Capability[],
+  options: RuntimeOptions,
+  appOptions?: Partial<ApplicationFunctionOptions>,
+): Runtime {
   const { clock } = options;
   const metrics = new Metrics();
   const log = app.log;
@@ -79,7 +85,10 @@ export function createRuntime(app: Probot, settings: Settings, capabilities: rea
     clock,
     concurrency: settings.concurrency.jobs,
     // Lanes come from the job kinds the capabilities declare: slow work never takes fast work's slots.
-    lanes: lanesOf(capabilities.flatMap((capability) => capability.jobs), settings.concurrency),
+    lanes: lanesOf(
+      capabilities.flatMap((capability) => capability.jobs),
+      settings.concurrency,
+    ),
     log: log.child({ name: "queue" }),
     onJob: ({ kind, outcome, seconds }: { kind: string; outcome: JobOutcome; seconds: number }) => {
       metrics.jobs.inc({ kind, outcome });
@@ -87,13 +96,20 @@ export function createRuntime(app: Probot, settings: Settings, capabilities: rea
     },
   };
   // One process with no services by default; with REDIS_URL every replica shares queues, schedules, budget and lanes.
-  const bullmq = settings.redisUrl && !options.queue ? new BullmqQueue({ redisUrl: settings.redisUrl, ...queueOptions }) : undefined;
-  const limiters = settings.redisUrl ? bottleneckConnection(settings.redisUrl, log.child({ name: "redis" })) : undefined;
+  const bullmq =
+    settings.redisUrl && !options.queue ? new BullmqQueue({ redisUrl: settings.redisUrl, ...queueOptions }) : undefined;
+  const limiters = settings.redisUrl
+    ? bottleneckConnection(settings.redisUrl, log.child({ name: "redis" }))
+    : undefined;
   const queue: JobQueue = options.queue?.(queueOptions.onJob) ?? bullmq ?? new MemoryQueue(queueOptions);
   const jobs = new Jobs(queue);
   // Comment writes per PR are one at a time, across replicas too.
   const serializer = limiters ? new ClusteredSerializer(limiters) : new InProcessSerializer();
-  const comments = new CommentStore({ appId: appIdentity(app), serializer, seal: new StateSeal(deriveStateKey(settings.stateSecret)) });
+  const comments = new CommentStore({
+    appId: appIdentity(app),
+    serializer,
+    seal: new StateSeal(deriveStateKey(settings.stateSecret)),
+  });
   // The packages' registry is read for the manifest graph; a packages token also reads private images there.
   const packagesToken = settings.packagesTokens.fallback;
   const registry = new RegistryClient({
@@ -122,8 +138,17 @@ export function createRuntime(app: Probot, settings: Settings, capabilities: rea
   jobs.handle(EVENT_JOB, async (job) => {
     const subscription = subscriptions.get(job.name);
     if (!subscription) return;
-    const eventLog = log.child({ name: "event", delivery: job.delivery, event: job.name, installation: job.installationId });
-    await subscription.handle({ payload: job.payload, octokit: await runtime.octokitFor(job.installationId), log: eventLog });
+    const eventLog = log.child({
+      name: "event",
+      delivery: job.delivery,
+      event: job.name,
+      installation: job.installationId,
+    });
+    await subscription.handle({
+      payload: job.payload,
+      octokit: await runtime.octokitFor(job.installationId),
+      log: eventLog,
+    });
   });
 
   const runtime: Runtime = {
@@ -156,7 +181,11 @@ export function createRuntime(app: Probot, settings: Settings, capabilities: rea
           return;
         }
         const work = subscription.workId(context.payload) ?? `delivery:${context.id}`;
-        const added = await jobs.add(EVENT_JOB, { name: event, delivery: context.id, installationId, work, payload: context.payload }, clock.now());
+        const added = await jobs.add(
+          EVENT_JOB,
+          { name: event, delivery: context.id, installationId, work, payload: context.payload },
+          clock.now(),
+        );
         context.log.debug({ added }, added ? "delivery queued" : "delivery's work already queued");
       });
     },

@@ -10,7 +10,12 @@ export type Handler = Parameters<ApplicationFunctionOptions["addHandler"]>[0];
  * any body whole: the same routes (`/ping`, then the given handlers: the webhook path, the app's own,
  * then 404), and one log line per request with its method, path, status and time.
  */
-export async function startHttpServer(options: { host: string; port: number; handlers: Handler[]; log: Logger }): Promise<{ server: Server; close: () => Promise<void> }> {
+export async function startHttpServer(options: {
+  host: string;
+  port: number;
+  handlers: Handler[];
+  log: Logger;
+}): Promise<{ server: Server; close: () => Promise<void> }> {
   const log = options.log.child({ name: "http" });
   const handlers = [ping, ...options.handlers];
   const server = createServer((request, response) => {
@@ -36,7 +41,9 @@ export async function startHttpServer(options: { host: string; port: number; han
     server.listen({ host: options.host, port: options.port }, () => resolve());
   });
   const address = server.address() as AddressInfo;
-  log.info(`Listening on http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`);
+  log.info(
+    `Listening on http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`,
+  );
   return {
     server,
     // Stops taking connections; resolves once the requests under way are answered.

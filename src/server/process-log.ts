@@ -8,9 +8,22 @@ import type { LogDestination } from "./log-destination.js";
  * written to a destination that never blocks (log-destination.ts) instead of Probot's, whose exit flush
  * retries a broken or full pipe forever.
  */
-export async function createProcessLog(env: Record<string, string | undefined>, destination: LogDestination): Promise<Logger> {
-  const logFormat = env.LOG_FORMAT ? (env.LOG_FORMAT === "pretty" ? "pretty" : "json") : env.NODE_ENV === "production" ? "json" : "pretty";
-  const transform = await getTransformStream({ logFormat, logLevelInString: env.LOG_LEVEL_IN_STRING === "true", sentryDsn: env.SENTRY_DSN || undefined });
+export async function createProcessLog(
+  env: Record<string, string | undefined>,
+  destination: LogDestination,
+): Promise<Logger> {
+  const logFormat = env.LOG_FORMAT
+    ? env.LOG_FORMAT === "pretty"
+      ? "pretty"
+      : "json"
+    : env.NODE_ENV === "production"
+      ? "json"
+      : "pretty";
+  const transform = await getTransformStream({
+    logFormat,
+    logLevelInString: env.LOG_LEVEL_IN_STRING === "true",
+    sentryDsn: env.SENTRY_DSN || undefined,
+  });
   transform.on("data", (line: string | Buffer) => destination.write(String(line)));
   return pino(
     {

@@ -1,6 +1,9 @@
 import type { IncomingMessage } from "node:http";
 
-export type CappedBody = { outcome: "read"; chunks: Buffer[]; bytes: number } | { outcome: "too large"; bytes: number } | { outcome: "aborted" };
+export type CappedBody =
+  | { outcome: "read"; chunks: Buffer[]; bytes: number }
+  | { outcome: "too large"; bytes: number }
+  | { outcome: "aborted" };
 
 /**
  * A request's body as it arrived (chunks, not yet joined: a caller that refuses it never copies it),

@@ -19,7 +19,11 @@ export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
  * of the stream, and Probot's middleware answers as before (415, missing headers, invalid JSON, 202
  * after 9 s, 200).
  */
-export async function webhookHandler(probot: Probot, log: Logger, options: { secret: string; maxBytes?: number }): Promise<Handler> {
+export async function webhookHandler(
+  probot: Probot,
+  log: Logger,
+  options: { secret: string; maxBytes?: number },
+): Promise<Handler> {
   const maxBytes = options.maxBytes ?? MAX_WEBHOOK_BYTES;
   const middleware = await probot.getNodeMiddleware({ log });
   const webhookPath = withoutTrailingSlashes(probot.webhookPath);
@@ -39,14 +43,20 @@ export async function webhookHandler(probot: Probot, log: Logger, options: { sec
     const body = await readCappedBody(request, maxBytes);
     if (body.outcome === "aborted") return true;
     if (body.outcome === "too large") {
-      webhooksLog.warn({ ...delivery, bytes: body.bytes, reason: "too large" }, `webhook refused: body over ${maxBytes} bytes`);
+      webhooksLog.warn(
+        { ...delivery, bytes: body.bytes, reason: "too large" },
+        `webhook refused: body over ${maxBytes} bytes`,
+      );
       refuseOversized(request, response, `payload larger than GitHub's maximum of ${maxBytes} bytes`);
       return true;
     }
     const signature = request.headers["x-hub-signature-256"];
     // Without a signature header the middleware answers 400 naming the missing header.
     if (typeof signature === "string" && !signatureMatches(options.secret, body.chunks, signature)) {
-      webhooksLog.warn({ ...delivery, bytes: body.bytes, reason: "bad signature" }, "webhook refused: signature does not match the payload and secret");
+      webhooksLog.warn(
+        { ...delivery, bytes: body.bytes, reason: "bad signature" },
+        "webhook refused: signature does not match the payload and secret",
+      );
       refuse(response, 400, "signature does not match the payload and secret");
       return true;
     }
@@ -84,7 +94,13 @@ function refuse(response: ServerResponse, status: number, error: string): void {
  */
 function refuseOversized(request: IncomingMessage, response: ServerResponse, error: string): void {
   const body = JSON.stringify({ error });
-  response.writeHead(413, { "content-type": "application/json", "content-length": Buffer.byteLength(body), connection: "close" }).write(body);
+  response
+    .writeHead(413, {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(body),
+      connection: "close",
+    })
+    .write(body);
   const end = () => {
     clearTimeout(timer);
     if (!response.writableEnded) response.end();

@@ -10,9 +10,14 @@ export const DEVELOPMENT_SECRET = "development";
 export function webhookSecret(env: Record<string, string | undefined>): { secret: string; warning?: string } {
   const secret = env.WEBHOOK_SECRET;
   if (env.NODE_ENV === "production") {
-    if (!secret) throw new SettingsError("WEBHOOK_SECRET is not set; it is required when NODE_ENV=production: set it to your GitHub App's webhook secret.");
+    if (!secret)
+      throw new SettingsError(
+        "WEBHOOK_SECRET is not set; it is required when NODE_ENV=production: set it to your GitHub App's webhook secret.",
+      );
     if (secret === DEVELOPMENT_SECRET) {
-      throw new SettingsError(`WEBHOOK_SECRET is "${DEVELOPMENT_SECRET}", Probot's published default, refused when NODE_ENV=production: set it to your GitHub App's webhook secret.`);
+      throw new SettingsError(
+        `WEBHOOK_SECRET is "${DEVELOPMENT_SECRET}", Probot's published default, refused when NODE_ENV=production: set it to your GitHub App's webhook secret.`,
+      );
     }
     return { secret };
   }

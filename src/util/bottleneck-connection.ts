@@ -30,7 +30,9 @@ export class LimiterConnection {
     if (bottleneckRedis7Problem) throw new Error(bottleneckRedis7Problem);
     this.client = new Redis(redisUrl, { maxRetriesPerRequest: null });
     this.connection = new Bottleneck.IORedisConnection({ client: this.client });
-    this.connection.on("error", (error: unknown) => log.warn({ err: error }, "redis connection error (clustered limiters)"));
+    this.connection.on("error", (error: unknown) =>
+      log.warn({ err: error }, "redis connection error (clustered limiters)"),
+    );
     this.probe = this.limiter({ id: "dockhand-ready" });
   }
 
@@ -63,7 +65,11 @@ export class LimiterConnection {
         (error: unknown) => error ?? new Error("the probe failed"),
       )
       .finally(() => (this.probing = undefined)));
-    const failure = await withDeadline(() => probing, PROBE_MS, new Error(`a shared limiter did not answer within ${PROBE_MS} ms`));
+    const failure = await withDeadline(
+      () => probing,
+      PROBE_MS,
+      new Error(`a shared limiter did not answer within ${PROBE_MS} ms`),
+    );
     return failure === undefined ? this.note(true) : this.note(false, failure);
   }
 

@@ -42,19 +42,47 @@ export function parseCron(expression: string): Cron | string {
       const match = /^(\*|(\d+)(?:-(\d+))?)(?:\/(\d+))?$/.exec(item);
       if (!match) return `the ${field.name} field ${JSON.stringify(item)} is not a number, range, list, step or *`;
       const from = match[1] === "*" ? field.min : Number(match[2]);
-      const to = match[1] === "*" ? field.max : match[3] !== undefined ? Number(match[3]) : match[4] !== undefined ? field.max : from;
+      const to =
+        match[1] === "*"
+          ? field.max
+          : match[3] !== undefined
+            ? Number(match[3])
+            : match[4] !== undefined
+              ? field.max
+              : from;
       const step = match[4] !== undefined ? Number(match[4]) : 1;
-      if (from < field.min || to > field.max || from > to || step < 1) return `the ${field.name} field ${JSON.stringify(item)} is outside ${field.min}–${field.max}`;
-      for (let value = from; value <= to; value += step) values.add(field.name === "day of week" && value === 7 ? 0 : value);
+      if (from < field.min || to > field.max || from > to || step < 1)
+        return `the ${field.name} field ${JSON.stringify(item)} is outside ${field.min}–${field.max}`;
+      for (let value = from; value <= to; value += step)
+        values.add(field.name === "day of week" && value === 7 ? 0 : value);
     }
     sets.push(values);
   }
-  const [minutes, hours, days, months, weekdays] = sets as [Set<number>, Set<number>, Set<number>, Set<number>, Set<number>];
-  return { minutes, hours, days, months, weekdays, daysRestricted: parts[2] !== "*", weekdaysRestricted: parts[4] !== "*" };
+  const [minutes, hours, days, months, weekdays] = sets as [
+    Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
+  ];
+  return {
+    minutes,
+    hours,
+    days,
+    months,
+    weekdays,
+    daysRestricted: parts[2] !== "*",
+    weekdaysRestricted: parts[4] !== "*",
+  };
 }
 
 export function cronMatches(cron: Cron, at: Date): boolean {
-  if (!cron.minutes.has(at.getUTCMinutes()) || !cron.hours.has(at.getUTCHours()) || !cron.months.has(at.getUTCMonth() + 1)) return false;
+  if (
+    !cron.minutes.has(at.getUTCMinutes()) ||
+    !cron.hours.has(at.getUTCHours()) ||
+    !cron.months.has(at.getUTCMonth() + 1)
+  )
+    return false;
   const day = cron.days.has(at.getUTCDate());
   const weekday = cron.weekdays.has(at.getUTCDay());
   if (cron.daysRestricted && cron.weekdaysRestricted) return day || weekday;

@@ -24,7 +24,9 @@ export function globsMatcher(globs: readonly string[], options: GlobOptions = {}
       return false;
     }
   };
-  const sources = globs.map((glob) => globToRe2(glob, options)).map((source, i) => (compiles(source) ? source : RE2JS.quote(globs[i] ?? "")));
+  const sources = globs
+    .map((glob) => globToRe2(glob, options))
+    .map((source, i) => (compiles(source) ? source : RE2JS.quote(globs[i] ?? "")));
   const pattern = RE2JS.compile(`^(?:${sources.join("|")})$`, options.nocase ? RE2JS.CASE_INSENSITIVE : 0);
   return (name) => pattern.test(name);
 }

@@ -11,7 +11,8 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
  * Characters that change how text around them looks without showing themselves: bidi controls
  * (U+202E turns `exe.txt` into `txt.exe`), zero-width and joiner characters, invisible fillers.
  */
-const INVISIBLE_CLASS = "[\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0]";
+const INVISIBLE_CLASS =
+  "[\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0]";
 // eslint-disable-next-line no-misleading-character-class -- the class lists combining marks one by one, on purpose
 const INVISIBLE = new RegExp(INVISIBLE_CLASS, "g");
 // eslint-disable-next-line no-misleading-character-class -- as above, plus control characters
@@ -73,7 +74,9 @@ export function shellQuote(value: string): string | undefined {
 
 /** Only plain http(s) links (Dockhand builds them from GitHub's own URLs); anything else is not a link. */
 export function link(text: string, url: string): string {
-  return url.length <= 2048 && /^https?:\/\/[A-Za-z0-9.-]+(?::\d+)?\/[A-Za-z0-9._~/%+-]*$/.test(url) ? `[${text}](${url})` : text;
+  return url.length <= 2048 && /^https?:\/\/[A-Za-z0-9.-]+(?::\d+)?\/[A-Za-z0-9._~/%+-]*$/.test(url)
+    ? `[${text}](${url})`
+    : text;
 }
 
 /** An ISO time as `2026-11-21 03:00 UTC`. */

@@ -10,7 +10,9 @@ export function parseJsonValues(text: string): unknown[] {
     try {
       values.push(JSON.parse(text.slice(start, end)));
     } catch (error) {
-      throw new Error(`invalid JSON at character ${start}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new Error(`invalid JSON at character ${start}: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
     }
     start = skipSpace(text, end);
   }

@@ -31,7 +31,10 @@ export async function readBodyUpTo(response: Response, limit: number): Promise<B
  * The last `limit` bytes of a body, and how many bytes it had: earlier chunks are dropped as later
  * ones arrive, so memory stays within `limit` plus one chunk however long the body is.
  */
-export async function readBodyTail(body: ReadableStream<Uint8Array> | null, limit: number): Promise<{ tail: Buffer; total: number }> {
+export async function readBodyTail(
+  body: ReadableStream<Uint8Array> | null,
+  limit: number,
+): Promise<{ tail: Buffer; total: number }> {
   const chunks: Uint8Array[] = [];
   let kept = 0;
   let total = 0;

@@ -6,7 +6,12 @@ export async function withDeadline<T>(work: () => Promise<T>, ms: number, fallba
     timer.unref();
   });
   try {
-    return await Promise.race([Promise.resolve().then(work).catch(() => fallback), late]);
+    return await Promise.race([
+      Promise.resolve()
+        .then(work)
+        .catch(() => fallback),
+      late,
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -8,7 +8,13 @@ import { isSelectedRun } from "../config/select-workflow-run.js";
 import { findPullRequests } from "../github/find-pull-requests.js";
 import { listAttemptJobs, type AttemptJobs } from "../github/list-attempt-jobs.js";
 import type { ManifestLookup, RegistryClient } from "../registry/registry-client.js";
-import { buildRunReport, emptyRunReport, expectedTargets, type RunFacts, type RunOrigin } from "../report/build-run-report.js";
+import {
+  buildRunReport,
+  emptyRunReport,
+  expectedTargets,
+  type RunFacts,
+  type RunOrigin,
+} from "../report/build-run-report.js";
 import { planImageChecks } from "../report/plan-image-checks.js";
 import { readRunOutputs, type RunOutputs } from "../report/read-run-outputs.js";
 import { FAILED_CONCLUSIONS } from "../retry/decide-retry.js";
@@ -59,7 +65,10 @@ export function workflowRunWork(payload: unknown): string | undefined {
 export async function handleWorkflowRunCompleted(context: EventContext, deps: WorkflowRunDependencies): Promise<void> {
   const parsed = payloadSchema.safeParse(context.payload);
   if (!parsed.success) {
-    context.log.warn({ problems: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) }, "ignoring malformed workflow_run payload");
+    context.log.warn(
+      { problems: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) },
+      "ignoring malformed workflow_run payload",
+    );
     return;
   }
   const { installation, repository, workflow_run: run } = parsed.data;
@@ -73,11 +82,18 @@ export async function handleWorkflowRunCompleted(context: EventContext, deps: Wo
   const loaded = await loadConfig(context.octokit, repo);
   const config = loaded.ok ? loaded.config : parseDefaults();
   const configProblems = loaded.ok ? [] : loaded.problems;
-  if (!loaded.ok) log.error({ problems: loaded.problems, files: loaded.files }, "invalid .github/dockhand.yml; using defaults for the report and re-running nothing");
+  if (!loaded.ok)
+    log.error(
+      { problems: loaded.problems, files: loaded.files },
+      "invalid .github/dockhand.yml; using defaults for the report and re-running nothing",
+    );
   const workflowName = run.name ?? run.path;
   // An invalid config stops every action; only the report (with defaults) goes on, to say so.
   const retrying = loaded.ok && config.retry.mode !== "off" && FAILED_CONCLUSIONS.has(run.conclusion ?? "");
-  if ((!config.report.enabled && !retrying) || !isSelectedRun(config.workflows, { event: run.event, name: workflowName, path: run.path })) {
+  if (
+    (!config.report.enabled && !retrying) ||
+    !isSelectedRun(config.workflows, { event: run.event, name: workflowName, path: run.path })
+  ) {
     log.debug("run not selected");
     return;
   }
@@ -96,7 +112,9 @@ export async function handleWorkflowRunCompleted(context: EventContext, deps: Wo
         : "same-repo";
   // Fork runs are never re-run: their logs are the fork's to write, and their re-runs cost the base repository.
   const readsJobs = origin !== "fork";
-  const jobs: AttemptJobs = readsJobs ? await listAttemptJobs(context.octokit, repo, { id: run.id, attempt: run.run_attempt }) : { ok: true, jobs: [] };
+  const jobs: AttemptJobs = readsJobs
+    ? await listAttemptJobs(context.octokit, repo, { id: run.id, attempt: run.run_attempt })
+    : { ok: true, jobs: [] };
 
   let planned: PlannedRetry | undefined;
   if (retrying && origin !== "fork") {
@@ -130,12 +148,17 @@ export async function handleWorkflowRunCompleted(context: EventContext, deps: Wo
   }
 
   const outputs: RunOutputs = config.report.enabled
-    ? await readRunOutputs(context.octokit, repo, { id: run.id, attempt: run.run_attempt }, {
-        jobs,
-        readLogs: origin === "same-repo",
-        maxJobLogs: config.report.maxJobLogs,
-        log,
-      })
+    ? await readRunOutputs(
+        context.octokit,
+        repo,
+        { id: run.id, attempt: run.run_attempt },
+        {
+          jobs,
+          readLogs: origin === "same-repo",
+          maxJobLogs: config.report.maxJobLogs,
+          log,
+        },
+      )
     : { jobImages: [], artifacts: [], logs: { read: 0, failed: [], skipped: 0, truncated: [] } };
   const pushed = outputs.jobImages.flatMap((j) => j.images);
   const facts: RunFacts = {
@@ -156,28 +179,55 @@ export async function handleWorkflowRunCompleted(context: EventContext, deps: Wo
   const lookups = new Map<string, ManifestLookup>();
   let checksLeft = config.report.maxImageChecks;
   for (const pull of pulls) {
-    const vars = { number: pull.number, sha: run.head_sha, branch: run.head_branch, owner: repo.owner, repo: repo.repo };
-    const expected = origin === "same-repo" && config.report.enabled ? expectedTargets(config.report, vars, pushed) : { targets: [], invalidTemplates: [] };
-    const checks = planImageChecks(pushed, expected.targets, { done: lookups, budget: checksLeft, isAllowed: (host) => deps.registry.isAllowed(host) });
+    const vars = {
+      number: pull.number,
+      sha: run.head_sha,
+      branch: run.head_branch,
+      owner: repo.owner,
+      repo: repo.repo,
+    };
+    const expected =
+      origin === "same-repo" && config.report.enabled
+        ? expectedTargets(config.report, vars, pushed)
+        : { targets: [], invalidTemplates: [] };
+    const checks = planImageChecks(pushed, expected.targets, {
+      done: lookups,
+      budget: checksLeft,
+      isAllowed: (host) => deps.registry.isAllowed(host),
+    });
     checksLeft -= checks.requests;
-    for (const [key, result] of await mapLimit(checks.lookup, 4, async ([key, ref]) => [key, await deps.registry.lookup(ref)] as const)) {
+    for (const [key, result] of await mapLimit(
+      checks.lookup,
+      4,
+      async ([key, ref]) => [key, await deps.registry.lookup(ref)] as const,
+    )) {
       lookups.set(key, result);
     }
-    const built = !config.report.enabled ? emptyRunReport(facts) : buildRunReport({
-      facts,
-      config: config.report,
-      vars,
-      jobImages: outputs.jobImages,
-      expected,
-      lookups,
-      unchecked: checks.unchecked,
-      artifacts: outputs.artifacts,
-      artifactUrl: (id) => `${run.html_url}/artifacts/${id}`,
-      logs: outputs.logs,
-    });
+    const built = !config.report.enabled
+      ? emptyRunReport(facts)
+      : buildRunReport({
+          facts,
+          config: config.report,
+          vars,
+          jobImages: outputs.jobImages,
+          expected,
+          lookups,
+          unchecked: checks.unchecked,
+          artifacts: outputs.artifacts,
+          artifactUrl: (id) => `${run.html_url}/artifacts/${id}`,
+          logs: outputs.logs,
+        });
     const report = retry ? { ...built, retry } : built;
-    const outcome = await deps.comments.update(context.octokit, { ...repo, number: pull.number }, (state) => applyRun(state, report, pull.headSha, configProblems), log);
-    log.info({ pull: pull.number, outcome, images: report.images.length, artifacts: report.artifacts.length }, "report comment");
+    const outcome = await deps.comments.update(
+      context.octokit,
+      { ...repo, number: pull.number },
+      (state) => applyRun(state, report, pull.headSha, configProblems),
+      log,
+    );
+    log.info(
+      { pull: pull.number, outcome, images: report.images.length, artifacts: report.artifacts.length },
+      "report comment",
+    );
   }
   // Only now: the re-run job writes its outcome into these comments.
   if (rerun) await queueRerun(deps.queue, rerun, log);

@@ -61,11 +61,16 @@ describe("dependencies between src/'s folders", () => {
 
   it("puts every folder and top-level file in a layer", () => {
     const units = new Set(sourceFiles(SRC).map(unitOf));
-    assert.deepEqual([...units].filter((unit) => layerOf(unit) < 0), []);
+    assert.deepEqual(
+      [...units].filter((unit) => layerOf(unit) < 0),
+      [],
+    );
   });
 
   it("run one way: only downwards, never sideways or up", () => {
-    const wrong = edges.filter((edge) => layerOf(edge.to) <= layerOf(edge.from)).map((edge) => `${edge.file}: ${edge.from} → ${edge.to}`);
+    const wrong = edges
+      .filter((edge) => layerOf(edge.to) <= layerOf(edge.from))
+      .map((edge) => `${edge.file}: ${edge.from} → ${edge.to}`);
     assert.deepEqual([...new Set(wrong)], []);
   });
 

@@ -51,15 +51,18 @@ describe("black box: npm start against a GitHub-like server", () => {
     await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/ping`)).ok, 120_000);
   });
 
-  after(async () => {
-    // Whatever is left of the process group (the app if a test failed before SIGTERM).
-    try {
-      if (app.pid) process.kill(-app.pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-    await github.close();
-  }, { timeout: 30_000 });
+  after(
+    async () => {
+      // Whatever is left of the process group (the app if a test failed before SIGTERM).
+      try {
+        if (app.pid) process.kill(-app.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+      await github.close();
+    },
+    { timeout: 30_000 },
+  );
 
   it("answers /healthz, /readyz and /metrics", async () => {
     assert.deepEqual(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json(), { status: "ok" });
@@ -81,14 +84,20 @@ describe("black box: npm start against a GitHub-like server", () => {
     seedRepo(fake);
     fake.addPull("octo-org/app", { number: 7, headRef: "feature/x", headSha: SHA1, headRepo: REPO });
     fake.setJobs("octo-org/app", 500, 1, [buildJob(1, buildxLog(["ghcr.io/octo-org/app:pr-7"], DIGEST_A))]);
-    const response = await post(workflowRunCompleted({ repo: REPO, id: 500, headSha: SHA1, headBranch: "feature/x" }), "workflow_run");
+    const response = await post(
+      workflowRunCompleted({ repo: REPO, id: 500, headSha: SHA1, headBranch: "feature/x" }),
+      "workflow_run",
+    );
     assert.equal(response.status, 200, output);
     await waitFor(async () => fake.commentsOn("octo-org/app", 7).length > 0, 20_000);
     const [comment] = fake.commentsOn("octo-org/app", 7);
     assert.ok(comment);
     assert.ok(comment.body.startsWith(REPORT_MARKER));
     assert.match(comment.body, /ghcr\.io\/octo-org\/app:pr-7/);
-    assert.ok(fake.requests.some((r) => r.path === "/app/installations/1/access_tokens"), "authenticated as the installation");
+    assert.ok(
+      fake.requests.some((r) => r.path === "/app/installations/1/access_tokens"),
+      "authenticated as the installation",
+    );
     assert.deepEqual(fake.violations, []);
     assert.doesNotMatch(output, /BEGIN RSA PRIVATE KEY|ghs_fake/, "no key or token in the logs");
   });
@@ -101,13 +110,20 @@ describe("black box: npm start against a GitHub-like server", () => {
       return /dockhand_jobs_total\{kind="event",outcome="done"\} 1/.test(metrics);
     }, 10_000);
     assert.match(metrics, /dockhand_webhook_deliveries_total\{event="workflow_run"\} 1/);
-    assert.match(metrics, /dockhand_github_requests_total\{method="POST",route="\/repos\/\{owner\}\/\{repo\}\/issues\/\{issue_number\}\/comments",status="201"\} 1/);
+    assert.match(
+      metrics,
+      /dockhand_github_requests_total\{method="POST",route="\/repos\/\{owner\}\/\{repo\}\/issues\/\{issue_number\}\/comments",status="201"\} 1/,
+    );
     assert.match(metrics, /dockhand_comments_written_total\{action="created"\} 1/);
   });
 
   it("shuts down cleanly on SIGTERM", async () => {
     if (app.pid) process.kill(-app.pid, "SIGTERM");
-    await waitFor(() => Promise.resolve(/shut down cleanly/.test(output)), 10_000, `no clean shutdown in:\n${output.slice(-2000)}`);
+    await waitFor(
+      () => Promise.resolve(/shut down cleanly/.test(output)),
+      10_000,
+      `no clean shutdown in:\n${output.slice(-2000)}`,
+    );
     assert.match(output, /SIGTERM: no longer taking webhooks/);
     await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`), "the server is closed");
   });

@@ -26,7 +26,15 @@ function setHugeLog(fake: FakeGitHub, pushes: string): void {
   const log = Buffer.allocUnsafe(filler + Buffer.byteLength(end));
   log.fill(line, 0, filler);
   log.write(end, filler);
-  fake.setJobs("octo-org/app", 500, 1, [{ id: 1, name: "build-and-push", conclusion: "failure", steps: [{ name: "Build and push", conclusion: "failure" }], log }]);
+  fake.setJobs("octo-org/app", 500, 1, [
+    {
+      id: 1,
+      name: "build-and-push",
+      conclusion: "failure",
+      steps: [{ name: "Build and push", conclusion: "failure" }],
+      log,
+    },
+  ]);
 }
 
 /** A full garbage collection, so that what is measured is what is held. */
@@ -38,7 +46,12 @@ const collectGarbage = (() => {
 describe("a run whose log is 200 MB and names 5,000 images", () => {
   it("is reported from the log's last 4 MiB, with 50 registry checks, in bounded memory", async () => {
     const registry = new FakeRegistry();
-    const digest = registry.put({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: {}, layers: [] });
+    const digest = registry.put({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      config: {},
+      layers: [],
+    });
     const tags = Array.from({ length: IMAGES }, (_, i) => `t${i}`);
     for (const tag of tags) registry.tag("octo-org/app", tag, digest);
     const served = await registry.serve();
@@ -46,7 +59,10 @@ describe("a run whose log is 200 MB and names 5,000 images", () => {
     const stop = interceptGitHub(fake);
     const app = await createTestApp(fake, { DOCKHAND_REGISTRIES: served.host });
     try {
-      const pushes = buildxLog(tags.map((tag) => `${served.host}/octo-org/app:${tag}`), digest);
+      const pushes = buildxLog(
+        tags.map((tag) => `${served.host}/octo-org/app:${tag}`),
+        digest,
+      );
       seedRepo(fake, "report:\n  enabled: true\n");
       fake.addPull("octo-org/app", { number: 7, headRef: "feature/x", headSha: SHA1, headRepo: REPO });
       fake.addRun("octo-org/app", { id: 500, workflowId: 77, headSha: SHA1, headBranch: "feature/x" });
@@ -57,7 +73,17 @@ describe("a run whose log is 200 MB and names 5,000 images", () => {
       const before = process.memoryUsage.rss();
       let peak = before;
       const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 5);
-      await app.receive("workflow_run", workflowRunCompleted({ repo: REPO, id: 500, headSha: SHA1, headBranch: "feature/x", conclusion: "failure", pullRequests: [{ number: 7, headSha: SHA1 }] }));
+      await app.receive(
+        "workflow_run",
+        workflowRunCompleted({
+          repo: REPO,
+          id: 500,
+          headSha: SHA1,
+          headBranch: "feature/x",
+          conclusion: "failure",
+          pullRequests: [{ number: 7, headSha: SHA1 }],
+        }),
+      );
       clearInterval(sampler);
       peak = Math.max(peak, process.memoryUsage.rss());
 
@@ -73,7 +99,10 @@ describe("a run whose log is 200 MB and names 5,000 images", () => {
       // parsing and the comment's rendering. Generous, so that only a whole-log read fails it.
       assert.ok(peak - before < 320 * MiB, `RSS grew by ${Math.round((peak - before) / MiB)} MiB`);
       // The comment says what was left unchecked, and that the log was read in part.
-      assert.match(body, /Only the first `50` image tags were checked against the registry \(`report\.maxImageChecks`\); the others are listed unchecked\./);
+      assert.match(
+        body,
+        /Only the first `50` image tags were checked against the registry \(`report\.maxImageChecks`\); the others are listed unchecked\./,
+      );
       assert.match(body, /Only the last 4 MiB of some job logs were read \(`build-and-push`\)/);
       assert.equal(body.match(/✅ verified/g)?.length, 50);
       // The other 4,950 are listed unchecked, or left out of the comment for its size limit.

@@ -4,7 +4,11 @@ import { describe, it } from "node:test";
 
 describe("npm run demo", () => {
   it("shows the report, a re-run and a prune, with every request matching GitHub's description", () => {
-    const result = spawnSync("npm", ["run", "--silent", "demo"], { encoding: "utf8", timeout: 120_000, env: { ...process.env, LOG_LEVEL: "silent" } });
+    const result = spawnSync("npm", ["run", "--silent", "demo"], {
+      encoding: "utf8",
+      timeout: 120_000,
+      env: { ...process.env, LOG_LEVEL: "silent" },
+    });
     assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);
     assert.match(result.stdout, /1\. CI built PR #7 and pushed 127\.0\.0\.1:\d+\/octo-org\/app:pr-7/);
     assert.match(result.stdout, /✅ verified: `linux\/amd64`, `linux\/arm64`/);

@@ -20,11 +20,15 @@ let children: ChildProcess[] = [];
 
 function start(env: Record<string, string>, cwd = ROOT): { child: ChildProcess; output: () => string } {
   let output = "";
-  const child = spawn(process.execPath, ["--import", join(ROOT, "node_modules/tsx/dist/esm/index.mjs"), join(ROOT, "src/main.ts")], {
-    cwd,
-    env: { PATH: process.env.PATH, HOST: "127.0.0.1", LOG_FORMAT: "json", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", join(ROOT, "node_modules/tsx/dist/esm/index.mjs"), join(ROOT, "src/main.ts")],
+    {
+      cwd,
+      env: { PATH: process.env.PATH, HOST: "127.0.0.1", LOG_FORMAT: "json", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   children.push(child);
@@ -43,7 +47,9 @@ describe("black box: the first start", () => {
     for (const file of ["app.yml", "package.json"]) copyFileSync(join(ROOT, file), join(cwd, file));
     const port = await freePort();
     const app = start({ NODE_ENV: "production", PORT: String(port) }, cwd);
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/ping`)).ok, 30_000).catch(() => assert.fail(app.output()));
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/ping`)).ok, 30_000).catch(() =>
+      assert.fail(app.output()),
+    );
     const page = await fetch(`http://127.0.0.1:${port}/probot`);
     assert.equal(page.status, 200);
     assert.match(await page.text(), /Register GitHub App/);
@@ -62,16 +68,36 @@ describe("black box: the first start", () => {
     const source = `http://127.0.0.1:${(channel.address() as AddressInfo).port}/channel`;
     const port = await freePort();
     const secret = "proxy-secret";
-    const app = start({ APP_ID: "1", PRIVATE_KEY: privateKey, WEBHOOK_SECRET: secret, PORT: String(port), WEBHOOK_PROXY_URL: source, DOCKHAND_SWEEP: "off", GHE_HOST: "127.0.0.1:9", GHE_PROTOCOL: "http" });
+    const app = start({
+      APP_ID: "1",
+      PRIVATE_KEY: privateKey,
+      WEBHOOK_SECRET: secret,
+      PORT: String(port),
+      WEBHOOK_PROXY_URL: source,
+      DOCKHAND_SWEEP: "off",
+      GHE_HOST: "127.0.0.1:9",
+      GHE_PROTOCOL: "http",
+    });
     try {
       await waitFor(async () => streams.length > 0, 30_000).catch(() => assert.fail(app.output()));
-      const body = { zen: "Keep it logically awesome.", hook_id: 1, hook: { type: "App", id: 1, active: true, events: ["workflow_run"], config: {} } };
+      const body = {
+        zen: "Keep it logically awesome.",
+        hook_id: 1,
+        hook: { type: "App", id: 1, active: true, events: ["workflow_run"], config: {} },
+      };
       const signature = `sha256=${createHmac("sha256", secret).update(JSON.stringify(body)).digest("hex")}`;
       const deliver = (sig: string, id: string) =>
-        streams[0]!.write(`data: ${JSON.stringify({ "x-github-event": "ping", "x-github-delivery": id, "x-hub-signature-256": sig, body, timestamp: Date.now() })}\n\n`);
+        streams[0]!.write(
+          `data: ${JSON.stringify({ "x-github-event": "ping", "x-github-delivery": id, "x-hub-signature-256": sig, body, timestamp: Date.now() })}\n\n`,
+        );
       deliver(signature, "proxied-1");
       deliver(`sha256=${"0".repeat(64)}`, "proxied-forged");
-      await waitFor(async () => /POST \/api\/github\/webhooks 200/.test(app.output()) && /proxied-forged.*bad signature|bad signature.*proxied-forged/.test(app.output()), 15_000).catch(() => assert.fail(app.output()));
+      await waitFor(
+        async () =>
+          /POST \/api\/github\/webhooks 200/.test(app.output()) &&
+          /proxied-forged.*bad signature|bad signature.*proxied-forged/.test(app.output()),
+        15_000,
+      ).catch(() => assert.fail(app.output()));
     } finally {
       for (const stream of streams) stream.end();
       channel.closeAllConnections();

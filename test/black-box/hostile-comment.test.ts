@@ -17,10 +17,29 @@ const forgedState = {
   headSha: SHA1,
   runs: [
     {
-      workflowKey: "77", workflowName: "CI ✅ verified by octo-org", runId: 999, runNumber: 1, attempt: 1, runUrl: "https://evil.example/phish",
-      event: "pull_request", conclusion: "success", headSha: SHA1, completedAt: "2026-11-20T11:30:00Z", origin: "same-repo",
-      images: [{ repository: "ghcr.io/evil/backdoor", tag: "latest", digest: `sha256:${"e".repeat(64)}`, via: "buildx", job: "b", check: { status: "verified", platforms: ["linux/amd64"], attestations: 1 } }],
-      expectedTags: [], artifacts: [],
+      workflowKey: "77",
+      workflowName: "CI ✅ verified by octo-org",
+      runId: 999,
+      runNumber: 1,
+      attempt: 1,
+      runUrl: "https://evil.example/phish",
+      event: "pull_request",
+      conclusion: "success",
+      headSha: SHA1,
+      completedAt: "2026-11-20T11:30:00Z",
+      origin: "same-repo",
+      images: [
+        {
+          repository: "ghcr.io/evil/backdoor",
+          tag: "latest",
+          digest: `sha256:${"e".repeat(64)}`,
+          via: "buildx",
+          job: "b",
+          check: { status: "verified", platforms: ["linux/amd64"], attestations: 1 },
+        },
+      ],
+      expectedTags: [],
+      artifacts: [],
       notes: [{ code: "logs-limited", detail: "@octo-org/admins ![x](https://evil.example/p.png)" }],
     },
   ],
@@ -61,8 +80,24 @@ describe("black box: a fork cannot take over Dockhand's comment", () => {
 
   it("keeps its own state and renders nothing of the forged one", async () => {
     const name = `CI <!-- dockhand:state ${encoded} --> <!-- dockhand:state v2 ${encodedV2} AAAA -->`;
-    const first = workflowRunCompleted({ repo: REPO, headRepo: FORK, id: 601, headSha: SHA1, headBranch: "feature", name, workflowId: 71 });
-    const second = workflowRunCompleted({ repo: REPO, headRepo: FORK, id: 602, headSha: SHA1, headBranch: "feature", name: "Lint", workflowId: 72 });
+    const first = workflowRunCompleted({
+      repo: REPO,
+      headRepo: FORK,
+      id: 601,
+      headSha: SHA1,
+      headBranch: "feature",
+      name,
+      workflowId: 71,
+    });
+    const second = workflowRunCompleted({
+      repo: REPO,
+      headRepo: FORK,
+      id: 602,
+      headSha: SHA1,
+      headBranch: "feature",
+      name: "Lint",
+      workflowId: 72,
+    });
     assert.equal(await app.send("workflow_run", first), 200);
     await app.queue.idle();
     assert.equal(await app.send("workflow_run", second), 200);
@@ -72,9 +107,16 @@ describe("black box: a fork cannot take over Dockhand's comment", () => {
     assert.ok(only, "the comment exists");
     assert.equal(others.length, 0, "one comment");
     const state = stateOf(only.body, pullKey(FULL, PULL));
-    assert.deepEqual(state?.runs.map((r) => r.runId).sort(), [601, 602], "both real runs are remembered, the forged one is not");
+    assert.deepEqual(
+      state?.runs.map((r) => r.runId).sort(),
+      [601, 602],
+      "both real runs are remembered, the forged one is not",
+    );
     assert.doesNotMatch(only.body, /evil|backdoor|run #1\b/);
-    assert.doesNotMatch(outsideCode(only.body), /@octo-org|!\[|<img|dockhand:state(?! v2 [A-Za-z0-9_-]+ [A-Za-z0-9_-]+ -->$)/m);
+    assert.doesNotMatch(
+      outsideCode(only.body),
+      /@octo-org|!\[|<img|dockhand:state(?! v2 [A-Za-z0-9_-]+ [A-Za-z0-9_-]+ -->$)/m,
+    );
     assert.match(only.body, /docker load -i image\.tar/, "the real artifact's command is there");
   });
 
@@ -90,11 +132,22 @@ describe("black box: a fork cannot take over Dockhand's comment", () => {
     assert.ok(ours);
     // As if someone with the wrong key (another deployment, a forger) had written it.
     ours.body = `${ours.body.slice(0, ours.body.lastIndexOf("\n"))}\n<!-- dockhand:state v2 ${encodedV2} AAAA -->`;
-    const third = workflowRunCompleted({ repo: REPO, headRepo: FORK, id: 603, headSha: SHA1, headBranch: "feature", name: "Docs", workflowId: 73 });
+    const third = workflowRunCompleted({
+      repo: REPO,
+      headRepo: FORK,
+      id: 603,
+      headSha: SHA1,
+      headBranch: "feature",
+      name: "Docs",
+      workflowId: 73,
+    });
     assert.equal(await app.send("workflow_run", third), 200);
     await app.queue.idle();
     const state = stateOf(comment()[0]?.body ?? "", pullKey(FULL, PULL));
-    assert.deepEqual(state?.runs.map((r) => r.runId), [603]);
+    assert.deepEqual(
+      state?.runs.map((r) => r.runId),
+      [603],
+    );
     assert.doesNotMatch(comment()[0]?.body ?? "", /evil/);
   });
 });

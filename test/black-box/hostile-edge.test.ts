@@ -25,26 +25,32 @@ describe("black box: the HTTP edge, secrets and shutdown under attack", () => {
   let fake: FakeGitHub;
   const started: ChildProcess[] = [];
 
-  before(() => {
-    const build = spawnSync("npm", ["run", "--silent", "build"], { encoding: "utf8" });
-    assert.equal(build.status, 0, build.stdout + build.stderr);
-  }, { timeout: 180_000 });
+  before(
+    () => {
+      const build = spawnSync("npm", ["run", "--silent", "build"], { encoding: "utf8" });
+      assert.equal(build.status, 0, build.stdout + build.stderr);
+    },
+    { timeout: 180_000 },
+  );
 
   before(async () => {
     github = await startHttpGitHub();
     fake = github.fake;
   });
 
-  after(async () => {
-    for (const child of started) {
-      try {
-        if (child.pid) process.kill(-child.pid, "SIGKILL");
-      } catch {
-        // already gone
+  after(
+    async () => {
+      for (const child of started) {
+        try {
+          if (child.pid) process.kill(-child.pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
       }
-    }
-    await github.close();
-  }, { timeout: 30_000 });
+      await github.close();
+    },
+    { timeout: 30_000 },
+  );
 
   /** The app on a free port, configured through the environment only; `output` collects stdout and stderr. */
   async function startApp(env: Record<string, string>, options: { waitReady?: boolean } = {}) {
@@ -80,7 +86,8 @@ describe("black box: the HTTP edge, secrets and shutdown under attack", () => {
     };
     child.stdout?.on("data", (chunk: Buffer) => (app.stdout += chunk.toString()));
     child.stderr?.on("data", (chunk: Buffer) => (app.stderr += chunk.toString()));
-    if (options.waitReady ?? true) await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/ping`)).ok, 30_000, "the app did not start");
+    if (options.waitReady ?? true)
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/ping`)).ok, 30_000, "the app did not start");
     return app;
   }
 
@@ -92,99 +99,152 @@ describe("black box: the HTTP edge, secrets and shutdown under attack", () => {
     });
 
     for (const framing of ["chunked", "content-length"] as const) {
-      it(`refuses a 300 MB unsigned body (${framing}) with 413, memory and /healthz unaffected`, { timeout: 120_000 }, async () => {
-        const pid = app.child.pid!;
-        for (let i = 0; i < 5; i += 1) await fetch(`http://127.0.0.1:${app.port}/healthz`);
-        const baseline = rssBytes(pid);
-        let peak = baseline;
-        let slowestHealthz = 0;
-        let sending = true;
-        const watch = (async () => {
-          while (sending) {
-            peak = Math.max(peak, rssBytes(pid));
-            const t0 = Date.now();
-            const health = await fetch(`http://127.0.0.1:${app.port}/healthz`, { signal: AbortSignal.timeout(5000) });
-            slowestHealthz = Math.max(slowestHealthz, Date.now() - t0);
-            assert.equal(health.status, 200);
-            await new Promise((resolve) => setTimeout(resolve, 50));
-          }
-        })();
-        const result = await postOversized(app.port, 300 * MiB, framing);
-        // Keep watching a little: an app that buffered the body is still chewing on it.
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        peak = Math.max(peak, rssBytes(pid));
-        sending = false;
-        await watch;
-        assert.equal(result.status, 413, `answered ${result.status ?? result.error} after ${Math.round(result.sent / MiB)} MiB sent`);
-        assert.ok(peak - baseline < 200 * MiB, `RSS grew by ${Math.round((peak - baseline) / MiB)} MiB`);
-        assert.ok(slowestHealthz < 1000, `/healthz took ${slowestHealthz} ms`);
-        assert.match(app.output(), /webhook refused: body over 26214400 bytes/);
-      });
+      it(
+        `refuses a 300 MB unsigned body (${framing}) with 413, memory and /healthz unaffected`,
+        { timeout: 120_000 },
+        async () => {
+          const pid = app.child.pid!;
+          for (let i = 0; i < 5; i += 1) await fetch(`http://127.0.0.1:${app.port}/healthz`);
+          const baseline = rssBytes(pid);
+          let peak = baseline;
+          let slowestHealthz = 0;
+          let sending = true;
+          const watch = (async () => {
+            while (sending) {
+              peak = Math.max(peak, rssBytes(pid));
+              const t0 = Date.now();
+              const health = await fetch(`http://127.0.0.1:${app.port}/healthz`, { signal: AbortSignal.timeout(5000) });
+              slowestHealthz = Math.max(slowestHealthz, Date.now() - t0);
+              assert.equal(health.status, 200);
+              await new Promise((resolve) => setTimeout(resolve, 50));
+            }
+          })();
+          const result = await postOversized(app.port, 300 * MiB, framing);
+          // Keep watching a little: an app that buffered the body is still chewing on it.
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          peak = Math.max(peak, rssBytes(pid));
+          sending = false;
+          await watch;
+          assert.equal(
+            result.status,
+            413,
+            `answered ${result.status ?? result.error} after ${Math.round(result.sent / MiB)} MiB sent`,
+          );
+          assert.ok(peak - baseline < 200 * MiB, `RSS grew by ${Math.round((peak - baseline) / MiB)} MiB`);
+          assert.ok(slowestHealthz < 1000, `/healthz took ${slowestHealthz} ms`);
+          assert.match(app.output(), /webhook refused: body over 26214400 bytes/);
+        },
+      );
     }
 
     it("handles a properly signed delivery right after", { timeout: 60_000 }, async () => {
       seedRepo(fake);
       fake.addPull("octo-org/app", { number: 7, headRef: "feature/x", headSha: SHA1, headRepo: REPO });
       fake.setJobs("octo-org/app", 500, 1, [buildJob(1, buildxLog(["ghcr.io/octo-org/app:pr-7"], DIGEST_A))]);
-      const body = JSON.stringify(workflowRunCompleted({ repo: REPO, id: 500, headSha: SHA1, headBranch: "feature/x" }));
+      const body = JSON.stringify(
+        workflowRunCompleted({ repo: REPO, id: 500, headSha: SHA1, headBranch: "feature/x" }),
+      );
       const response = await post(app.port, body, "workflow_run", sign(SECRET, body));
       assert.equal(response.status, 200, app.output().slice(-2000));
       await waitFor(async () => fake.commentsOn("octo-org/app", 7).length > 0, 20_000, "no comment");
       assert.match(fake.commentsOn("octo-org/app", 7)[0]?.body ?? "", /ghcr\.io\/octo-org\/app:pr-7/);
     });
 
-    it("logs a 20 MB payload with a bad signature as a few hundred bytes, never the payload", { timeout: 60_000 }, async () => {
-      const marker = "forged-payload-marker";
-      const body = JSON.stringify({ zen: marker + "x".repeat(20 * MiB) });
-      const before = app.output().length;
-      const response = await post(app.port, body, "workflow_run", "sha256=" + "0".repeat(64), "forged-delivery");
-      assert.equal(response.status, 400);
-      await waitFor(() => Promise.resolve(app.output().includes("forged-delivery")), 5000, "the delivery left no line");
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      const logged = app.output().slice(before);
-      assert.ok(logged.length < 4096, `${logged.length} bytes logged for one forged delivery`);
-      assert.doesNotMatch(logged, new RegExp(marker));
-      const refusal = logged.split("\n").find((line) => line.includes("bad signature"));
-      assert.ok(refusal);
-      assert.deepEqual(
-        Object.fromEntries(Object.entries(JSON.parse(refusal) as Record<string, unknown>).filter(([key]) => ["event", "delivery", "bytes", "reason"].includes(key))),
-        { event: "workflow_run", delivery: "forged-delivery", bytes: Buffer.byteLength(body), reason: "bad signature" },
-      );
-    });
+    it(
+      "logs a 20 MB payload with a bad signature as a few hundred bytes, never the payload",
+      { timeout: 60_000 },
+      async () => {
+        const marker = "forged-payload-marker";
+        const body = JSON.stringify({ zen: marker + "x".repeat(20 * MiB) });
+        const before = app.output().length;
+        const response = await post(app.port, body, "workflow_run", "sha256=" + "0".repeat(64), "forged-delivery");
+        assert.equal(response.status, 400);
+        await waitFor(
+          () => Promise.resolve(app.output().includes("forged-delivery")),
+          5000,
+          "the delivery left no line",
+        );
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        const logged = app.output().slice(before);
+        assert.ok(logged.length < 4096, `${logged.length} bytes logged for one forged delivery`);
+        assert.doesNotMatch(logged, new RegExp(marker));
+        const refusal = logged.split("\n").find((line) => line.includes("bad signature"));
+        assert.ok(refusal);
+        assert.deepEqual(
+          Object.fromEntries(
+            Object.entries(JSON.parse(refusal) as Record<string, unknown>).filter(([key]) =>
+              ["event", "delivery", "bytes", "reason"].includes(key),
+            ),
+          ),
+          {
+            event: "workflow_run",
+            delivery: "forged-delivery",
+            bytes: Buffer.byteLength(body),
+            reason: "bad signature",
+          },
+        );
+      },
+    );
   });
 
   describe("secrets", () => {
-    for (const [label, secret] of [["without WEBHOOK_SECRET", undefined], ['with WEBHOOK_SECRET="development"', "development"]] as const) {
-      it(`refuses to start in production ${label}, in one line, and never takes a delivery signed with "development"`, { timeout: 30_000 }, async () => {
-        const app = await startApp({ NODE_ENV: "production", ...(secret ? { WEBHOOK_SECRET: secret } : {}) }, { waitReady: false });
-        const accepted: number[] = [];
-        let running = true;
-        const probe = (async () => {
-          const body = JSON.stringify({ zen: "forged" });
-          while (running) {
-            const status = await post(app.port, body, "ping", sign("development", body)).then((r) => r.status, () => 0);
-            if (status >= 200 && status < 300) accepted.push(status);
-            await new Promise((resolve) => setTimeout(resolve, 50));
-          }
-        })();
-        const t0 = Date.now();
-        const code = await Promise.race([app.exited, new Promise<"running">((resolve) => setTimeout(() => resolve("running"), 10_000))]);
-        running = false;
-        await probe;
-        assert.equal(code, 1, `still running after ${Date.now() - t0} ms:\n${app.output().slice(-1000)}`);
-        const lines = app.stderr.trim().split("\n");
-        assert.equal(lines.length, 1, app.stderr);
-        assert.match(lines[0] ?? "", /WEBHOOK_SECRET.*NODE_ENV=production.*set it to your GitHub App's webhook secret/);
-        assert.equal(app.stdout, "");
-        assert.deepEqual(accepted, []);
-      });
+    for (const [label, secret] of [
+      ["without WEBHOOK_SECRET", undefined],
+      ['with WEBHOOK_SECRET="development"', "development"],
+    ] as const) {
+      it(
+        `refuses to start in production ${label}, in one line, and never takes a delivery signed with "development"`,
+        { timeout: 30_000 },
+        async () => {
+          const app = await startApp(
+            { NODE_ENV: "production", ...(secret ? { WEBHOOK_SECRET: secret } : {}) },
+            { waitReady: false },
+          );
+          const accepted: number[] = [];
+          let running = true;
+          const probe = (async () => {
+            const body = JSON.stringify({ zen: "forged" });
+            while (running) {
+              const status = await post(app.port, body, "ping", sign("development", body)).then(
+                (r) => r.status,
+                () => 0,
+              );
+              if (status >= 200 && status < 300) accepted.push(status);
+              await new Promise((resolve) => setTimeout(resolve, 50));
+            }
+          })();
+          const t0 = Date.now();
+          const code = await Promise.race([
+            app.exited,
+            new Promise<"running">((resolve) => setTimeout(() => resolve("running"), 10_000)),
+          ]);
+          running = false;
+          await probe;
+          assert.equal(code, 1, `still running after ${Date.now() - t0} ms:\n${app.output().slice(-1000)}`);
+          const lines = app.stderr.trim().split("\n");
+          assert.equal(lines.length, 1, app.stderr);
+          assert.match(
+            lines[0] ?? "",
+            /WEBHOOK_SECRET.*NODE_ENV=production.*set it to your GitHub App's webhook secret/,
+          );
+          assert.equal(app.stdout, "");
+          assert.deepEqual(accepted, []);
+        },
+      );
     }
 
-    it('outside production, falls back to "development" only with a warning at start', { timeout: 30_000 }, async () => {
-      const app = await startApp({});
-      assert.match(app.output(), /WEBHOOK_SECRET is not set: accepting deliveries signed with \\"development\\", which anyone can forge/);
-      process.kill(-app.child.pid!, "SIGKILL");
-    });
+    it(
+      'outside production, falls back to "development" only with a warning at start',
+      { timeout: 30_000 },
+      async () => {
+        const app = await startApp({});
+        assert.match(
+          app.output(),
+          /WEBHOOK_SECRET is not set: accepting deliveries signed with \\"development\\", which anyone can forge/,
+        );
+        process.kill(-app.child.pid!, "SIGKILL");
+      },
+    );
   });
 
   describe("shutdown whatever stdout does", () => {
@@ -199,29 +259,38 @@ describe("black box: the HTTP edge, secrets and shutdown under attack", () => {
       assert.ok(elapsed < timeoutMs + margin, `exited ${elapsed} ms after SIGTERM`);
     });
 
-    it("exits within the deadline on SIGTERM when stdout's reader stalls, then goes away (EPIPE)", { timeout: 60_000 }, async () => {
-      // The reader closing its end of an idle pipe hung the old logger's exit only when the exit won a
-      // race with its first failed write; a stalled pipe first makes the old hang certain.
-      const app = await startApp({ WEBHOOK_SECRET: SECRET, DOCKHAND_SHUTDOWN_TIMEOUT_MS: String(timeoutMs) });
-      app.child.stdout!.pause();
-      await fillStdout(app.port);
-      const elapsed = await sigterm(app, () => app.child.stdout!.destroy());
-      assert.ok(elapsed < timeoutMs + margin, `exited ${elapsed} ms after SIGTERM`);
-    });
+    it(
+      "exits within the deadline on SIGTERM when stdout's reader stalls, then goes away (EPIPE)",
+      { timeout: 60_000 },
+      async () => {
+        // The reader closing its end of an idle pipe hung the old logger's exit only when the exit won a
+        // race with its first failed write; a stalled pipe first makes the old hang certain.
+        const app = await startApp({ WEBHOOK_SECRET: SECRET, DOCKHAND_SHUTDOWN_TIMEOUT_MS: String(timeoutMs) });
+        app.child.stdout!.pause();
+        await fillStdout(app.port);
+        const elapsed = await sigterm(app, () => app.child.stdout!.destroy());
+        assert.ok(elapsed < timeoutMs + margin, `exited ${elapsed} ms after SIGTERM`);
+      },
+    );
 
     /** Far more log lines (one per request, a long URL each) than a pipe's 64 KiB holds. */
     async function fillStdout(port: number): Promise<void> {
       const url = `http://127.0.0.1:${port}/healthz?${"x".repeat(180)}`;
-      await Promise.all(Array.from({ length: 4 }, async () => {
-        for (let i = 0; i < 200; i += 1) await (await fetch(url)).arrayBuffer();
-      }));
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          for (let i = 0; i < 200; i += 1) await (await fetch(url)).arrayBuffer();
+        }),
+      );
     }
 
     async function sigterm(app: Awaited<ReturnType<typeof startApp>>, then?: () => void): Promise<number> {
       const t0 = Date.now();
       process.kill(app.child.pid!, "SIGTERM");
       then?.();
-      const code = await Promise.race([app.exited, new Promise<"hung">((resolve) => setTimeout(() => resolve("hung"), timeoutMs + margin + 5000))]);
+      const code = await Promise.race([
+        app.exited,
+        new Promise<"hung">((resolve) => setTimeout(() => resolve("hung"), timeoutMs + margin + 5000)),
+      ]);
       assert.notEqual(code, "hung", "still running after SIGTERM");
       return Date.now() - t0;
     }
@@ -233,7 +302,13 @@ function sign(secret: string, body: string): string {
 }
 
 /** A delivery on a connection of its own (a pooled one may have passed the server's keep-alive timeout). */
-function post(port: number, body: string, event: string, signature: string, delivery = `he-${Math.random()}`): Promise<{ status: number }> {
+function post(
+  port: number,
+  body: string,
+  event: string,
+  signature: string,
+  delivery = `he-${Math.random()}`,
+): Promise<{ status: number }> {
   return new Promise((resolve, reject) => {
     const req = request({
       host: "127.0.0.1",
@@ -241,7 +316,12 @@ function post(port: number, body: string, event: string, signature: string, deli
       method: "POST",
       path: WEBHOOKS_PATH,
       agent: false,
-      headers: { "content-type": "application/json", "x-github-event": event, "x-github-delivery": delivery, "x-hub-signature-256": signature },
+      headers: {
+        "content-type": "application/json",
+        "x-github-event": event,
+        "x-github-delivery": delivery,
+        "x-hub-signature-256": signature,
+      },
     });
     req.on("response", (response) => {
       response.resume();

@@ -38,7 +38,8 @@ const HOSTILE_LOG = [
   `${stamp}received unexpected HTTP status: 502 Bad Gateway`,
   `${stamp}##[error]Process completed with exit code 1.`,
 ].join("\n");
-const CONFIG = "retry:\n  rules:\n    - id: a-runs\n      verdict: transient\n      pattern: '(a+)+$'\n      scope: self\n";
+const CONFIG =
+  "retry:\n  rules:\n    - id: a-runs\n      verdict: transient\n      pattern: '(a+)+$'\n      scope: self\n";
 
 describe("black box: a hostile job log and a hostile repository pattern", () => {
   it("handles the hostile delivery and an ordinary one sent meanwhile, and the event loop never stalls for a second", async (t) => {
@@ -48,7 +49,12 @@ describe("black box: a hostile job log and a hostile repository pattern", () => 
     const served = await registry.serve();
     fake.addRepo(REPO);
     fake.setFile(FULL, ".github/dockhand.yml", CONFIG);
-    const digest = registry.put({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { digest: `sha256:${"c".repeat(64)}` }, layers: [] });
+    const digest = registry.put({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      config: { digest: `sha256:${"c".repeat(64)}` },
+      layers: [],
+    });
     // PRs 1 and 2 (runs 501, 502) are measured; 3 and 4 (603, 604) do the same before, so that the
     // fake GitHub, which runs in this process, has compiled its OpenAPI checks for every request.
     const pulls = [
@@ -61,15 +67,26 @@ describe("black box: a hostile job log and a hostile repository pattern", () => 
       fake.addPull(FULL, { number: pull.number, headRef: `b${pull.number}`, headSha: pull.sha, headRepo: REPO });
       if (pull.log) {
         fake.addRun(FULL, { id: pull.run, workflowId: 77, headSha: pull.sha, headBranch: `b${pull.number}` });
-        fake.setJobs(FULL, pull.run, 1, [{ ...buildJob(pull.number, pull.log, "failure"), steps: [{ name: "Push image", conclusion: "failure" }] }]);
+        fake.setJobs(FULL, pull.run, 1, [
+          { ...buildJob(pull.number, pull.log, "failure"), steps: [{ name: "Push image", conclusion: "failure" }] },
+        ]);
       } else {
-        fake.setJobs(FULL, pull.run, 1, [buildJob(pull.number, buildxLog([`${served.host}/octo-org/app:pr-${pull.number}`], digest))]);
+        fake.setJobs(FULL, pull.run, 1, [
+          buildJob(pull.number, buildxLog([`${served.host}/octo-org/app:pr-${pull.number}`], digest)),
+        ]);
       }
     }
     const payload = (number: number) => {
       const pull = pulls.find((p) => p.number === number)!;
       const failed = pull.log ? { conclusion: "failure" as const } : {};
-      return workflowRunCompleted({ repo: REPO, id: pull.run, headSha: pull.sha, headBranch: `b${number}`, ...failed, pullRequests: [{ number, headSha: pull.sha }] });
+      return workflowRunCompleted({
+        repo: REPO,
+        id: pull.run,
+        headSha: pull.sha,
+        headBranch: `b${number}`,
+        ...failed,
+        pullRequests: [{ number, headSha: pull.sha }],
+      });
     };
 
     const clock = new ManualClock(TEST_START);
@@ -104,7 +121,12 @@ describe("black box: a hostile job log and a hostile repository pattern", () => 
       const response = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
         method: "POST",
         body,
-        headers: { "content-type": "application/json", "x-github-event": "workflow_run", "x-github-delivery": id, "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}` },
+        headers: {
+          "content-type": "application/json",
+          "x-github-event": "workflow_run",
+          "x-github-delivery": id,
+          "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
+        },
       });
       await response.arrayBuffer();
       return response.status;
@@ -128,7 +150,8 @@ describe("black box: a hostile job log and a hostile repository pattern", () => 
     t.diagnostic(`longest event-loop stall: ${stallMs.toFixed(0)} ms`);
     assert.ok(stallMs < 1000, `the event loop stalled for ${stallMs.toFixed(0)} ms`);
 
-    const stateOfPull = (n: number) => stateOf(fake.commentsOn(FULL, n).find((c) => c.body.startsWith(REPORT_MARKER))?.body ?? "", pullKey(FULL, n));
+    const stateOfPull = (n: number) =>
+      stateOf(fake.commentsOn(FULL, n).find((c) => c.body.startsWith(REPORT_MARKER))?.body ?? "", pullKey(FULL, n));
     const hostile = stateOfPull(1)?.runs.find((r) => r.runId === 501)?.retry;
     assert.equal(hostile?.jobs[0]?.verdict, "transient", "the 502 under the hostile lines is still found");
     assert.equal(hostile?.outcome.status, "scheduled");

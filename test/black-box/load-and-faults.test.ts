@@ -62,39 +62,90 @@ async function play(faultRate: number): Promise<EndState> {
   for (let n = 1; n <= REPORTS; n += 1) {
     const sha = n.toString(16).padStart(40, "0");
     const closed = n > REPORTS - CLOSES;
-    fake.addPull(FULL, { number: n, headRef: `b${n}`, headSha: sha, headRepo: REPO, ...(closed ? { state: "closed" as const, closedAt: "2026-11-20T12:00:00Z" } : {}) });
-    fake.setJobs(FULL, 10_000 + n, 1, [buildJob(n, buildxLog([`ghcr.io/octo-org/app:pr-${n}`], `sha256:${n.toString(16).padStart(64, "0")}`))]);
+    fake.addPull(FULL, {
+      number: n,
+      headRef: `b${n}`,
+      headSha: sha,
+      headRepo: REPO,
+      ...(closed ? { state: "closed" as const, closedAt: "2026-11-20T12:00:00Z" } : {}),
+    });
+    fake.setJobs(FULL, 10_000 + n, 1, [
+      buildJob(n, buildxLog([`ghcr.io/octo-org/app:pr-${n}`], `sha256:${n.toString(16).padStart(64, "0")}`)),
+    ]);
     if (n <= FLAKY) {
       fake.addRun(FULL, { id: 20_000 + n, workflowId: 77, headSha: sha, headBranch: `b${n}` });
-      fake.setJobs(FULL, 20_000 + n, 1, [{ ...buildJob(100_000 + n, BUILDX_502, "failure"), steps: [{ name: "Build and push", conclusion: "failure" }] }]);
+      fake.setJobs(FULL, 20_000 + n, 1, [
+        { ...buildJob(100_000 + n, BUILDX_502, "failure"), steps: [{ name: "Build and push", conclusion: "failure" }] },
+      ]);
     }
     if (closed) {
-      const digest = registry.put({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { digest: `sha256:${n.toString(16).padStart(64, "c")}` }, layers: [] });
+      const digest = registry.put({
+        schemaVersion: 2,
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        config: { digest: `sha256:${n.toString(16).padStart(64, "c")}` },
+        layers: [],
+      });
       versions.push({ id: n, digest, createdAt: 0, updatedAt: 0, tags: [`pr-${n}`] });
     }
   }
-  versions.push({ id: 99_999, digest: registry.put({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { digest: `sha256:${"e".repeat(64)}` }, layers: [] }), createdAt: 0, updatedAt: 0, tags: ["latest"] });
+  versions.push({
+    id: 99_999,
+    digest: registry.put({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      config: { digest: `sha256:${"e".repeat(64)}` },
+      layers: [],
+    }),
+    createdAt: 0,
+    updatedAt: 0,
+    tags: ["latest"],
+  });
   fake.addPackage({ owner: "octo-org", name: "app", versions });
 
   const random = seeded(1234);
   const deliveries: { event: string; body: string; id: string }[] = [];
   for (let n = 1; n <= REPORTS; n += 1) {
     const sha = n.toString(16).padStart(40, "0");
-    deliveries.push({ event: "workflow_run", body: JSON.stringify(workflowRunCompleted({ repo: REPO, id: 10_000 + n, headSha: sha, headBranch: `b${n}` })), id: `report-${n}` });
+    deliveries.push({
+      event: "workflow_run",
+      body: JSON.stringify(workflowRunCompleted({ repo: REPO, id: 10_000 + n, headSha: sha, headBranch: `b${n}` })),
+      id: `report-${n}`,
+    });
     if (n <= FLAKY) {
-      deliveries.push({ event: "workflow_run", body: JSON.stringify(workflowRunCompleted({ repo: REPO, id: 20_000 + n, headSha: sha, headBranch: `b${n}`, conclusion: "failure" })), id: `flaky-${n}` });
+      deliveries.push({
+        event: "workflow_run",
+        body: JSON.stringify(
+          workflowRunCompleted({
+            repo: REPO,
+            id: 20_000 + n,
+            headSha: sha,
+            headBranch: `b${n}`,
+            conclusion: "failure",
+          }),
+        ),
+        id: `flaky-${n}`,
+      });
     }
     if (n > REPORTS - CLOSES) {
-      deliveries.push({ event: "pull_request", body: JSON.stringify(pullRequestClosed({ repo: REPO, number: n, headSha: sha, closedAt: "2026-11-20T12:00:00Z" })), id: `close-${n}` });
+      deliveries.push({
+        event: "pull_request",
+        body: JSON.stringify(
+          pullRequestClosed({ repo: REPO, number: n, headSha: sha, closedAt: "2026-11-20T12:00:00Z" }),
+        ),
+        id: `close-${n}`,
+      });
     }
   }
-  const duplicates = Array.from({ length: Math.round(deliveries.length / 9) }, () => deliveries[Math.floor(random() * deliveries.length)]!);
+  const duplicates = Array.from(
+    { length: Math.round(deliveries.length / 9) },
+    () => deliveries[Math.floor(random() * deliveries.length)]!,
+  );
   const all = [...deliveries, ...duplicates];
   for (let i = all.length - 1; i > 0; i -= 1) {
     const j = Math.floor(random() * (i + 1));
     [all[i], all[j]] = [all[j]!, all[i]!];
   }
-  assert.equal(all.length, Math.round(deliveries.length * 10 / 9));
+  assert.equal(all.length, Math.round((deliveries.length * 10) / 9));
 
   // A timeout hangs 1.5 s; the app gives each GitHub request 0.4 s.
   fake.chaos = faultRate > 0 ? { rate: faultRate, random: seeded(99), hangMs: 1500 } : undefined;
@@ -111,7 +162,13 @@ async function play(faultRate: number): Promise<EndState> {
   });
   const server = new Server({
     // The Octokit that ships: reads sent once more, writes once, rate limits back to the job; the queue carries the rest.
-    Probot: Probot.defaults({ appId: fake.app.id, privateKey, secret: SECRET, baseUrl: fake.apiUrl, Octokit: dockhandOctokit(settings) }),
+    Probot: Probot.defaults({
+      appId: fake.app.id,
+      privateKey,
+      secret: SECRET,
+      baseUrl: fake.apiUrl,
+      Octokit: dockhandOctokit(settings),
+    }),
     host: "127.0.0.1",
     port,
     log: pino({ level: "silent" }),
@@ -120,7 +177,15 @@ async function play(faultRate: number): Promise<EndState> {
     createDockhand({
       settings,
       clock,
-      queue: (onJob) => (queue = new MemoryQueue({ clock, log: pino({ level: "silent" }), maxTries: 25, retryDelayMs: 1, concurrency: 8, onJob })),
+      queue: (onJob) =>
+        (queue = new MemoryQueue({
+          clock,
+          log: pino({ level: "silent" }),
+          maxTries: 25,
+          retryDelayMs: 1,
+          concurrency: 8,
+          onJob,
+        })),
       onStarted: (handles) => (close = handles.close),
     }),
   );
@@ -136,14 +201,22 @@ async function play(faultRate: number): Promise<EndState> {
         const response = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
           method: "POST",
           body: delivery.body,
-          headers: { "content-type": "application/json", "x-github-event": delivery.event, "x-github-delivery": delivery.id, "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(delivery.body).digest("hex")}` },
+          headers: {
+            "content-type": "application/json",
+            "x-github-event": delivery.event,
+            "x-github-delivery": delivery.id,
+            "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(delivery.body).digest("hex")}`,
+          },
         });
         await response.arrayBuffer();
         statuses.push(response.status);
       }
     }),
   );
-  assert.ok(statuses.every((s) => s === 200), "every delivery acknowledged");
+  assert.ok(
+    statuses.every((s) => s === 200),
+    "every delivery acknowledged",
+  );
   // Move time on (retries, re-run backoff, the prune grace period) until nothing is left to do.
   for (let round = 0; round < 400; round += 1) {
     // Jobs that back off sleep on the clock too: keep it moving while they run.
@@ -173,14 +246,19 @@ async function play(faultRate: number): Promise<EndState> {
       ours.length,
       state?.runs.some((r) => r.images.some((i) => i.tag === `pr-${n}`)) ? "image" : "no-image",
       state?.runs.find((r) => r.retry)?.retry?.outcome.status ?? "",
-      state?.prune ? `${state.prune.status}:${state.prune.packages.map((p) => p.deleted.map((d) => d.id).join("+")).join("")}` : "",
+      state?.prune
+        ? `${state.prune.status}:${state.prune.packages.map((p) => p.deleted.map((d) => d.id).join("+")).join("")}`
+        : "",
     ];
     comments.push(`#${n}:${flags.join(",")}`);
   }
   return {
     comments,
     reruns: fake.reruns.map((r) => `${r.runId}:${r.attempt}`).sort(),
-    deleted: versions.filter((v) => !fake.packageVersions("octo-org", "app").some((k) => k.id === v.id)).map((v) => v.id).sort((a, b) => a - b),
+    deleted: versions
+      .filter((v) => !fake.packageVersions("octo-org", "app").some((k) => k.id === v.id))
+      .map((v) => v.id)
+      .sort((a, b) => a - b),
     faults: fake.chaosFaults,
   };
 }
@@ -191,12 +269,20 @@ describe("load and faults: 1,000 deliveries, 10% duplicates", () => {
     assert.equal(clean.reruns.length, FLAKY, "every flaky run re-run once");
     assert.equal(clean.deleted.length, CLOSES, "every closed PR's image pruned");
     // Open PRs get a report with their image; closed ones (closed before their run's report) only the prune record.
-    const expected = (n: number) => (n > REPORTS - CLOSES ? `#${n}:1,no-image,,done:${n}` : `#${n}:1,image,${n <= FLAKY ? "requested" : ""},`);
-    assert.deepEqual(clean.comments, Array.from({ length: REPORTS }, (_, i) => expected(i + 1)), "one comment per PR, saying what happened");
+    const expected = (n: number) =>
+      n > REPORTS - CLOSES ? `#${n}:1,no-image,,done:${n}` : `#${n}:1,image,${n <= FLAKY ? "requested" : ""},`;
+    assert.deepEqual(
+      clean.comments,
+      Array.from({ length: REPORTS }, (_, i) => expected(i + 1)),
+      "one comment per PR, saying what happened",
+    );
     const faulty = await play(0.05);
     t.diagnostic(`faults injected: ${JSON.stringify(faulty.faults)}`);
     const enough = REPORTS / 10;
-    assert.ok(Object.values(faulty.faults).every((n) => n > enough), "faults of each kind were injected");
+    assert.ok(
+      Object.values(faulty.faults).every((n) => n > enough),
+      "faults of each kind were injected",
+    );
     assert.deepEqual(faulty.reruns, clean.reruns, "no re-run lost or doubled");
     assert.deepEqual(faulty.deleted, clean.deleted, "no deletion lost or extra");
     assert.deepEqual(faulty.comments, clean.comments, "one comment per PR, saying the same");

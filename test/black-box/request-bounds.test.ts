@@ -19,7 +19,11 @@ const RUN = 600;
 const HOUR = 3600 * 1000;
 const DAY = 24 * HOUR;
 const SERVER_ERROR = { status: 502, body: { message: "Server Error" } };
-const SECONDARY_LIMIT = { status: 403, headers: { "retry-after": "60" }, body: { message: "You have exceeded a secondary rate limit." } };
+const SECONDARY_LIMIT = {
+  status: 403,
+  headers: { "retry-after": "60" },
+  body: { message: "You have exceeded a secondary rate limit." },
+};
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/job-logs/${name}`, import.meta.url), "utf8");
 
 /**
@@ -37,7 +41,10 @@ describe("how often one failing request is sent", () => {
     fake = new FakeGitHub();
     registry = new FakeRegistry();
     stops = [interceptGitHub(fake), registry.intercept()];
-    app = await createTestApp(fake, { DOCKHAND_PACKAGES_TOKEN: "ghp_classic_test_token", DOCKHAND_PRUNE_WRITE_INTERVAL_MS: "0" });
+    app = await createTestApp(fake, {
+      DOCKHAND_PACKAGES_TOKEN: "ghp_classic_test_token",
+      DOCKHAND_PRUNE_WRITE_INTERVAL_MS: "0",
+    });
     seedRepo(fake);
     fake.addPull(FULL, { number: 7, headRef: "feature/login", headSha: SHA1, headRepo: REPO });
   });
@@ -49,16 +56,44 @@ describe("how often one failing request is sent", () => {
 
   /** Moves time on until nothing is left to do (the queue's backoffs, the re-run's tries, rate limits' ends). */
   async function drain(): Promise<void> {
-    for (let [next] = app.queue.scheduled(); next; [next] = app.queue.scheduled()) await app.advance(Math.max(1, next.runAt - app.clock.now()));
+    for (let [next] = app.queue.scheduled(); next; [next] = app.queue.scheduled())
+      await app.advance(Math.max(1, next.runAt - app.clock.now()));
   }
   function report() {
     fake.setJobs(FULL, RUN, 1, [buildJob(1, buildxLog(["ghcr.io/octo-org/app:pr-7"], DIGEST_A))]);
-    return app.receive("workflow_run", workflowRunCompleted({ repo: REPO, id: RUN, headSha: SHA1, headBranch: "feature/login", pullRequests: [{ number: 7, headSha: SHA1 }] }));
+    return app.receive(
+      "workflow_run",
+      workflowRunCompleted({
+        repo: REPO,
+        id: RUN,
+        headSha: SHA1,
+        headBranch: "feature/login",
+        pullRequests: [{ number: 7, headSha: SHA1 }],
+      }),
+    );
   }
   function flakyRun() {
     fake.addRun(FULL, { id: RUN, workflowId: 77, headSha: SHA1, headBranch: "feature/login" });
-    fake.setJobs(FULL, RUN, 1, [{ id: 1, name: "build-and-push", conclusion: "failure", steps: [{ name: "Build and push", conclusion: "failure" }], log: fixture("buildx-push-502.log") }]);
-    return app.receive("workflow_run", workflowRunCompleted({ repo: REPO, id: RUN, headSha: SHA1, headBranch: "feature/login", conclusion: "failure", pullRequests: [{ number: 7, headSha: SHA1 }] }));
+    fake.setJobs(FULL, RUN, 1, [
+      {
+        id: 1,
+        name: "build-and-push",
+        conclusion: "failure",
+        steps: [{ name: "Build and push", conclusion: "failure" }],
+        log: fixture("buildx-push-502.log"),
+      },
+    ]);
+    return app.receive(
+      "workflow_run",
+      workflowRunCompleted({
+        repo: REPO,
+        id: RUN,
+        headSha: SHA1,
+        headBranch: "feature/login",
+        conclusion: "failure",
+        pullRequests: [{ number: 7, headSha: SHA1 }],
+      }),
+    );
   }
   const comment = () => fake.commentsOn(FULL, 7).find((c) => c.body.startsWith(REPORT_MARKER))?.body ?? "";
 
@@ -93,16 +128,35 @@ describe("how often one failing request is sent", () => {
     await drain();
     assert.equal(fake.countRequests("POST", /\/issues\/7\/comments$/), 3);
 
-    fake.addComment(FULL, 7, { body: commentFor(emptyState(SHA1), pullKey(FULL, 7)), appId: fake.app.id, user: "dockhand-test[bot]" });
+    fake.addComment(FULL, 7, {
+      body: commentFor(emptyState(SHA1), pullKey(FULL, 7)),
+      appId: fake.app.id,
+      user: "dockhand-test[bot]",
+    });
     fake.fail("PATCH", /\/issues\/comments\/\d+$/, SERVER_ERROR, 100);
-    await app.receive("workflow_run", workflowRunCompleted({ repo: REPO, id: RUN + 1, headSha: SHA1, headBranch: "feature/login", pullRequests: [{ number: 7, headSha: SHA1 }] }));
+    await app.receive(
+      "workflow_run",
+      workflowRunCompleted({
+        repo: REPO,
+        id: RUN + 1,
+        headSha: SHA1,
+        headBranch: "feature/login",
+        pullRequests: [{ number: 7, headSha: SHA1 }],
+      }),
+    );
     await drain();
     assert.equal(fake.countRequests("PATCH", /\/issues\/comments\/\d+$/), 3);
     assert.equal(MAX_TRIES, 3);
   });
 
   it(`a package version's deletion: once per run of the prune, ${MAX_TRIES} runs, then reported failed`, async () => {
-    const manifest = (name: string) => registry.put({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { digest: `sha256:${name.padEnd(64, "0")}` }, layers: [] });
+    const manifest = (name: string) =>
+      registry.put({
+        schemaVersion: 2,
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        config: { digest: `sha256:${name.padEnd(64, "0")}` },
+        layers: [],
+      });
     const at = Date.parse("2026-11-19T10:00:00Z");
     fake.addPackage({
       owner: "octo-org",
@@ -113,18 +167,46 @@ describe("how often one failing request is sent", () => {
         { id: 13, digest: manifest("b1"), createdAt: at, updatedAt: at, tags: ["pr-8"] },
       ],
     });
-    fake.addComment(FULL, 7, { body: commentFor(emptyState(SHA1), pullKey(FULL, 7)), appId: fake.app.id, user: "dockhand-test[bot]" });
-    fake.addPull(FULL, { number: 7, headRef: "feature/login", headSha: SHA1, headRepo: REPO, state: "closed", closedAt: "2026-11-20T11:00:00Z" });
+    fake.addComment(FULL, 7, {
+      body: commentFor(emptyState(SHA1), pullKey(FULL, 7)),
+      appId: fake.app.id,
+      user: "dockhand-test[bot]",
+    });
+    fake.addPull(FULL, {
+      number: 7,
+      headRef: "feature/login",
+      headSha: SHA1,
+      headRepo: REPO,
+      state: "closed",
+      closedAt: "2026-11-20T11:00:00Z",
+    });
     // One of the two keeps failing; the other's answer is lost once (it was deleted: the next run must still say so).
     fake.fail("DELETE", /\/versions\/11$/, SERVER_ERROR, 100);
     fake.lose("DELETE", /\/versions\/12$/);
-    await app.receive("pull_request", pullRequestClosed({ repo: REPO, number: 7, headSha: SHA1, closedAt: "2026-11-20T11:00:00Z" }));
+    await app.receive(
+      "pull_request",
+      pullRequestClosed({ repo: REPO, number: 7, headSha: SHA1, closedAt: "2026-11-20T11:00:00Z" }),
+    );
     await app.advance(DAY);
     await drain();
     assert.equal(fake.countRequests("DELETE", /\/versions\/11$/), 3);
-    assert.equal(fake.countRequests("DELETE", /\/versions\/12$/), 1, "the lost one is not sent again: it no longer lists");
-    assert.deepEqual(fake.packageVersions("octo-org", "app").map((v) => v.id).sort(), [11, 13]);
-    assert.match(comment(), /deleted 1 versions? \(tags `pr-7-1111111`/, "the deletion whose answer was lost is still recorded");
+    assert.equal(
+      fake.countRequests("DELETE", /\/versions\/12$/),
+      1,
+      "the lost one is not sent again: it no longer lists",
+    );
+    assert.deepEqual(
+      fake
+        .packageVersions("octo-org", "app")
+        .map((v) => v.id)
+        .sort(),
+      [11, 13],
+    );
+    assert.match(
+      comment(),
+      /deleted 1 versions? \(tags `pr-7-1111111`/,
+      "the deletion whose answer was lost is still recorded",
+    );
     assert.match(comment(), /1 could not be deleted now/);
   });
 

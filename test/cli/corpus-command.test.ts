@@ -14,7 +14,8 @@ const file = (text: string) => {
   writeFileSync(path, text);
   return path;
 };
-const line = (text: string, label: string, source = "o/r#1") => JSON.stringify({ text, label, source, tool: "docker", note: "why" });
+const line = (text: string, label: string, source = "o/r#1") =>
+  JSON.stringify({ text, label, source, tool: "docker", note: "why" });
 
 describe("dockhand corpus score", () => {
   it("prints the confusion matrix, precision and recall, and every miss with its source", async () => {
@@ -30,7 +31,10 @@ describe("dockhand corpus score", () => {
     const { status, stdout } = await runCli(corpusCommand, ["score", path]);
     assert.equal(status, 0);
     assert.match(stdout, /, 4 lines\n/);
-    assert.match(stdout, /\| transient \| 1 \| 0 \| 1 \|\n\| permanent \| 0 \| 1 \| 0 \|\n\| unrelated \| 0 \| 0 \| 1 \|/);
+    assert.match(
+      stdout,
+      /\| transient \| 1 \| 0 \| 1 \|\n\| permanent \| 0 \| 1 \| 0 \|\n\| unrelated \| 0 \| 0 \| 1 \|/,
+    );
     assert.match(stdout, /transient: precision 1\.000 \(1\/1\), recall 0\.500 \(1\/2\)/);
     assert.match(stdout, /non-registry lines called transient: 0/);
     assert.match(stdout, /Misses:\n- transient → unrelated: Error: Docker pull failed with exit code 1 \(o\/r#4\)\n$/);
@@ -48,11 +52,23 @@ describe("dockhand corpus score", () => {
   it("takes the repository's rules and extra registries like classify does", async () => {
     const dir = mkdtempSync(join(tmpdir(), "dockhand-corpus-"));
     const config = join(dir, "dockhand.yml");
-    writeFileSync(config, "retry:\n  rules:\n    - id: flaky-mirror\n      verdict: transient\n      pattern: 'mirror\\.corp: sync pending'\n      scope: self\n");
-    const path = file(`${line("mirror.corp: sync pending", "TRANSIENT")}\n${line('Get "https://registry.corp.example/v2/": net/http: TLS handshake timeout', "TRANSIENT")}\n`);
+    writeFileSync(
+      config,
+      "retry:\n  rules:\n    - id: flaky-mirror\n      verdict: transient\n      pattern: 'mirror\\.corp: sync pending'\n      scope: self\n",
+    );
+    const path = file(
+      `${line("mirror.corp: sync pending", "TRANSIENT")}\n${line('Get "https://registry.corp.example/v2/": net/http: TLS handshake timeout', "TRANSIENT")}\n`,
+    );
     const plain = await runCli(corpusCommand, ["score", path]);
     assert.match(plain.stdout, /recall 0\.000 \(0\/2\)/);
-    const tuned = await runCli(corpusCommand, ["score", "--config", config, "--registry", "registry.corp.example", path]);
+    const tuned = await runCli(corpusCommand, [
+      "score",
+      "--config",
+      config,
+      "--registry",
+      "registry.corp.example",
+      path,
+    ]);
     assert.match(tuned.stdout, /recall 1\.000 \(2\/2\)/);
   });
 

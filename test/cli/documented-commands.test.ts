@@ -43,7 +43,8 @@ function invocations(): Invocation[] {
         .replace(/\\\n\s*/g, " ")
         .split("\n")
         .forEach((line, index) => {
-          if (shell || /^\s*-?\s*run:/.test(line)) add(`${file}:${block.line + 1 + index}`, line.replace(/^\s*-?\s*run:\s*/, ""));
+          if (shell || /^\s*-?\s*run:/.test(line))
+            add(`${file}:${block.line + 1 + index}`, line.replace(/^\s*-?\s*run:\s*/, ""));
         });
     }
     for (const span of inlineCode(file)) add(`${file}:${span.line}`, span.text);
@@ -56,13 +57,19 @@ const found = invocations();
 describe("documented dockhand commands", () => {
   it("finds the README's and docs' commands", () => {
     const commands = new Set(found.map((i) => i.argv[0]));
-    for (const command of ["classify", "plan", "prune", "restore"]) assert.ok(commands.has(command), `no documented \`dockhand ${command}\``);
-    assert.ok(found.some((i) => i.argv.includes("--config") && i.argv[0] === "prune"), "the workflow recipe's prune --config");
+    for (const command of ["classify", "plan", "prune", "restore"])
+      assert.ok(commands.has(command), `no documented \`dockhand ${command}\``);
+    assert.ok(
+      found.some((i) => i.argv.includes("--config") && i.argv[0] === "prune"),
+      "the workflow recipe's prune --config",
+    );
   });
 
   for (const invocation of found) {
     it(`${invocation.where}: dockhand ${invocation.argv.join(" ")}`, async () => {
-      const result = await run(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...invocation.argv, "--help"], { env: { ...process.env, GITHUB_TOKEN: "" } }).then(
+      const result = await run(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...invocation.argv, "--help"], {
+        env: { ...process.env, GITHUB_TOKEN: "" },
+      }).then(
         () => ({ code: 0, stderr: "" }),
         (error: { code?: number; stderr?: string }) => ({ code: error.code ?? 1, stderr: error.stderr ?? "" }),
       );

@@ -22,7 +22,14 @@ describe("dockhand plan", () => {
     writeFileSync(bad, "[{]");
     const broken = await runCli(planCommand, ["--versions", bad, "--manifests", files.manifests]);
     assert.match(broken.stderr, /--versions: .*bad\.json: invalid JSON at character 0/);
-    const noNow = await runCli(planCommand, ["--versions", files.versions, "--manifests", files.manifests, "--now", "yesterday"]);
+    const noNow = await runCli(planCommand, [
+      "--versions",
+      files.versions,
+      "--manifests",
+      files.manifests,
+      "--now",
+      "yesterday",
+    ]);
     assert.match(noNow.stderr, /--now "yesterday" is not an ISO 8601 date or time/);
     const missing = await runCli(planCommand, ["--versions", files.versions]);
     assert.match(missing.stderr, /give --versions and --manifests/);
@@ -30,12 +37,26 @@ describe("dockhand plan", () => {
 
   it("reads --now as ISO 8601 only (Date.parse took `12` for 2001-12-01)", async () => {
     for (const now of ["12", "2026-11-21 12:00", "Nov 21 2026", "2026-11-21T12:00:00"]) {
-      const result = await runCli(planCommand, ["--versions", files.versions, "--manifests", files.manifests, "--now", now]);
+      const result = await runCli(planCommand, [
+        "--versions",
+        files.versions,
+        "--manifests",
+        files.manifests,
+        "--now",
+        now,
+      ]);
       assert.equal(result.status, 2, now);
       assert.match(result.stderr, /is not an ISO 8601 date or time; use e\.g\. 2026-11-21T12:00:00Z or 2026-11-21/);
     }
     for (const now of ["2026-11-21T12:00:00Z", "2026-11-21T12:00:00.5+01:00", "2026-11-21"]) {
-      const result = await runCli(planCommand, ["--versions", files.versions, "--manifests", files.manifests, "--now", now]);
+      const result = await runCli(planCommand, [
+        "--versions",
+        files.versions,
+        "--manifests",
+        files.manifests,
+        "--now",
+        now,
+      ]);
       assert.equal(result.status, 0, `${now}: ${result.stderr}`);
     }
   });
@@ -43,7 +64,16 @@ describe("dockhand plan", () => {
   it("takes a config with _extends and says that offline it plans without the base", async () => {
     const config = join(mkdtempSync(join(tmpdir(), "dockhand-plan-")), "dockhand.yml");
     writeFileSync(config, "_extends: octo-org/.github\nprune:\n  graceHours: 0\n");
-    const result = await runCli(planCommand, ["--versions", files.versions, "--manifests", files.manifests, "--config", config, "--now", "2026-11-21T12:00:00Z"]);
+    const result = await runCli(planCommand, [
+      "--versions",
+      files.versions,
+      "--manifests",
+      files.manifests,
+      "--config",
+      config,
+      "--now",
+      "2026-11-21T12:00:00Z",
+    ]);
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stderr, /extends octo-org\/\.github, which plan does not read \(it works offline\)/);
   });

@@ -20,15 +20,26 @@ describe("dockhand prune and restore", () => {
   let fake: FakeGitHub;
   let registry: FakeRegistry;
   let stops: (() => void)[];
-  const with_ = (command: (argv: string[], io: CliIo, env: Record<string, string | undefined>) => Promise<number>, env: Record<string, string | undefined> = ENV) =>
-    (argv: string[], io: CliIo) => command(argv, io, env);
+  const with_ =
+    (
+      command: (argv: string[], io: CliIo, env: Record<string, string | undefined>) => Promise<number>,
+      env: Record<string, string | undefined> = ENV,
+    ) =>
+    (argv: string[], io: CliIo) =>
+      command(argv, io, env);
 
   beforeEach(() => {
     fake = new FakeGitHub();
     registry = new FakeRegistry();
     stops = [interceptGitHub(fake), registry.intercept()];
     seedRepo(fake);
-    const image = (name: string) => registry.put({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { digest: `sha256:${name.padEnd(64, "0")}` }, layers: [] });
+    const image = (name: string) =>
+      registry.put({
+        schemaVersion: 2,
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        config: { digest: `sha256:${name.padEnd(64, "0")}` },
+        layers: [],
+      });
     const at = Date.parse("2026-11-01T00:00:00Z");
     fake.addPackage({
       owner: "octo-org",
@@ -39,7 +50,14 @@ describe("dockhand prune and restore", () => {
         { id: 3, digest: image("c"), createdAt: at, updatedAt: at, tags: ["latest"] },
       ],
     });
-    fake.addPull("octo-org/app", { number: 3, headRef: "x", headSha: SHA1, headRepo: REPO, state: "closed", closedAt: "2026-11-02T00:00:00Z" });
+    fake.addPull("octo-org/app", {
+      number: 3,
+      headRef: "x",
+      headSha: SHA1,
+      headRepo: REPO,
+      state: "closed",
+      closedAt: "2026-11-02T00:00:00Z",
+    });
     fake.addPull("octo-org/app", { number: 4, headRef: "y", headSha: SHA1, headRepo: REPO });
   });
   afterEach(() => {
@@ -57,22 +75,65 @@ describe("dockhand prune and restore", () => {
     assert.equal(real.status, 0, real.stderr);
     assert.match(real.stdout, /deleted 1 sha256:.*: PR #3 is closed/);
     assert.match(real.stdout, /Restore within 30 days: dockhand restore --owner octo-org --package app --ids 1/);
-    assert.deepEqual(fake.packageVersions("octo-org", "app").map((v) => v.id).sort(), [2, 3]);
+    assert.deepEqual(
+      fake
+        .packageVersions("octo-org", "app")
+        .map((v) => v.id)
+        .sort(),
+      [2, 3],
+    );
 
     const restored = await runCli(with_(restoreCommand), ["--owner", "octo-org", "--package", "app", "--ids", "1,99"]);
     assert.equal(restored.status, 1);
-    assert.match(restored.stdout, /restored 1\ncould not restore 99: HTTP 404 \(not deleted, deleted over 30 days ago, or its tag was reused\)/);
-    assert.deepEqual(fake.packageVersions("octo-org", "app").map((v) => v.id).sort(), [1, 2, 3]);
+    assert.match(
+      restored.stdout,
+      /restored 1\ncould not restore 99: HTTP 404 \(not deleted, deleted over 30 days ago, or its tag was reused\)/,
+    );
+    assert.deepEqual(
+      fake
+        .packageVersions("octo-org", "app")
+        .map((v) => v.id)
+        .sort(),
+      [1, 2, 3],
+    );
   });
 
   it("URL-encodes nested package names and detects a user owner", async () => {
     const at = Date.parse("2026-11-01T00:00:00Z");
-    const digest = registry.put({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { digest: `sha256:${"e".repeat(64)}` }, layers: [] });
-    const kept = registry.put({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { digest: `sha256:${"f".repeat(64)}` }, layers: [] });
-    fake.addPackage({ owner: "octo-user", ownerKind: "User", name: "tools/api", versions: [{ id: 7, digest, createdAt: at, updatedAt: at, tags: ["pr-3"] }, { id: 8, digest: kept, createdAt: at, updatedAt: at, tags: ["latest"] }] });
-    const result = await runCli(with_(pruneCommand), ["--owner", "octo-user", "--package", "tools/api", "--repo", "octo-org/app"]);
+    const digest = registry.put({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      config: { digest: `sha256:${"e".repeat(64)}` },
+      layers: [],
+    });
+    const kept = registry.put({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      config: { digest: `sha256:${"f".repeat(64)}` },
+      layers: [],
+    });
+    fake.addPackage({
+      owner: "octo-user",
+      ownerKind: "User",
+      name: "tools/api",
+      versions: [
+        { id: 7, digest, createdAt: at, updatedAt: at, tags: ["pr-3"] },
+        { id: 8, digest: kept, createdAt: at, updatedAt: at, tags: ["latest"] },
+      ],
+    });
+    const result = await runCli(with_(pruneCommand), [
+      "--owner",
+      "octo-user",
+      "--package",
+      "tools/api",
+      "--repo",
+      "octo-org/app",
+    ]);
     assert.equal(result.status, 0, result.stderr);
-    assert.deepEqual(fake.packageVersions("octo-user", "tools/api").map((v) => v.id), [8]);
+    assert.deepEqual(
+      fake.packageVersions("octo-user", "tools/api").map((v) => v.id),
+      [8],
+    );
     assert.ok(fake.requests.some((r) => r.path.startsWith("/users/octo-user/packages/container/tools%2Fapi/versions")));
   });
 
@@ -85,7 +146,12 @@ describe("dockhand prune and restore", () => {
   });
   it("says what it kept and why, counted by reason, and which PRs and manifests it could not read", async () => {
     const at = Date.parse("2026-11-01T00:00:00Z");
-    const digest = registry.put({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { digest: `sha256:${"d".repeat(64)}` }, layers: [] });
+    const digest = registry.put({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      config: { digest: `sha256:${"d".repeat(64)}` },
+      layers: [],
+    });
     fake.packageVersions("octo-org", "app").push(
       { id: 5, digest, createdAt: at, updatedAt: at, tags: ["pr-99"] }, // no such PR: 404
       { id: 6, digest: `sha256:${"9".repeat(64)}`, createdAt: at, updatedAt: at, tags: ["pr-4-abc"] }, // not in the registry
@@ -97,11 +163,22 @@ describe("dockhand prune and restore", () => {
     // A kept version's manifest is unreadable, so nothing is deleted at all (what it references is unknown).
     assert.match(result.stdout, /would delete 0 of 6 versions, kept 6/);
     assert.match(result.stdout, /Kept 6:\n/);
-    for (const line of ["2 belong to an open PR", "2 belong to a PR whose state is unknown", "1 were skipped: a manifest could not be read", "1 carry a kept tag (prune.keep)"]) {
+    for (const line of [
+      "2 belong to an open PR",
+      "2 belong to a PR whose state is unknown",
+      "1 were skipped: a manifest could not be read",
+      "1 carry a kept tag (prune.keep)",
+    ]) {
       assert.ok(result.stdout.includes(`\n      ${line}\n`), line);
     }
-    assert.match(result.stdout, /Could not read 2 PRs of octo-org\/app: #99 \(HTTP 404\), #5 \(HTTP 403\)\. Their tags were kept\. Check --repo/);
-    assert.match(result.stdout, /Could not read 2 manifests from ghcr\.io \(.*\)\. What they reference is unknown, so nothing they might reach was deleted\./);
+    assert.match(
+      result.stdout,
+      /Could not read 2 PRs of octo-org\/app: #99 \(HTTP 404\), #5 \(HTTP 403\)\. Their tags were kept\. Check --repo/,
+    );
+    assert.match(
+      result.stdout,
+      /Could not read 2 manifests from ghcr\.io \(.*\)\. What they reference is unknown, so nothing they might reach was deleted\./,
+    );
   });
 
   it("follows the config's _extends with the token, as the app does", async () => {
@@ -110,7 +187,15 @@ describe("dockhand prune and restore", () => {
     const dir = mkdtempSync(join(tmpdir(), "dockhand-prune-"));
     const config = join(dir, "dockhand.yml");
     writeFileSync(config, "_extends: .github:dockhand-base.yml\nprune:\n  graceHours: 0\n");
-    const result = await runCli(with_(pruneCommand), ["--owner", "octo-org", "--package", "app", "--config", config, "--dry-run"]);
+    const result = await runCli(with_(pruneCommand), [
+      "--owner",
+      "octo-org",
+      "--package",
+      "app",
+      "--config",
+      config,
+      "--dry-run",
+    ]);
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /would delete 0 of 3 versions, kept 3/);
     assert.match(result.stdout, / {4}2 carry a kept tag/);
@@ -118,33 +203,89 @@ describe("dockhand prune and restore", () => {
 
   it("lists versions 100 a page, active only, for a user's package as for an organization's", async () => {
     const at = Date.parse("2026-11-01T00:00:00Z");
-    const digest = registry.put({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { digest: `sha256:${"7".repeat(64)}` }, layers: [] });
-    const versions = Array.from({ length: 150 }, (_, i) => ({ id: 1000 + i, digest, createdAt: at, updatedAt: at, tags: [`v${i}`] }));
+    const digest = registry.put({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      config: { digest: `sha256:${"7".repeat(64)}` },
+      layers: [],
+    });
+    const versions = Array.from({ length: 150 }, (_, i) => ({
+      id: 1000 + i,
+      digest,
+      createdAt: at,
+      updatedAt: at,
+      tags: [`v${i}`],
+    }));
     fake.addPackage({ owner: "octo-user", ownerKind: "User", name: "tool", versions });
     fake.addPackage({ owner: "octo-org", name: "many", versions });
-    for (const [owner, name] of [["octo-user", "tool"], ["octo-org", "many"]] as const) {
-      const result = await runCli(with_(pruneCommand), ["--owner", owner, "--package", name, "--repo", "octo-org/app", "--dry-run"]);
+    for (const [owner, name] of [
+      ["octo-user", "tool"],
+      ["octo-org", "many"],
+    ] as const) {
+      const result = await runCli(with_(pruneCommand), [
+        "--owner",
+        owner,
+        "--package",
+        name,
+        "--repo",
+        "octo-org/app",
+        "--dry-run",
+      ]);
       assert.equal(result.status, 0, result.stderr);
-      const lists = fake.requests.filter((r) => r.method === "GET" && r.path.includes(`/${owner}/packages/container/${name}/versions`));
+      const lists = fake.requests.filter(
+        (r) => r.method === "GET" && r.path.includes(`/${owner}/packages/container/${name}/versions`),
+      );
       assert.equal(lists.length, 2, `${owner}: ${lists.map((r) => r.path).join(" ")}`);
-      assert.ok(lists.every((r) => /[?&]per_page=100(&|$)/.test(r.path) && /[?&]state=active(&|$)/.test(r.path)), lists.map((r) => r.path).join(" "));
+      assert.ok(
+        lists.every((r) => /[?&]per_page=100(&|$)/.test(r.path) && /[?&]state=active(&|$)/.test(r.path)),
+        lists.map((r) => r.path).join(" "),
+      );
     }
   });
 
   it("honours DOCKHAND_PRUNE_WRITE_INTERVAL_MS, and refuses an invalid one in one line", async () => {
     const at = Date.parse("2026-11-01T00:00:00Z");
-    const image = (name: string) => registry.put({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { digest: `sha256:${name.padEnd(64, "1")}` }, layers: [] });
-    fake.packageVersions("octo-org", "app").push(...[10, 11, 12].map((id) => ({ id, digest: image(String(id)), createdAt: at, updatedAt: at, tags: [`pr-3-${id}`] })));
+    const image = (name: string) =>
+      registry.put({
+        schemaVersion: 2,
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        config: { digest: `sha256:${name.padEnd(64, "1")}` },
+        layers: [],
+      });
+    fake
+      .packageVersions("octo-org", "app")
+      .push(
+        ...[10, 11, 12].map((id) => ({
+          id,
+          digest: image(String(id)),
+          createdAt: at,
+          updatedAt: at,
+          tags: [`pr-3-${id}`],
+        })),
+      );
     const started = Date.now();
-    const fast = await runCli(with_(pruneCommand, { ...ENV, DOCKHAND_PRUNE_WRITE_INTERVAL_MS: "0" }), ["--owner", "octo-org", "--package", "app"]);
+    const fast = await runCli(with_(pruneCommand, { ...ENV, DOCKHAND_PRUNE_WRITE_INTERVAL_MS: "0" }), [
+      "--owner",
+      "octo-org",
+      "--package",
+      "app",
+    ]);
     assert.equal(fast.status, 0, fast.stderr);
     assert.match(fast.stdout, /deleted 4 of 6 versions/);
     // One second apart (the default) would take at least 3 s for 4 deletions.
     assert.ok(Date.now() - started < 2500, `took ${Date.now() - started} ms`);
 
-    const invalid = await runCli(with_(pruneCommand, { ...ENV, DOCKHAND_PRUNE_WRITE_INTERVAL_MS: "soon" }), ["--owner", "octo-org", "--package", "app"]);
+    const invalid = await runCli(with_(pruneCommand, { ...ENV, DOCKHAND_PRUNE_WRITE_INTERVAL_MS: "soon" }), [
+      "--owner",
+      "octo-org",
+      "--package",
+      "app",
+    ]);
     assert.equal(invalid.status, 2);
-    assert.match(invalid.stderr, /^dockhand prune: DOCKHAND_PRUNE_WRITE_INTERVAL_MS: must be a whole number from 0 to 60000 \(milliseconds\), e\.g\. DOCKHAND_PRUNE_WRITE_INTERVAL_MS=1000/);
+    assert.match(
+      invalid.stderr,
+      /^dockhand prune: DOCKHAND_PRUNE_WRITE_INTERVAL_MS: must be a whole number from 0 to 60000 \(milliseconds\), e\.g\. DOCKHAND_PRUNE_WRITE_INTERVAL_MS=1000/,
+    );
     assert.equal(invalid.stderr.trim().split("\n").length, 1);
   });
 });
@@ -156,9 +297,18 @@ describe("dockhand prune with GitHub out of reach", () => {
     const port = (server.address() as AddressInfo).port;
     await new Promise<void>((resolve) => server.close(() => resolve()));
     const started = Date.now();
-    const result = await runCli((argv, io) => pruneCommand(argv, io, { DOCKHAND_PACKAGES_TOKEN: "ghp_x", GITHUB_API_URL: `http://127.0.0.1:${port}` }), ["--owner", "octo-org", "--package", "app"]);
+    const result = await runCli(
+      (argv, io) =>
+        pruneCommand(argv, io, { DOCKHAND_PACKAGES_TOKEN: "ghp_x", GITHUB_API_URL: `http://127.0.0.1:${port}` }),
+      ["--owner", "octo-org", "--package", "app"],
+    );
     assert.equal(result.status, 2);
-    assert.match(result.stderr, new RegExp(`^dockhand prune: cannot reach GitHub's API at http://127\\.0\\.0\\.1:${port} \\(.*ECONNREFUSED.*\\); check GITHUB_API_URL \\(or GHE_HOST and GHE_PROTOCOL\\)`));
+    assert.match(
+      result.stderr,
+      new RegExp(
+        `^dockhand prune: cannot reach GitHub's API at http://127\\.0\\.0\\.1:${port} \\(.*ECONNREFUSED.*\\); check GITHUB_API_URL \\(or GHE_HOST and GHE_PROTOCOL\\)`,
+      ),
+    );
     assert.equal(result.stderr.trim().split("\n").length, 1);
     assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
   });

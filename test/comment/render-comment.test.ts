@@ -12,21 +12,44 @@ const PULL = pullKey("o/r", 1);
 
 function run(overrides: Partial<RunReport> = {}): RunReport {
   return {
-    workflowKey: "77", workflowName: "CI", runId: 1, runNumber: 1, attempt: 1, runUrl: "https://github.com/o/r/actions/runs/1",
-    event: "pull_request", conclusion: "success", headSha: HEAD, completedAt: "2026-11-20T00:00:00Z", origin: "same-repo",
-    images: [], expectedTags: [], artifacts: [], notes: [], ...overrides,
+    workflowKey: "77",
+    workflowName: "CI",
+    runId: 1,
+    runNumber: 1,
+    attempt: 1,
+    runUrl: "https://github.com/o/r/actions/runs/1",
+    event: "pull_request",
+    conclusion: "success",
+    headSha: HEAD,
+    completedAt: "2026-11-20T00:00:00Z",
+    origin: "same-repo",
+    images: [],
+    expectedTags: [],
+    artifacts: [],
+    notes: [],
+    ...overrides,
   };
 }
 
 function image(i: number, platforms = ["linux/amd64"]): RunReport["images"][number] {
-  return { repository: "ghcr.io/octo-org/app", tag: `t-${i}-${"x".repeat(100)}`, digest: `sha256:${"1".repeat(64)}`, via: "buildx", job: "build", check: { status: "verified", platforms, attestations: 1 } };
+  return {
+    repository: "ghcr.io/octo-org/app",
+    tag: `t-${i}-${"x".repeat(100)}`,
+    digest: `sha256:${"1".repeat(64)}`,
+    via: "buildx",
+    job: "build",
+    check: { status: "verified", platforms, attestations: 1 },
+  };
 }
 
 /** The body fits GitHub, its last line is the state, and the state opens. */
 function assertWellFormed(body: string): CommentState {
   assert.ok(body.length <= MAX_COMMENT_LENGTH, `length ${body.length}`);
   const lastLine = body.slice(body.lastIndexOf("\n") + 1);
-  assert.ok(lastLine.startsWith("<!-- dockhand:state v2 ") && lastLine.length <= STATE_BUDGET, `state line of ${lastLine.length}`);
+  assert.ok(
+    lastLine.startsWith("<!-- dockhand:state v2 ") && lastLine.length <= STATE_BUDGET,
+    `state line of ${lastLine.length}`,
+  );
   const state = stateOf(body, PULL);
   assert.ok(state, "the state reads back");
   return state;
@@ -34,29 +57,79 @@ function assertWellFormed(body: string): CommentState {
 
 describe("renderComment", () => {
   it("keeps the latest image a workflow pushed for the head, with its commands, after a later attempt failed without pushing", () => {
-    const pushed = run({ runId: 10, runNumber: 10, images: [image(1)], artifacts: [{ id: 5, name: "docker-image", sizeInBytes: 10, digest: null, expiresAt: null, expired: false, url: "https://github.com/o/r/actions/runs/10/artifacts/5", holdsImage: true }] });
-    const failed = run({ runId: 10, runNumber: 10, attempt: 2, conclusion: "failure", notes: [{ code: "run-not-successful" }] });
+    const pushed = run({
+      runId: 10,
+      runNumber: 10,
+      images: [image(1)],
+      artifacts: [
+        {
+          id: 5,
+          name: "docker-image",
+          sizeInBytes: 10,
+          digest: null,
+          expiresAt: null,
+          expired: false,
+          url: "https://github.com/o/r/actions/runs/10/artifacts/5",
+          holdsImage: true,
+        },
+      ],
+    });
+    const failed = run({
+      runId: 10,
+      runNumber: 10,
+      attempt: 2,
+      conclusion: "failure",
+      notes: [{ code: "run-not-successful" }],
+    });
     const body = commentFor(applyRun(applyRun(undefined, pushed, HEAD, []), failed, HEAD, []), PULL);
     const [current = "", earlier = ""] = body.split("Earlier runs");
     assert.match(current, /#### `CI` \[run #10, attempt 2\]/);
-    assert.match(current, /\*\*Latest images for this commit\*\*, pushed by \[run #10\]\(https:\/\/github\.com\/o\/r\/actions\/runs\/1\); this run pushed none\./);
+    assert.match(
+      current,
+      /\*\*Latest images for this commit\*\*, pushed by \[run #10\]\(https:\/\/github\.com\/o\/r\/actions\/runs\/1\); this run pushed none\./,
+    );
     assert.match(current, /`ghcr\.io\/octo-org\/app:t-1-x+`/);
     assert.match(current, /docker pull ghcr\.io\/octo-org\/app@sha256:1{64}/);
     assert.match(current, /gh run download 10 -R o\/r -n docker-image -D docker-image && docker load/);
     assert.match(earlier, /run #10\]/);
 
     // Not once the attempt pushed its own, nor once the PR's head moved on, nor when the image is gone.
-    const repushed = commentFor(applyRun(applyRun(undefined, pushed, HEAD, []), { ...failed, conclusion: "success", images: [image(2)] }, HEAD, []), PULL);
+    const repushed = commentFor(
+      applyRun(
+        applyRun(undefined, pushed, HEAD, []),
+        { ...failed, conclusion: "success", images: [image(2)] },
+        HEAD,
+        [],
+      ),
+      PULL,
+    );
     assert.doesNotMatch(repushed, /Latest images for this commit/);
-    const moved = commentFor(applyRun(applyRun(undefined, pushed, HEAD, []), { ...failed, runId: 11, headSha: "e".repeat(40) }, "e".repeat(40), []), PULL);
+    const moved = commentFor(
+      applyRun(
+        applyRun(undefined, pushed, HEAD, []),
+        { ...failed, runId: 11, headSha: "e".repeat(40) },
+        "e".repeat(40),
+        [],
+      ),
+      PULL,
+    );
     assert.doesNotMatch(moved, /Latest images for this commit/);
-    const gone = commentFor(applyRun(applyRun(undefined, { ...pushed, images: [{ ...image(1), check: { status: "missing" } }] }, HEAD, []), failed, HEAD, []), PULL);
+    const gone = commentFor(
+      applyRun(
+        applyRun(undefined, { ...pushed, images: [{ ...image(1), check: { status: "missing" } }] }, HEAD, []),
+        failed,
+        HEAD,
+        [],
+      ),
+      PULL,
+    );
     assert.doesNotMatch(gone, /Latest images for this commit/);
   });
 
   it("stays under GitHub's limit, dropping old history before current detail", () => {
     let state: CommentState | undefined;
-    for (let id = 1; id <= 200; id++) state = applyRun(state, run({ runId: id, runNumber: id, images: [image(id)] }), HEAD, []);
+    for (let id = 1; id <= 200; id++)
+      state = applyRun(state, run({ runId: id, runNumber: id, images: [image(id)] }), HEAD, []);
     const body = commentFor(state!, PULL);
     const kept = assertWellFormed(body);
     assert.equal(kept.runs[0]?.runId, 200, "the current run is kept");
@@ -65,7 +138,10 @@ describe("renderComment", () => {
   });
 
   it("limits long lists in one run and says how many were left out", () => {
-    const body = commentFor(applyRun(undefined, run({ images: Array.from({ length: 2000 }, (_, i) => image(i)) }), HEAD, []), PULL);
+    const body = commentFor(
+      applyRun(undefined, run({ images: Array.from({ length: 2000 }, (_, i) => image(i)) }), HEAD, []),
+      PULL,
+    );
     assertWellFormed(body);
     assert.match(body, /…and \d+ more images\./);
   });
@@ -79,17 +155,33 @@ describe("renderComment", () => {
   });
 
   it("keeps its state, and every workflow it can, with many config problems and many workflows", () => {
-    const problems = Array.from({ length: 500 }, (_, i) => ({ key: `retry.rules[${i}].pattern`, message: "m".repeat(2000) }));
+    const problems = Array.from({ length: 500 }, (_, i) => ({
+      key: `retry.rules[${i}].pattern`,
+      message: "m".repeat(2000),
+    }));
     let state: CommentState | undefined;
     for (let w = 1; w <= 300; w++) {
-      state = applyRun(state, run({ workflowKey: String(w), workflowName: `workflow ${w} ${"n".repeat(300)}`, runId: w, images: Array.from({ length: 20 }, (_, i) => image(i)) }), HEAD, problems);
+      state = applyRun(
+        state,
+        run({
+          workflowKey: String(w),
+          workflowName: `workflow ${w} ${"n".repeat(300)}`,
+          runId: w,
+          images: Array.from({ length: 20 }, (_, i) => image(i)),
+        }),
+        HEAD,
+        problems,
+      );
     }
     const body = commentFor(state!, PULL);
     const kept = assertWellFormed(body);
     assert.equal(kept.configProblems.length, 20, "problems are capped, with a count of the rest");
     assert.match(kept.configProblems.at(-1)?.message ?? "", /and 481 more problems/);
     assert.ok(kept.runs.length > 0 && kept.runs.length <= 300);
-    assert.ok(kept.runs.every((r) => r.workflowName.length <= 513), "strings in the state are cut");
+    assert.ok(
+      kept.runs.every((r) => r.workflowName.length <= 513),
+      "strings in the state are cut",
+    );
     assert.match(body, /left out to fit GitHub's comment size limit/);
   });
 
@@ -114,25 +206,38 @@ describe("renderComment", () => {
       artifacts: fc.array(text, { maxLength: 60 }),
     });
     fc.assert(
-      fc.property(fc.array(anyRun, { maxLength: 40 }), fc.array(fc.record({ key: text, message: text }), { maxLength: 40 }), (runs, problems) => {
-        let state: CommentState = emptyState(HEAD);
-        for (const r of runs) {
-          state = applyRun(
-            state,
-            run({
-              workflowKey: r.workflowKey,
-              workflowName: r.workflowName,
-              runId: r.runId,
-              attempt: r.attempt,
-              images: r.images.map((i, n) => ({ ...image(n, i.platforms), tag: i.tag })),
-              artifacts: r.artifacts.map((name, id) => ({ id, name, sizeInBytes: 1, digest: null, expiresAt: null, expired: false, url: "https://github.com/o/r", holdsImage: true })),
-            }),
-            HEAD,
-            problems,
-          );
-        }
-        assertWellFormed(commentFor(state, PULL));
-      }),
+      fc.property(
+        fc.array(anyRun, { maxLength: 40 }),
+        fc.array(fc.record({ key: text, message: text }), { maxLength: 40 }),
+        (runs, problems) => {
+          let state: CommentState = emptyState(HEAD);
+          for (const r of runs) {
+            state = applyRun(
+              state,
+              run({
+                workflowKey: r.workflowKey,
+                workflowName: r.workflowName,
+                runId: r.runId,
+                attempt: r.attempt,
+                images: r.images.map((i, n) => ({ ...image(n, i.platforms), tag: i.tag })),
+                artifacts: r.artifacts.map((name, id) => ({
+                  id,
+                  name,
+                  sizeInBytes: 1,
+                  digest: null,
+                  expiresAt: null,
+                  expired: false,
+                  url: "https://github.com/o/r",
+                  holdsImage: true,
+                })),
+              }),
+              HEAD,
+              problems,
+            );
+          }
+          assertWellFormed(commentFor(state, PULL));
+        },
+      ),
       { numRuns: 40 },
     );
   });

@@ -10,15 +10,40 @@ const HEAD = "f".repeat(40);
 const render = (state: Parameters<typeof commentFor>[0]) => commentFor(state, pullKey("o/r", 1));
 function run(attempt: number, retry: RetryRecord): RunReport {
   return {
-    workflowKey: "77", workflowName: "CI", runId: 9, runNumber: 9, attempt, runUrl: "https://github.com/o/r/actions/runs/9",
-    event: "pull_request", conclusion: "failure", headSha: HEAD, completedAt: "2026-11-20T00:00:00Z", origin: "same-repo",
-    images: [], expectedTags: [], artifacts: [], notes: [], retry,
+    workflowKey: "77",
+    workflowName: "CI",
+    runId: 9,
+    runNumber: 9,
+    attempt,
+    runUrl: "https://github.com/o/r/actions/runs/9",
+    event: "pull_request",
+    conclusion: "failure",
+    headSha: HEAD,
+    completedAt: "2026-11-20T00:00:00Z",
+    origin: "same-repo",
+    images: [],
+    expectedTags: [],
+    artifacts: [],
+    notes: [],
+    retry,
   };
 }
 const flaky: RetryRecord = {
   mode: "rerun",
   maxAttempts: 3,
-  jobs: [{ jobId: 1, name: "build | `push`", step: "Push", verdict: "transient", rule: "connection-dropped", operation: "push", line: "EOF ``` @octo-org/admins <img src=x> | [x](https://evil)", source: "log", wait: "normal" }],
+  jobs: [
+    {
+      jobId: 1,
+      name: "build | `push`",
+      step: "Push",
+      verdict: "transient",
+      rule: "connection-dropped",
+      operation: "push",
+      line: "EOF ``` @octo-org/admins <img src=x> | [x](https://evil)",
+      source: "log",
+      wait: "normal",
+    },
+  ],
   outcome: { status: "scheduled", at: "2026-11-20T00:01:00Z" },
 };
 
@@ -37,13 +62,23 @@ describe("the retry section", () => {
     state = applyRun(state, run(2, { ...flaky, outcome: { status: "stopped", reason: "attempt-cap" } }), HEAD, []);
     const body = render(state);
     assert.match(body, /\*\*Retry\*\* · Not re-run: attempt 2 is the last one/);
-    assert.match(body, /Retry history \(1 earlier attempt\)[\s\S]*- attempt 1: .*→ 🔁 Re-run of the failed jobs requested at 2026-11-20 00:01 UTC \(attempt 2 of at most 3\)/);
+    assert.match(
+      body,
+      /Retry history \(1 earlier attempt\)[\s\S]*- attempt 1: .*→ 🔁 Re-run of the failed jobs requested at 2026-11-20 00:01 UTC \(attempt 2 of at most 3\)/,
+    );
   });
 
   it("shows a repository's own cause and fix as inert code: no HTML, links, images or mentions", () => {
     const permanent: RetryRecord = {
       ...flaky,
-      jobs: [{ ...flaky.jobs[0]!, verdict: "permanent", cause: "![x](https://evil/p.png)", fix: "Ask @octo-org/admins <b>now</b>" }],
+      jobs: [
+        {
+          ...flaky.jobs[0]!,
+          verdict: "permanent",
+          cause: "![x](https://evil/p.png)",
+          fix: "Ask @octo-org/admins <b>now</b>",
+        },
+      ],
       outcome: { status: "stopped", reason: "permanent" },
     };
     const body = render(applyRun(undefined, run(1, permanent), HEAD, []));
@@ -52,7 +87,11 @@ describe("the retry section", () => {
 
   it("shows the built-in rules' own advice as Dockhand's markdown", () => {
     const rule = BUILT_IN_RULES.find((r) => r.cause && r.fix)!;
-    const permanent: RetryRecord = { ...flaky, jobs: [{ ...flaky.jobs[0]!, verdict: "permanent", rule: rule.id, cause: rule.cause, fix: rule.fix }], outcome: { status: "stopped", reason: "permanent" } };
+    const permanent: RetryRecord = {
+      ...flaky,
+      jobs: [{ ...flaky.jobs[0]!, verdict: "permanent", rule: rule.id, cause: rule.cause, fix: rule.fix }],
+      outcome: { status: "stopped", reason: "permanent" },
+    };
     const body = render(applyRun(undefined, run(1, permanent), HEAD, []));
     assert.ok(body.includes(`: ${rule.cause} **Fix:** ${rule.fix}`), body);
   });

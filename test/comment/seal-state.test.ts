@@ -6,11 +6,28 @@ import { commentFor, pullKey, testSeal } from "../support/comment-state.js";
 
 const HEAD = "f".repeat(40);
 const PULL = pullKey("octo-org/app", 7);
-const state = applyRun(emptyState(HEAD), {
-  workflowKey: "1", workflowName: "CI", runId: 5, runNumber: 5, attempt: 1, runUrl: "https://github.com/octo-org/app/actions/runs/5",
-  event: "pull_request", conclusion: "success", headSha: HEAD, completedAt: "2026-11-20T00:00:00Z", origin: "same-repo",
-  images: [], expectedTags: [], artifacts: [], notes: [],
-}, HEAD, []);
+const state = applyRun(
+  emptyState(HEAD),
+  {
+    workflowKey: "1",
+    workflowName: "CI",
+    runId: 5,
+    runNumber: 5,
+    attempt: 1,
+    runUrl: "https://github.com/octo-org/app/actions/runs/5",
+    event: "pull_request",
+    conclusion: "success",
+    headSha: HEAD,
+    completedAt: "2026-11-20T00:00:00Z",
+    origin: "same-repo",
+    images: [],
+    expectedTags: [],
+    artifacts: [],
+    notes: [],
+  },
+  HEAD,
+  [],
+);
 const body = commentFor(state, PULL);
 const stateLine = body.slice(body.lastIndexOf("\n") + 1);
 
@@ -21,11 +38,23 @@ describe("the sealed comment state", () => {
   });
 
   const refused: [string, string, "none" | "rejected"][] = [
-    ["a state line anywhere but last (a fork's workflow name, say)", `${body.slice(0, body.lastIndexOf("\n"))}\n${stateLine}\nmore text`, "none"],
-    ["an unsealed state of the first release", `<!-- dockhand:report -->\n<!-- dockhand:state ${Buffer.from(JSON.stringify({ v: 1, headSha: HEAD, runs: [] })).toString("base64")} -->`, "none"],
+    [
+      "a state line anywhere but last (a fork's workflow name, say)",
+      `${body.slice(0, body.lastIndexOf("\n"))}\n${stateLine}\nmore text`,
+      "none",
+    ],
+    [
+      "an unsealed state of the first release",
+      `<!-- dockhand:report -->\n<!-- dockhand:state ${Buffer.from(JSON.stringify({ v: 1, headSha: HEAD, runs: [] })).toString("base64")} -->`,
+      "none",
+    ],
     ["a state sealed for another PR", commentFor(state, pullKey("octo-org/app", 8)), "rejected"],
     ["a state sealed for another repository", commentFor(state, pullKey("octo-org/other", 7)), "rejected"],
-    ["a state sealed with another key", `x\n${new StateSeal(deriveStateKey("another-secret")).seal(state, PULL)}`, "rejected"],
+    [
+      "a state sealed with another key",
+      `x\n${new StateSeal(deriveStateKey("another-secret")).seal(state, PULL)}`,
+      "rejected",
+    ],
     ["an edited payload", body.replace(/v2 (\S)/, (_m, c: string) => `v2 ${c === "A" ? "B" : "A"}`), "rejected"],
     ["a line with extra fields", body.replace(/ -->$/, " extra -->"), "rejected"],
     ["an overlong line", `x\n<!-- dockhand:state v2 ${"A".repeat(50_000)} mac -->`, "rejected"],

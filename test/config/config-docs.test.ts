@@ -15,7 +15,22 @@ describe("committed config docs", () => {
     assert.equal(readFileSync("docs/retry-rules.md", "utf8"), retryRulesMarkdown());
   });
   it("documents every key", () => {
-    for (const key of ["workflows.events", "workflows.names", "workflows.paths", "report.enabled", "report.expectedTags", "report.images", "report.imageArtifacts", "report.maxJobLogs", "retry.mode", "retry.maxAttempts", "retry.mixed", "retry.backoff.initialSeconds", "retry.dailyBudget", "retry.rules"]) {
+    for (const key of [
+      "workflows.events",
+      "workflows.names",
+      "workflows.paths",
+      "report.enabled",
+      "report.expectedTags",
+      "report.images",
+      "report.imageArtifacts",
+      "report.maxJobLogs",
+      "retry.mode",
+      "retry.maxAttempts",
+      "retry.mixed",
+      "retry.backoff.initialSeconds",
+      "retry.dailyBudget",
+      "retry.rules",
+    ]) {
       assert.match(configMarkdown(), new RegExp(`\\| \`${key.replaceAll(".", "\\.")}\` \\|`));
     }
   });

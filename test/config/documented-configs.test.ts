@@ -25,7 +25,13 @@ function isDockhandConfig(block: FencedBlock): boolean {
   } catch {
     return /^(workflows|report|retry|prune|_extends):/m.test(block.text); // broken YAML that is meant to be a config
   }
-  return typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length > 0 && Object.keys(value).every((key) => KEYS.has(key));
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.keys(value).length > 0 &&
+    Object.keys(value).every((key) => KEYS.has(key))
+  );
 }
 
 const blocks = documentationFiles().flatMap(fencedBlocks);
@@ -48,7 +54,8 @@ describe("documented configs", () => {
       readFileSync(file, "utf8")
         .split("\n")
         .forEach((line, index) => {
-          if (/^(workflows|report|retry|prune|_extends):/.test(line)) assert.ok(inYaml.has(index + 1), `${file}:${index + 1}: \`${line}\` is outside a YAML block`);
+          if (/^(workflows|report|retry|prune|_extends):/.test(line))
+            assert.ok(inYaml.has(index + 1), `${file}:${index + 1}: \`${line}\` is outside a YAML block`);
         });
     }
   });
@@ -57,7 +64,11 @@ describe("documented configs", () => {
     it(`${block.file}:${block.line} is valid for the JSON Schema and for Dockhand`, async () => {
       const value: unknown = parse(block.text);
       assert.ok(validate(value), `${block.file}:${block.line}: ${JSON.stringify(validate.errors)}`);
-      const loaded = await followExtends({ label: `${block.file}:${block.line}`, fetched: { found: true, text: block.text } }, "octo-org", undefined);
+      const loaded = await followExtends(
+        { label: `${block.file}:${block.line}`, fetched: { found: true, text: block.text } },
+        "octo-org",
+        undefined,
+      );
       assert.ok(loaded.ok, `${block.file}:${block.line}: ${JSON.stringify(loaded)}`);
     });
   }

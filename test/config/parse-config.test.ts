@@ -15,9 +15,19 @@ describe("parseConfig", () => {
   it("names the key and the problem, and suggests the allowed keys", () => {
     const parsed = parseConfig({ report: { maxJobLogs: 500, expectedTags: ["{nope}"], enabeld: true } });
     assert.ok(!parsed.ok);
-    assert.deepEqual(parsed.problems.map((p) => p.key).sort(), ["report.enabeld", "report.expectedTags[0]", "report.maxJobLogs"]);
-    assert.match(parsed.problems.find((p) => p.key === "report.enabeld")!.message, /allowed here: enabled, expectedTags/);
-    assert.match(parsed.problems.find((p) => p.key === "report.expectedTags[0]")!.message, /unknown placeholder \{nope\}/);
+    assert.deepEqual(parsed.problems.map((p) => p.key).sort(), [
+      "report.enabeld",
+      "report.expectedTags[0]",
+      "report.maxJobLogs",
+    ]);
+    assert.match(
+      parsed.problems.find((p) => p.key === "report.enabeld")!.message,
+      /allowed here: enabled, expectedTags/,
+    );
+    assert.match(
+      parsed.problems.find((p) => p.key === "report.expectedTags[0]")!.message,
+      /unknown placeholder \{nope\}/,
+    );
   });
 
   it("rejects a file that is not a mapping", () => {

@@ -16,11 +16,25 @@ describe("readConfigFile", () => {
 
   const cases: { name: string; content?: string; path?: string; problem?: RegExp }[] = [
     { name: "a valid file", content: "retry:\n  mode: off\n" },
-    { name: "a file over the cap, by its size", content: `# ${"x".repeat(CONFIG_MAX_BYTES)}\n`, problem: new RegExp(`^\\(file\\): .*big\\.yml is ${CONFIG_MAX_BYTES + 3} bytes; the limit is ${CONFIG_MAX_BYTES} bytes \\(32 KiB\\)`) },
-    { name: "a stream that never ends, read only to the cap", path: "/dev/zero", problem: /^\(file\): \/dev\/zero is larger than the limit of 32768 bytes \(32 KiB\)/ },
+    {
+      name: "a file over the cap, by its size",
+      content: `# ${"x".repeat(CONFIG_MAX_BYTES)}\n`,
+      problem: new RegExp(
+        `^\\(file\\): .*big\\.yml is ${CONFIG_MAX_BYTES + 3} bytes; the limit is ${CONFIG_MAX_BYTES} bytes \\(32 KiB\\)`,
+      ),
+    },
+    {
+      name: "a stream that never ends, read only to the cap",
+      path: "/dev/zero",
+      problem: /^\(file\): \/dev\/zero is larger than the limit of 32768 bytes \(32 KiB\)/,
+    },
     { name: "flow nesting 10,000 deep", content: "[".repeat(10_000), problem: /nests deeper than 16 levels/ },
     { name: "duplicate keys", content: "retry: {}\nretry: {}\n", problem: /^retry: duplicate key at line 2, column 1/ },
-    { name: "a missing file", path: "/nonexistent/dockhand.yml", problem: /^\(file\): cannot read \/nonexistent\/dockhand\.yml: ENOENT/ },
+    {
+      name: "a missing file",
+      path: "/nonexistent/dockhand.yml",
+      problem: /^\(file\): cannot read \/nonexistent\/dockhand\.yml: ENOENT/,
+    },
   ];
   for (const { name, content, path, problem } of cases) {
     it(name, async () => {

@@ -10,14 +10,32 @@ const withPatterns = (...patterns: string[]) => ({
 const REFUSED: [pattern: string, says: RegExp][] = [
   [String.raw`(ERR\d+) .* \1`, /backreference \(`\\1`\), which needs backtracking; match the repeated text itself/],
   [String.raw`(?<code>ERR\d+) .* \k<code>`, /named backreference/],
-  ["connection reset(?= by peer)", /lookahead \(`\(\?=…\)`\), which RE2 does not run; match the text that follows as part of the pattern, or drop the condition/],
+  [
+    "connection reset(?= by peer)",
+    /lookahead \(`\(\?=…\)`\), which RE2 does not run; match the text that follows as part of the pattern, or drop the condition/,
+  ],
   ["reset(?!ting)", /lookahead \(`\(\?!…\)`\)/],
-  ["(?<=harbor: )timeout", /lookbehind \(`\(\?<=…\)`\), which RE2 does not run; match the text before as part of the pattern, or drop the condition/],
+  [
+    "(?<=harbor: )timeout",
+    /lookbehind \(`\(\?<=…\)`\), which RE2 does not run; match the text before as part of the pattern, or drop the condition/,
+  ],
   ["(?<!harbor: )timeout", /lookbehind \(`\(\?<!…\)`\)/],
-  ["(unclosed", /not a valid regular expression \(.*\); RE2's syntax: https:\/\/github\.com\/google\/re2\/wiki\/Syntax/],
-  ["(?:a|b|ab|ba){1,500}z", /(compiles to \d+ steps, more than 1000|repeats to more than 1000 steps): use smaller counted repetitions/],
-  [String.raw`\pL+ failed`, /uses a Unicode class \(`\\p…`\), which is slow to compile; use an ASCII class such as `\[a-z\]`/],
-  [String.raw`[\x{100}-\x{10FFFF}]+ failed`, /uses a character class with characters past U\+00FF, which is slow to compile case-insensitively; write such characters outside a class, or use `\.`/],
+  [
+    "(unclosed",
+    /not a valid regular expression \(.*\); RE2's syntax: https:\/\/github\.com\/google\/re2\/wiki\/Syntax/,
+  ],
+  [
+    "(?:a|b|ab|ba){1,500}z",
+    /(compiles to \d+ steps, more than 1000|repeats to more than 1000 steps): use smaller counted repetitions/,
+  ],
+  [
+    String.raw`\pL+ failed`,
+    /uses a Unicode class \(`\\p…`\), which is slow to compile; use an ASCII class such as `\[a-z\]`/,
+  ],
+  [
+    String.raw`[\x{100}-\x{10FFFF}]+ failed`,
+    /uses a character class with characters past U\+00FF, which is slow to compile case-insensitively; write such characters outside a class, or use `\.`/,
+  ],
   [String.raw`[\u0100-\uffff]`, /character class with characters past U\+00FF/],
   ["[✓✗] failed", /character class with characters past U\+00FF/],
 ];
@@ -27,12 +45,24 @@ describe("retry.rules[].pattern", () => {
     it(`refuses ${pattern}, naming the key, the construct and the fix`, () => {
       const parsed = parseConfig(withPatterns("harbor: proxy reset", pattern));
       assert.ok(!parsed.ok);
-      assert.deepEqual(parsed.problems.map((p) => p.key), ["retry.rules[1].pattern"]);
+      assert.deepEqual(
+        parsed.problems.map((p) => p.key),
+        ["retry.rules[1].pattern"],
+      );
       assert.match(parsed.problems[0]?.message ?? "", says);
     });
   }
 
-  for (const pattern of ["(a+)+$", "(a|a)*b", String.raw`^(\w+\s?)*$`, "(.*a){12}", String.raw`\u001b\[31m(?<what>\w+)`, String.raw`ourharbor\.com.*connection reset`, "✓ pushed [à-ÿ]", String.raw`sha256:[a-f0-9]{64}`]) {
+  for (const pattern of [
+    "(a+)+$",
+    "(a|a)*b",
+    String.raw`^(\w+\s?)*$`,
+    "(.*a){12}",
+    String.raw`\u001b\[31m(?<what>\w+)`,
+    String.raw`ourharbor\.com.*connection reset`,
+    "✓ pushed [à-ÿ]",
+    String.raw`sha256:[a-f0-9]{64}`,
+  ]) {
     it(`accepts ${pattern}: catastrophic in JavaScript, linear in RE2`, () => {
       assert.ok(parseConfig(withPatterns(pattern)).ok);
     });
@@ -41,14 +71,26 @@ describe("retry.rules[].pattern", () => {
   it("refuses rules whose patterns together are too long to compile cheaply on every delivery", () => {
     const parsed = parseConfig(withPatterns(...Array.from({ length: 13 }, (_, i) => `${"[a-z]".repeat(99)}${i}`)));
     assert.ok(!parsed.ok);
-    assert.deepEqual(parsed.problems.map((p) => p.key), ["retry.rules"]);
-    assert.match(parsed.problems[0]?.message ?? "", /the patterns together are longer than 6000 characters: use fewer or shorter patterns/);
+    assert.deepEqual(
+      parsed.problems.map((p) => p.key),
+      ["retry.rules"],
+    );
+    assert.match(
+      parsed.problems[0]?.message ?? "",
+      /the patterns together are longer than 6000 characters: use fewer or shorter patterns/,
+    );
   });
 
   it("refuses rules whose patterns together are too large to run cheaply on every line", () => {
     const parsed = parseConfig(withPatterns("x{900}", "y{900}", "z{900}", "w{900}"));
     assert.ok(!parsed.ok);
-    assert.deepEqual(parsed.problems.map((p) => p.key), ["retry.rules"]);
-    assert.match(parsed.problems[0]?.message ?? "", /the patterns together compile to more than 3000 steps: use fewer or shorter patterns/);
+    assert.deepEqual(
+      parsed.problems.map((p) => p.key),
+      ["retry.rules"],
+    );
+    assert.match(
+      parsed.problems[0]?.message ?? "",
+      /the patterns together compile to more than 3000 steps: use fewer or shorter patterns/,
+    );
   });
 });

@@ -39,10 +39,17 @@ describe("the webhook path queues deliveries for workers", () => {
 
   it("retries a delivery whose handling fails, then shows it as failed", async () => {
     fake.fail("GET", /\/pulls$/, { status: 502, body: { message: "Server Error" } }, 10);
-    await app.receive("workflow_run", workflowRunCompleted({ repo: REPO, id: 501, headSha: SHA1, headBranch: "feature/x" }));
+    await app.receive(
+      "workflow_run",
+      workflowRunCompleted({ repo: REPO, id: 501, headSha: SHA1, headBranch: "feature/x" }),
+    );
     await app.advance(30_000);
     await app.advance(60_000);
-    assert.equal(fake.countRequests("GET", /\/pulls\?/), OCTOKIT_SENDS.read * MAX_TRIES, "three tries, the read sent twice in each");
+    assert.equal(
+      fake.countRequests("GET", /\/pulls\?/),
+      OCTOKIT_SENDS.read * MAX_TRIES,
+      "three tries, the read sent twice in each",
+    );
     assert.ok(app.logs.some((l) => l.msg === "job failed for good" && String(l.job).startsWith("event:workflow_run")));
   });
 });

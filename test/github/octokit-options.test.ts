@@ -14,7 +14,11 @@ const repo = { owner: "octo-org", repo: "app" };
 describe("the Octokit that ships: what it sends, and what it leaves to the job", () => {
   let fake: FakeGitHub;
   let stop: () => void;
-  const octokit = (githubWriteIntervalMs = 0) => new (dockhandOctokit({ githubWriteIntervalMs }))({ auth: { token: "ghp_policy" }, log: pino({ level: "silent" }) }) as unknown as Octokit;
+  const octokit = (githubWriteIntervalMs = 0) =>
+    new (dockhandOctokit({ githubWriteIntervalMs }))({
+      auth: { token: "ghp_policy" },
+      log: pino({ level: "silent" }),
+    }) as unknown as Octokit;
 
   beforeEach(() => {
     fake = new FakeGitHub();
@@ -50,7 +54,14 @@ describe("the Octokit that ships: what it sends, and what it leaves to the job",
     fake.fail("POST", /\/issues\/7\/comments$/, { status: 500, body: { message: "Server Error" } }, 10);
     await assert.rejects(octokit().rest.issues.createComment({ ...repo, issue_number: 7, body: "x" }), { status: 500 });
     fake.lose("DELETE", /\/versions\/1$/, 10);
-    await assert.rejects(octokit().rest.packages.deletePackageVersionForOrg({ org: "octo-org", package_type: "container", package_name: "app", package_version_id: 1 }));
+    await assert.rejects(
+      octokit().rest.packages.deletePackageVersionForOrg({
+        org: "octo-org",
+        package_type: "container",
+        package_name: "app",
+        package_version_id: 1,
+      }),
+    );
     assert.equal(fake.countRequests("POST", /rerun-failed-jobs$/), OCTOKIT_SENDS.write);
     assert.equal(fake.countRequests("POST", /\/issues\/7\/comments$/), OCTOKIT_SENDS.write);
     assert.equal(fake.countRequests("DELETE", /\/versions\/1$/), OCTOKIT_SENDS.write);
@@ -64,18 +75,32 @@ describe("the Octokit that ships: what it sends, and what it leaves to the job",
 
   it("never waits a rate limit out: the answer comes back at once, saying how long to wait", async () => {
     const started = Date.now();
-    fake.fail("POST", /rerun-failed-jobs$/, { status: 403, headers: { "retry-after": "30" }, body: { message: "You have exceeded a secondary rate limit." } });
-    const secondary = await octokit().rest.actions.reRunWorkflowFailedJobs({ ...repo, run_id: 600 }).catch((error: unknown) => error);
+    fake.fail("POST", /rerun-failed-jobs$/, {
+      status: 403,
+      headers: { "retry-after": "30" },
+      body: { message: "You have exceeded a secondary rate limit." },
+    });
+    const secondary = await octokit()
+      .rest.actions.reRunWorkflowFailedJobs({ ...repo, run_id: 600 })
+      .catch((error: unknown) => error);
     assert.equal(retryAfterOf(secondary), 30_000);
 
     const reset = Math.floor(Date.now() / 1000) + 120;
-    fake.fail("GET", /\/actions\/runs\/600$/, { status: 403, headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(reset) }, body: { message: "API rate limit exceeded" } });
-    const primary = await octokit().rest.actions.getWorkflowRun({ ...repo, run_id: 600 }).catch((error: unknown) => error);
+    fake.fail("GET", /\/actions\/runs\/600$/, {
+      status: 403,
+      headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(reset) },
+      body: { message: "API rate limit exceeded" },
+    });
+    const primary = await octokit()
+      .rest.actions.getWorkflowRun({ ...repo, run_id: 600 })
+      .catch((error: unknown) => error);
     const wait = retryAfterOf(primary) ?? 0;
     assert.ok(wait > 115_000 && wait <= 122_000, `until the reset and a second: ${wait} ms`);
 
     fake.fail("GET", /\/actions\/runs\/600$/, { status: 429, body: { message: "Too Many Requests" } });
-    const tooMany = await octokit().rest.actions.getWorkflowRun({ ...repo, run_id: 600 }).catch((error: unknown) => error);
+    const tooMany = await octokit()
+      .rest.actions.getWorkflowRun({ ...repo, run_id: 600 })
+      .catch((error: unknown) => error);
     assert.equal(retryAfterOf(tooMany), 60_000, "no time named: a minute");
 
     assert.ok(Date.now() - started < 2000, "nothing waited");

@@ -38,7 +38,8 @@ async function logServer(log: Buffer, mode: "ranges" | "offsets" | "none") {
     if (mode !== "none" && ((suffix && mode === "ranges") || offsets)) {
       const start = suffix ? Math.max(0, log.length - Number(suffix[1])) : Number(offsets?.[1]);
       const end = suffix ? log.length - 1 : Math.min(Number(offsets?.[2]), log.length - 1);
-      if (log.length === 0 || start > end) return void res.writeHead(416, { "content-range": `bytes */${log.length}` }).end();
+      if (log.length === 0 || start > end)
+        return void res.writeHead(416, { "content-range": `bytes */${log.length}` }).end();
       return send(res, 206, log.subarray(start, end + 1), { "content-range": `bytes ${start}-${end}/${log.length}` });
     }
     send(res, 200, log, {});
@@ -46,7 +47,11 @@ async function logServer(log: Buffer, mode: "ranges" | "offsets" | "none") {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/logs/1?sig=x`;
   const octokit = { request: async () => ({ status: 302, headers: { location: url } }) } as unknown as Octokit;
-  return { octokit, stats, close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))) };
+  return {
+    octokit,
+    stats,
+    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+  };
 }
 
 /** `count` numbered lines, then `end`. */
@@ -99,7 +104,10 @@ describe("readJobLogTail", () => {
     const log = Buffer.concat([Buffer.from("##[group]Run docker push\n"), numberedLog(1 * MiB, "##[error]boom")]);
     const server = await logServer(log, "ranges");
     try {
-      const tail = await readJobLogTail(server.octokit, repo, 1, { chunks: [64 * KiB, 512 * KiB, 4 * MiB], enough: (text) => text.includes("##[group]Run ") });
+      const tail = await readJobLogTail(server.octokit, repo, 1, {
+        chunks: [64 * KiB, 512 * KiB, 4 * MiB],
+        enough: (text) => text.includes("##[group]Run "),
+      });
       assert.equal(server.stats.requests.length, 3);
       assert.equal(tail.truncated, false);
       assert.equal(tail.text, log.toString("utf8"));
@@ -110,11 +118,18 @@ describe("readJobLogTail", () => {
   });
 
   it("reads a log shorter than the chunk whole, and an empty one as empty", async () => {
-    for (const [mode, log] of [["ranges", Buffer.from("a\nb\n")], ["offsets", Buffer.from("a\nb\n")], ["ranges", Buffer.alloc(0)]] as const) {
+    for (const [mode, log] of [
+      ["ranges", Buffer.from("a\nb\n")],
+      ["offsets", Buffer.from("a\nb\n")],
+      ["ranges", Buffer.alloc(0)],
+    ] as const) {
       const server = await logServer(log, mode);
       try {
         const tail = await readJobLogTail(server.octokit, repo, 1, { chunks: [64 * KiB] });
-        assert.deepEqual({ text: tail.text, truncated: tail.truncated }, { text: log.toString("utf8"), truncated: false });
+        assert.deepEqual(
+          { text: tail.text, truncated: tail.truncated },
+          { text: log.toString("utf8"), truncated: false },
+        );
       } finally {
         await server.close();
       }

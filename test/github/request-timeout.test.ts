@@ -27,7 +27,10 @@ describe("withRequestTimeout", () => {
     // Answered after three seconds: without a deadline the request would succeed.
     const server = await slowServer(() => 3000);
     try {
-      const octokit = withRequestTimeout(new (dockhandOctokit({ githubWriteIntervalMs: 0 }))({ baseUrl: server.baseUrl }) as Octokit, 200);
+      const octokit = withRequestTimeout(
+        new (dockhandOctokit({ githubWriteIntervalMs: 0 }))({ baseUrl: server.baseUrl }) as Octokit,
+        200,
+      );
       const error = await octokit.request("POST /markdown", { text: "x" }).then(
         () => assert.fail("the request should have timed out"),
         (e: unknown) => e,
@@ -41,7 +44,10 @@ describe("withRequestTimeout", () => {
   it("gives the second send of a read a fresh deadline", async () => {
     const server = await slowServer((n) => (n === 1 ? 3000 : 0));
     try {
-      const octokit = withRequestTimeout(new (dockhandOctokit({ githubWriteIntervalMs: 0 }))({ baseUrl: server.baseUrl }) as Octokit, 200);
+      const octokit = withRequestTimeout(
+        new (dockhandOctokit({ githubWriteIntervalMs: 0 }))({ baseUrl: server.baseUrl }) as Octokit,
+        200,
+      );
       assert.equal((await octokit.request("GET /rate_limit")).status, 200);
       assert.equal(server.requests(), 2);
     } finally {

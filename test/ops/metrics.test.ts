@@ -18,18 +18,40 @@ describe("Metrics", () => {
       seedRepo(fake);
       fake.addRun("octo-org/app", { id: 600, workflowId: 77, headSha: SHA1, headBranch: "x" });
       fake.setJobs("octo-org/app", 600, 1, []);
-      fake.addPackage({ owner: "octo-org", name: "app", versions: [1, 2].map((id) => ({ id, digest: digestOf(`v${id}`), createdAt: 0, updatedAt: 0, tags: [] })) });
+      fake.addPackage({
+        owner: "octo-org",
+        name: "app",
+        versions: [1, 2].map((id) => ({ id, digest: digestOf(`v${id}`), createdAt: 0, updatedAt: 0, tags: [] })),
+      });
       const metrics = new Metrics();
       const octokit = metrics.instrument(
-        new (dockhandOctokit(testSettings()))({ auth: { token: "ghp_metrics" }, log: pino({ level: "silent" }) }) as unknown as Octokit,
+        new (dockhandOctokit(testSettings()))({
+          auth: { token: "ghp_metrics" },
+          log: pino({ level: "silent" }),
+        }) as unknown as Octokit,
       );
       await octokit.rest.actions.reRunWorkflowFailedJobs({ owner: "octo-org", repo: "app", run_id: 600 });
-      await octokit.rest.packages.deletePackageVersionForOrg({ org: "octo-org", package_type: "container", package_name: "app", package_version_id: 1 });
-      await assert.rejects(octokit.rest.packages.deletePackageVersionForOrg({ org: "octo-org", package_type: "container", package_name: "app", package_version_id: 9 }));
+      await octokit.rest.packages.deletePackageVersionForOrg({
+        org: "octo-org",
+        package_type: "container",
+        package_name: "app",
+        package_version_id: 1,
+      });
+      await assert.rejects(
+        octokit.rest.packages.deletePackageVersionForOrg({
+          org: "octo-org",
+          package_type: "container",
+          package_name: "app",
+          package_version_id: 9,
+        }),
+      );
       const text = await metrics.registry.metrics();
       assert.match(text, /dockhand_reruns_total\{kind="failed-jobs"\} 1/);
       assert.match(text, /dockhand_versions_pruned_total 1/);
-      assert.match(text, /dockhand_github_requests_total\{method="DELETE",route="\/orgs\/\{org\}\/packages\/\{package_type\}\/\{package_name\}\/versions\/\{package_version_id\}",status="404"\} 1/);
+      assert.match(
+        text,
+        /dockhand_github_requests_total\{method="DELETE",route="\/orgs\/\{org\}\/packages\/\{package_type\}\/\{package_name\}\/versions\/\{package_version_id\}",status="404"\} 1/,
+      );
       assert.deepEqual(fake.violations, []);
     } finally {
       stop();

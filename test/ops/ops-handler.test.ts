@@ -5,14 +5,20 @@ import { describe, it } from "node:test";
 import { Metrics } from "../../src/ops/metrics.js";
 import { opsHandler, type Readiness } from "../../src/ops/ops-handler.js";
 
-async function readyz(readiness: Readiness): Promise<{ status: number; body: { status: string; checks: Record<string, boolean> }; ms: number }> {
+async function readyz(
+  readiness: Readiness,
+): Promise<{ status: number; body: { status: string; checks: Record<string, boolean> }; ms: number }> {
   const handle = opsHandler(new Metrics(), readiness);
   const server = createServer((request, response) => void handle(request, response));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   try {
     const started = Date.now();
     const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/readyz`);
-    return { status: response.status, body: (await response.json()) as { status: string; checks: Record<string, boolean> }, ms: Date.now() - started };
+    return {
+      status: response.status,
+      body: (await response.json()) as { status: string; checks: Record<string, boolean> },
+      ms: Date.now() - started,
+    };
   } finally {
     server.close();
   }
@@ -35,7 +41,10 @@ describe("/readyz", () => {
       accepting: async () => false,
     });
     assert.equal(status, 503);
-    assert.deepEqual(body, { status: "not ready", checks: { queue: true, limiters: false, redis: false, accepting: false } });
+    assert.deepEqual(body, {
+      status: "not ready",
+      checks: { queue: true, limiters: false, redis: false, accepting: false },
+    });
     assert.ok(ms < 1_000, `answered after ${ms} ms`);
   });
 });

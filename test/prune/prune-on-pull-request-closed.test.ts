@@ -19,16 +19,30 @@ const HOUR = 3600 * 1000;
 
 /** A closed PR's multi-arch image whose arm64 manifest a release index shares, plus an open PR's image. */
 function seedPackage(fake: FakeGitHub, registry: FakeRegistry) {
-  const manifest = (name: string) => registry.put({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { digest: `sha256:${name.padEnd(64, "0")}` }, layers: [] });
+  const manifest = (name: string) =>
+    registry.put({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      config: { digest: `sha256:${name.padEnd(64, "0")}` },
+      layers: [],
+    });
   const index = (children: [string, string][]) =>
     registry.put({
       schemaVersion: 2,
       mediaType: "application/vnd.oci.image.index.v1+json",
-      manifests: children.map(([digest, platform]) => ({ mediaType: "application/vnd.oci.image.manifest.v1+json", digest, size: 1, platform: { os: "linux", architecture: platform } })),
+      manifests: children.map(([digest, platform]) => ({
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        digest,
+        size: 1,
+        platform: { os: "linux", architecture: platform },
+      })),
     });
   const amd = manifest("a1");
   const arm = manifest("a2");
-  const pr7 = index([[amd, "amd64"], [arm, "arm64"]]);
+  const pr7 = index([
+    [amd, "amd64"],
+    [arm, "arm64"],
+  ]);
   const release = index([[arm, "arm64"]]);
   const open = manifest("b1");
   const at = Date.parse("2026-11-19T10:00:00Z");
@@ -49,18 +63,37 @@ describe("prune on pull_request.closed", () => {
   let stops: (() => void)[];
   let app: TestApp;
 
-  async function start(env: Record<string, string> = { DOCKHAND_PACKAGES_TOKEN: "ghp_classic_test_token" }, config?: string) {
+  async function start(
+    env: Record<string, string> = { DOCKHAND_PACKAGES_TOKEN: "ghp_classic_test_token" },
+    config?: string,
+  ) {
     app = await createTestApp(fake, { DOCKHAND_PRUNE_WRITE_INTERVAL_MS: "0", ...env });
     seedRepo(fake, config);
-    fake.addPull(FULL, { number: 7, headRef: "feature/login", headSha: SHA1, headRepo: REPO, state: "closed", closedAt: CLOSED_AT });
+    fake.addPull(FULL, {
+      number: 7,
+      headRef: "feature/login",
+      headSha: SHA1,
+      headRepo: REPO,
+      state: "closed",
+      closedAt: CLOSED_AT,
+    });
     fake.addPull(FULL, { number: 8, headRef: "feature/other", headSha: SHA1, headRepo: REPO });
     // An existing report comment, as CI left it.
-    fake.addComment(FULL, 7, { body: commentFor(emptyState(SHA1), pullKey(FULL, 7)), appId: fake.app.id, user: "dockhand-test[bot]" });
+    fake.addComment(FULL, 7, {
+      body: commentFor(emptyState(SHA1), pullKey(FULL, 7)),
+      appId: fake.app.id,
+      user: "dockhand-test[bot]",
+    });
     return seedPackage(fake, registry);
   }
-  const close = () => app.receive("pull_request", pullRequestClosed({ repo: REPO, number: 7, headSha: SHA1, closedAt: CLOSED_AT }));
+  const close = () =>
+    app.receive("pull_request", pullRequestClosed({ repo: REPO, number: 7, headSha: SHA1, closedAt: CLOSED_AT }));
   const comment = () => fake.commentsOn(FULL, 7).find((c) => c.body.startsWith(REPORT_MARKER))?.body ?? "";
-  const remaining = () => fake.packageVersions("octo-org", "app").map((v) => v.id).sort();
+  const remaining = () =>
+    fake
+      .packageVersions("octo-org", "app")
+      .map((v) => v.id)
+      .sort();
 
   beforeEach(() => {
     fake = new FakeGitHub();
@@ -81,14 +114,26 @@ describe("prune on pull_request.closed", () => {
     assert.match(comment(), /will be deleted at 2026-11-21 11:00 UTC\. Reopen the PR before then to keep them/);
 
     await app.advance(24 * HOUR);
-    assert.deepEqual(remaining(), [13, 14, 15], "pr-7's index and amd64 image are gone; the shared arm64, the release and PR 8 stay");
-    assert.deepEqual(fake.packageDeletes.map((d) => d.id), [12, 11], "children before their index");
+    assert.deepEqual(
+      remaining(),
+      [13, 14, 15],
+      "pr-7's index and amd64 image are gone; the shared arm64, the release and PR 8 stay",
+    );
+    assert.deepEqual(
+      fake.packageDeletes.map((d) => d.id),
+      [12, 11],
+      "children before their index",
+    );
     assert.ok(fake.appTokenProbes.length > 0, "the installation token was tried first");
     assert.match(comment(), /deleted 2 versions \(tags `pr-7`, `pr-7-1111111`/);
     assert.match(comment(), /Restorable until 2026-12-21 \d\d:\d\d UTC/);
     assert.match(comment(), /dockhand restore --owner octo-org --package app --ids 12,11/);
     assert.equal(stateOf(comment(), pullKey(FULL, 7))?.prune?.packages[0]?.kept, 3);
-    assert.equal(registry.reads, 3, "the three tagged manifests; the platform images their indexes declare are not downloaded");
+    assert.equal(
+      registry.reads,
+      3,
+      "the three tagged manifests; the platform images their indexes declare are not downloaded",
+    );
   });
 
   it("remembers that the installation token was refused", async () => {
@@ -96,8 +141,18 @@ describe("prune on pull_request.closed", () => {
     await close();
     await app.advance(24 * HOUR);
     const probes = fake.appTokenProbes.length;
-    fake.addPull(FULL, { number: 7, headRef: "feature/login", headSha: SHA1, headRepo: REPO, state: "closed", closedAt: "2026-11-21T12:00:00Z" });
-    await app.receive("pull_request", pullRequestClosed({ repo: REPO, number: 7, headSha: SHA1, closedAt: "2026-11-21T12:00:00Z" }));
+    fake.addPull(FULL, {
+      number: 7,
+      headRef: "feature/login",
+      headSha: SHA1,
+      headRepo: REPO,
+      state: "closed",
+      closedAt: "2026-11-21T12:00:00Z",
+    });
+    await app.receive(
+      "pull_request",
+      pullRequestClosed({ repo: REPO, number: 7, headSha: SHA1, closedAt: "2026-11-21T12:00:00Z" }),
+    );
     await app.advance(48 * HOUR);
     assert.equal(fake.appTokenProbes.length, probes, "no second probe for the same owner");
   });
@@ -116,9 +171,22 @@ describe("prune on pull_request.closed", () => {
     await close();
     await app.advance(24 * HOUR);
     assert.deepEqual(remaining(), [11, 12, 13, 14, 15]);
-    assert.match(comment(), /not pruned\. GitHub's Packages API does not accept this app's installation token for `octo-org`, and no token is configured\. Set `DOCKHAND_PACKAGES_TOKEN`/);
-    fake.addPull(FULL, { number: 7, headRef: "feature/login", headSha: SHA1, headRepo: REPO, state: "closed", closedAt: "2026-11-21T12:00:00Z" });
-    await app.receive("pull_request", pullRequestClosed({ repo: REPO, number: 7, headSha: SHA1, closedAt: "2026-11-21T12:00:00Z" }));
+    assert.match(
+      comment(),
+      /not pruned\. GitHub's Packages API does not accept this app's installation token for `octo-org`, and no token is configured\. Set `DOCKHAND_PACKAGES_TOKEN`/,
+    );
+    fake.addPull(FULL, {
+      number: 7,
+      headRef: "feature/login",
+      headSha: SHA1,
+      headRepo: REPO,
+      state: "closed",
+      closedAt: "2026-11-21T12:00:00Z",
+    });
+    await app.receive(
+      "pull_request",
+      pullRequestClosed({ repo: REPO, number: 7, headSha: SHA1, closedAt: "2026-11-21T12:00:00Z" }),
+    );
     await app.advance(48 * HOUR);
     assert.equal(app.logs.filter((l) => String(l.msg).startsWith("GitHub's Packages API does not accept")).length, 1);
   });
@@ -165,7 +233,12 @@ describe("prune on pull_request.closed", () => {
     await start();
     await close();
     // Octokit sends a failed read once more; the job's next try comes after that.
-    fake.fail("GET", /\/packages\/container\/app\/versions$/, { status: 502, body: { message: "Server Error" } }, OCTOKIT_SENDS.read);
+    fake.fail(
+      "GET",
+      /\/packages\/container\/app\/versions$/,
+      { status: 502, body: { message: "Server Error" } },
+      OCTOKIT_SENDS.read,
+    );
     await app.advance(24 * HOUR);
     assert.deepEqual(remaining(), [11, 12, 13, 14, 15]);
     assert.doesNotMatch(comment(), /GitHub or the registry failed/, "not reported while a try is left");
@@ -173,9 +246,24 @@ describe("prune on pull_request.closed", () => {
     assert.deepEqual(remaining(), [13, 14, 15]);
     assert.match(comment(), /deleted 2 versions/);
 
-    fake.addPull(FULL, { number: 7, headRef: "feature/login", headSha: SHA1, headRepo: REPO, state: "closed", closedAt: "2026-11-22T12:00:00Z" });
-    fake.fail("GET", /\/packages\/container\/app\/versions$/, { status: 502, body: { message: "Server Error" } }, OCTOKIT_SENDS.read * MAX_TRIES);
-    await app.receive("pull_request", pullRequestClosed({ repo: REPO, number: 7, headSha: SHA1, closedAt: "2026-11-22T12:00:00Z" }));
+    fake.addPull(FULL, {
+      number: 7,
+      headRef: "feature/login",
+      headSha: SHA1,
+      headRepo: REPO,
+      state: "closed",
+      closedAt: "2026-11-22T12:00:00Z",
+    });
+    fake.fail(
+      "GET",
+      /\/packages\/container\/app\/versions$/,
+      { status: 502, body: { message: "Server Error" } },
+      OCTOKIT_SENDS.read * MAX_TRIES,
+    );
+    await app.receive(
+      "pull_request",
+      pullRequestClosed({ repo: REPO, number: 7, headSha: SHA1, closedAt: "2026-11-22T12:00:00Z" }),
+    );
     for (let i = 0; i < 5; i += 1) await app.advance(24 * HOUR);
     assert.match(comment(), /GitHub or the registry failed \(`Server Error`\)\. The next sweep tries again/);
   });
@@ -183,8 +271,15 @@ describe("prune on pull_request.closed", () => {
   it("runs the prune again when a secondary rate limit ends, holding no slot meanwhile, and reports a final 400", async () => {
     await start();
     await close();
-    fake.fail("DELETE", /versions\/12$/, { status: 403, headers: { "retry-after": "30" }, body: { message: "You have exceeded a secondary rate limit." } });
-    fake.fail("DELETE", /versions\/11$/, { status: 400, body: { message: "Publicly visible package versions with more than 5000 downloads cannot be deleted." } });
+    fake.fail("DELETE", /versions\/12$/, {
+      status: 403,
+      headers: { "retry-after": "30" },
+      body: { message: "You have exceeded a secondary rate limit." },
+    });
+    fake.fail("DELETE", /versions\/11$/, {
+      status: 400,
+      body: { message: "Publicly visible package versions with more than 5000 downloads cannot be deleted." },
+    });
     await app.advance(24 * HOUR);
     assert.equal(fake.countRequests("DELETE", /versions\/12$/), 1, "sent once: Octokit does not wait the limit out");
     assert.deepEqual(
@@ -197,7 +292,10 @@ describe("prune on pull_request.closed", () => {
     await app.advance(1_000);
     assert.equal(fake.countRequests("DELETE", /versions\/12$/), 2);
     assert.deepEqual(remaining(), [11, 13, 14, 15]);
-    assert.match(comment(), /GitHub refused to delete 1: `Publicly visible package versions with more than 5000 downloads cannot be deleted\.`/);
+    assert.match(
+      comment(),
+      /GitHub refused to delete 1: `Publicly visible package versions with more than 5000 downloads cannot be deleted\.`/,
+    );
   });
 
   it("keeps a credential's deletions at least the write interval apart", async () => {
@@ -214,7 +312,11 @@ describe("prune on pull_request.closed", () => {
     await close();
     assert.deepEqual(app.queue.scheduled(), []);
     fake.setFile(FULL, ".github/dockhand.yml", "prune:\n  graceHours: -1\n");
-    await app.receive("pull_request", pullRequestClosed({ repo: REPO, number: 7, headSha: SHA1, closedAt: CLOSED_AT }), "again");
+    await app.receive(
+      "pull_request",
+      pullRequestClosed({ repo: REPO, number: 7, headSha: SHA1, closedAt: CLOSED_AT }),
+      "again",
+    );
     assert.deepEqual(app.queue.scheduled(), []);
   });
 });

@@ -29,7 +29,13 @@ async function versionsIn(host: string, path: string): Promise<PackageVersion[]>
   };
   for (const tag of tags.sort()) await visit(tag, tag);
   const at = Date.parse("2026-11-19T10:00:00Z");
-  return [...byDigest].map(([digest, tagList], index) => ({ id: 100 + index, digest, createdAt: at, updatedAt: at, tags: tagList }));
+  return [...byDigest].map(([digest, tagList], index) => ({
+    id: 100 + index,
+    digest,
+    createdAt: at,
+    updatedAt: at,
+    tags: tagList,
+  }));
 }
 
 describe("prune against a real registry", () => {
@@ -55,7 +61,9 @@ describe("prune against a real registry", () => {
     try {
       fake.addPackage({ owner: "octo-org", name: "app", versions });
       fake.onPackageDelete = async (_pkg, version) => {
-        const response = await fetch(`http://${registry.host}/v2/octo-org/app/manifests/${version.digest}`, { method: "DELETE" });
+        const response = await fetch(`http://${registry.host}/v2/octo-org/app/manifests/${version.digest}`, {
+          method: "DELETE",
+        });
         assert.equal(response.status, 202, `registry deleted ${version.digest}`);
       };
       const app = await createTestApp(fake, {
@@ -64,28 +72,50 @@ describe("prune against a real registry", () => {
         DOCKHAND_PRUNE_WRITE_INTERVAL_MS: "0",
       });
       seedRepo(fake);
-      fake.addPull("octo-org/app", { number: 7, headRef: "feature/x", headSha: SHA1, headRepo: REPO, state: "closed", closedAt: "2026-11-20T11:00:00Z" });
+      fake.addPull("octo-org/app", {
+        number: 7,
+        headRef: "feature/x",
+        headSha: SHA1,
+        headRepo: REPO,
+        state: "closed",
+        closedAt: "2026-11-20T11:00:00Z",
+      });
       fake.addPull("octo-org/app", { number: 8, headRef: "feature/y", headSha: SHA1, headRepo: REPO });
-      await app.receive("pull_request", pullRequestClosed({ repo: REPO, number: 7, headSha: SHA1, closedAt: "2026-11-20T11:00:00Z" }));
+      await app.receive(
+        "pull_request",
+        pullRequestClosed({ repo: REPO, number: 7, headSha: SHA1, closedAt: "2026-11-20T11:00:00Z" }),
+      );
       await app.advance(24 * 3600 * 1000);
       await app.close();
 
       const deleted = versions.filter((v) => !fake.packageVersions("octo-org", "app").some((kept) => kept.id === v.id));
       assert.equal(deleted.length, 2, "pr-7's index and its amd64 image; its arm64 image is the release's too");
       assert.ok(deleted.some((v) => v.id === pr7.id));
-      const gone = await fetch(`http://${registry.host}/v2/octo-org/app/manifests/${pr7.digest}`, { headers: { accept: ACCEPT } });
+      const gone = await fetch(`http://${registry.host}/v2/octo-org/app/manifests/${pr7.digest}`, {
+        headers: { accept: ACCEPT },
+      });
       assert.equal(gone.status, 404);
 
       // Every kept tag copies out completely: no "manifest unknown" for any child.
       const out = mkdtempSync(join(tmpdir(), "dockhand-copy-"));
       try {
         for (const tag of ["v1.0.0", "latest", "pr-8"]) {
-          await run("skopeo", ["--insecure-policy", "copy", "--all", "--src-tls-verify=false", `docker://${repo}:${tag}`, `oci:${join(out, tag)}:copy`]);
+          await run("skopeo", [
+            "--insecure-policy",
+            "copy",
+            "--all",
+            "--src-tls-verify=false",
+            `docker://${repo}:${tag}`,
+            `oci:${join(out, tag)}:copy`,
+          ]);
         }
       } finally {
         rmSync(out, { recursive: true, force: true });
       }
-      await assert.rejects(run("skopeo", ["inspect", "--tls-verify=false", `docker://${repo}:pr-7`]), /manifest unknown|not found/i);
+      await assert.rejects(
+        run("skopeo", ["inspect", "--tls-verify=false", `docker://${repo}:pr-7`]),
+        /manifest unknown|not found/i,
+      );
       assert.deepEqual(fake.violations, []);
     } finally {
       stop();

@@ -17,7 +17,10 @@ describe("compilePruneRules: the repository's globs", () => {
     pruneConfig({
       keep: ["latest", "v*", "release-{stable,lts}-*", "sha-[0-9a-f]*", "nightly-[!x]?", "literal\\*star"],
       pullRequestTags: ["pr-{number}", "pr-{number}-*", "preview-?-{number}"],
-      retention: [{ tags: ["feature-*"], olderThanDays: 7 }, { tags: ["{a,b}-*-rc"], olderThanDays: 1 }],
+      retention: [
+        { tags: ["feature-*"], olderThanDays: 7 },
+        { tags: ["{a,b}-*-rc"], olderThanDays: 1 },
+      ],
     }),
   );
 
@@ -56,16 +59,36 @@ describe("compilePruneRules: the repository's globs", () => {
   const stars = "a*".repeat(9) + "b";
   it(`is linear in the tag, whatever the glob (${stars})`, () => {
     const hostile = compilePruneRules(
-      pruneConfig({ keep: [stars], pullRequestTags: [`pr-{number}${"-*".repeat(20)}x`], retention: [{ tags: [stars], olderThanDays: 1 }] }),
+      pruneConfig({
+        keep: [stars],
+        pullRequestTags: [`pr-{number}${"-*".repeat(20)}x`],
+        retention: [{ tags: [stars], olderThanDays: 1 }],
+      }),
     );
-    assertLinear(eachCall("keep", (n) => "a".repeat(n), hostile.keep), 12, 20_000);
-    assertLinear(eachCall("retention", (n) => "a".repeat(n), hostile.retentionOf), 12, 20_000);
-    assertLinear(eachCall("pull request tags", (n) => `pr-1${"-".repeat(n)}`, hostile.pullOf), 12, 20_000);
+    assertLinear(
+      eachCall("keep", (n) => "a".repeat(n), hostile.keep),
+      12,
+      20_000,
+    );
+    assertLinear(
+      eachCall("retention", (n) => "a".repeat(n), hostile.retentionOf),
+      12,
+      20_000,
+    );
+    assertLinear(
+      eachCall("pull request tags", (n) => `pr-1${"-".repeat(n)}`, hostile.pullOf),
+      12,
+      20_000,
+    );
   });
 });
 
 describe("parseCron", () => {
   it("is linear in the expression", () => {
-    assertLinear(eachCall("whitespace and a bad item", (n) => `${" ".repeat(n)}*/5 * * * ${"1-".repeat(n)}`, parseCron), 360, 100_000);
+    assertLinear(
+      eachCall("whitespace and a bad item", (n) => `${" ".repeat(n)}*/5 * * * ${"1-".repeat(n)}`, parseCron),
+      360,
+      100_000,
+    );
   });
 });

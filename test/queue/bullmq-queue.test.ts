@@ -14,7 +14,16 @@ describe("BullmqQueue against a real redis-server", () => {
   let queues: BullmqQueue[] = [];
   let name = 0;
   const replica = (queueName: string, options: Partial<ConstructorParameters<typeof BullmqQueue>[0]> = {}) => {
-    const queue = new BullmqQueue({ redisUrl: redis.url, clock: systemClock, log, name: queueName, lockDurationMs: 1000, stalledIntervalMs: 500, retryDelayMs: 50, ...options });
+    const queue = new BullmqQueue({
+      redisUrl: redis.url,
+      clock: systemClock,
+      log,
+      name: queueName,
+      lockDurationMs: 1000,
+      stalledIntervalMs: 500,
+      retryDelayMs: 50,
+      ...options,
+    });
     queues.push(queue);
     return queue;
   };
@@ -34,13 +43,20 @@ describe("BullmqQueue against a real redis-server", () => {
     const b = replica(queueName);
     for (const queue of [a, b]) queue.handle("work", async () => void runs.push(Date.now()));
     const runAt = Date.now() + 400;
-    const added = await Promise.all([a.add("work", {}, { id: "rerun:o/r:1:1", runAt }), b.add("work", {}, { id: "rerun:o/r:1:1", runAt })]);
+    const added = await Promise.all([
+      a.add("work", {}, { id: "rerun:o/r:1:1", runAt }),
+      b.add("work", {}, { id: "rerun:o/r:1:1", runAt }),
+    ]);
     assert.deepEqual(added.filter(Boolean).length >= 1, true);
     await waitFor(() => Promise.resolve(runs.length > 0), 5000);
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.equal(runs.length, 1, "once, not once per replica");
     assert.ok((runs[0] ?? 0) >= runAt - 20, "not before its time");
-    assert.equal(await a.add("work", {}, { id: "rerun:o/r:1:1", runAt }), false, "a finished job's id still turns duplicates away");
+    assert.equal(
+      await a.add("work", {}, { id: "rerun:o/r:1:1", runAt }),
+      false,
+      "a finished job's id still turns duplicates away",
+    );
   });
 
   it("retries a failing job and reports outcomes", async () => {
@@ -85,12 +101,19 @@ describe("BullmqQueue against a real redis-server", () => {
     await queue.add("limited", {}, { id: "limited-1", runAt: Date.now() });
     await waitFor(() => Promise.resolve(outcomes.includes("failed")), 20_000);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    assert.deepEqual(outcomes, [...Array<string>(MAX_WAITS).fill("rate-limited"), "failed"], "waited, then ended: no attempt left for it");
+    assert.deepEqual(
+      outcomes,
+      [...Array<string>(MAX_WAITS).fill("rate-limited"), "failed"],
+      "waited, then ended: no attempt left for it",
+    );
     assert.deepEqual(
       seen.map((s) => s.mayWait),
       [...Array<boolean>(MAX_WAITS).fill(true), false],
     );
-    assert.ok(seen.every((s) => !s.lastTry), "a wait is not an attempt");
+    assert.ok(
+      seen.every((s) => !s.lastTry),
+      "a wait is not an attempt",
+    );
     const gaps = seen.slice(1).map((s, i) => s.at - (seen[i]?.at ?? 0));
     assert.ok(Math.min(...gaps) >= 190, `not before the limit's end: gaps ${gaps.join(", ")} ms`);
   });
@@ -124,12 +147,18 @@ describe("BullmqQueue against a real redis-server", () => {
 
   it("lets another replica finish the job of a worker that was killed mid-job", async () => {
     const queueName = `q${++name}`;
-    const child = spawn(process.execPath, ["--import", "tsx", "test/support/bullmq-worker.ts", redis.url, queueName], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "test/support/bullmq-worker.ts", redis.url, queueName], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let childOutput = "";
     child.stdout?.on("data", (chunk: Buffer) => (childOutput += chunk.toString()));
     const producer = replica(queueName);
     await producer.add("slow", { n: 1 }, { id: "slow-1", runAt: Date.now() });
-    await waitFor(() => Promise.resolve(childOutput.includes("started")), 15_000, "the other replica never took the job");
+    await waitFor(
+      () => Promise.resolve(childOutput.includes("started")),
+      15_000,
+      "the other replica never took the job",
+    );
     const exited = new Promise((resolve) => child.once("exit", resolve));
     child.kill("SIGKILL");
     await exited;

@@ -9,12 +9,21 @@ import { MemoryQueue } from "../../src/queue/memory-queue.js";
 import { RERUN_JOB } from "../../src/retry/rerun-job.js";
 import { ManualClock } from "../support/manual-clock.js";
 
-const GREETING = defineJob({ name: "greeting", schema: z.object({ to: z.string(), times: z.number().int() }), id: (data) => `greeting:${data.to}` });
+const GREETING = defineJob({
+  name: "greeting",
+  schema: z.object({ to: z.string(), times: z.number().int() }),
+  id: (data) => `greeting:${data.to}`,
+});
 
 function setup() {
   const clock = new ManualClock("2026-11-20T12:00:00Z");
   const logs: Record<string, unknown>[] = [];
-  const log = pino({ level: "debug" }, new Writable({ write: (chunk: Buffer, _e, done) => (logs.push(JSON.parse(chunk.toString()) as Record<string, unknown>), done()) }));
+  const log = pino(
+    { level: "debug" },
+    new Writable({
+      write: (chunk: Buffer, _e, done) => (logs.push(JSON.parse(chunk.toString()) as Record<string, unknown>), done()),
+    }),
+  );
   const queue = new MemoryQueue({ clock, log, retryDelayMs: 1, maxTries: 1 });
   return { clock, queue, jobs: new Jobs(queue), logs };
 }
@@ -39,7 +48,10 @@ describe("job kinds", () => {
     await queue.idle();
     assert.equal(handled, false);
     const failed = logs.find((l) => l.msg === "job failed for good") as { err?: { message?: string } } | undefined;
-    assert.match(failed?.err?.message ?? "", /a greeting job's data does not have the shape this release of Dockhand expects \(to: .*; times: .*\); it was probably queued by another release/);
+    assert.match(
+      failed?.err?.message ?? "",
+      /a greeting job's data does not have the shape this release of Dockhand expects \(to: .*; times: .*\); it was probably queued by another release/,
+    );
   });
 
   it("refuse a stored re-run without its run attempt", () => {

@@ -37,7 +37,8 @@ describe("delays longer than one Node timer holds", () => {
         const id = clock.setTimeout(callback, ms > MAX_TIMER_MS || !(ms >= 1) ? 1 : ms);
         return { id, unref: () => undefined };
       }) as unknown as typeof globalThis.setTimeout;
-      globalThis.clearTimeout = ((handle?: { id: number }) => clock.clearTimeout(handle?.id)) as typeof globalThis.clearTimeout;
+      globalThis.clearTimeout = ((handle?: { id: number }) =>
+        clock.clearTimeout(handle?.id)) as typeof globalThis.clearTimeout;
     });
     after(() => Object.assign(globalThis, real));
     afterEach(() => void (armed.length = 0));
@@ -62,7 +63,10 @@ describe("delays longer than one Node timer holds", () => {
         clock.advance(10 * MAX_TIMER_MS);
         assert.equal(fired, 1, "once");
         assert.equal(armed.length, Math.ceil(delay / MAX_TIMER_MS));
-        assert.ok(armed.every((ms) => ms <= MAX_TIMER_MS), `armed ${armed.join(", ")}`);
+        assert.ok(
+          armed.every((ms) => ms <= MAX_TIMER_MS),
+          `armed ${armed.join(", ")}`,
+        );
       });
     }
 
@@ -84,7 +88,11 @@ describe("delays longer than one Node timer holds", () => {
           const start = clock.now();
           systemClock.setTimeout(() => void (firedAt = clock.now()), delay);
           clock.advance(delay + 1);
-          return firedAt === start + Math.max(1, delay) && armed.every((ms) => ms <= MAX_TIMER_MS) && armed.length === Math.max(1, Math.ceil(delay / MAX_TIMER_MS));
+          return (
+            firedAt === start + Math.max(1, delay) &&
+            armed.every((ms) => ms <= MAX_TIMER_MS) &&
+            armed.length === Math.max(1, Math.ceil(delay / MAX_TIMER_MS))
+          );
         }),
       );
     });
@@ -107,7 +115,10 @@ describe("delays longer than one Node timer holds", () => {
       await sleep(200);
       assert.equal(ran, 0);
       assert.ok(arms <= 1, `${arms} timers armed in 200 ms`);
-      assert.deepEqual(warnings.filter((name) => name === "TimeoutOverflowWarning"), []);
+      assert.deepEqual(
+        warnings.filter((name) => name === "TimeoutOverflowWarning"),
+        [],
+      );
     } finally {
       globalThis.setTimeout = real;
       process.off("warning", onWarning);
@@ -137,7 +148,10 @@ describe("delays longer than one Node timer holds", () => {
       assert.equal(clock.armed, armedBeforeFar, "no timer re-armed while waiting 970 days");
       clock.advance(1);
       await queue.idle();
-      assert.deepEqual(ran, [["grace", GRACE_HOURS_MAX * HOUR], ["far", 1000 * DAY]]);
+      assert.deepEqual(ran, [
+        ["grace", GRACE_HOURS_MAX * HOUR],
+        ["far", 1000 * DAY],
+      ]);
       assert.equal(clock.pending(), 0, "an empty queue holds no timer");
       await queue.close();
     });
@@ -145,7 +159,10 @@ describe("delays longer than one Node timer holds", () => {
     it("refuses a due time that is not a time, rather than spinning on it", async () => {
       const clock = new ManualClock("2026-11-20T12:00:00Z");
       const queue = new MemoryQueue({ clock, log });
-      await assert.rejects(async () => queue.add("k", null, { id: "nan", runAt: Date.parse("not a date") }), /runAt must be a time/);
+      await assert.rejects(
+        async () => queue.add("k", null, { id: "nan", runAt: Date.parse("not a date") }),
+        /runAt must be a time/,
+      );
       assert.equal(clock.pending(), 0);
       await queue.close();
     });
@@ -171,7 +188,10 @@ describe("delays longer than one Node timer holds", () => {
         const now = Date.now();
         const due = { grace: now + GRACE_HOURS_MAX * HOUR, far: now + 1000 * DAY };
         for (const [id, runAt] of Object.entries(due)) await queue.add("prune-pull", {}, { id, runAt });
-        await assert.rejects(async () => queue.add("prune-pull", {}, { id: "nan", runAt: Number.NaN }), /runAt must be a time/);
+        await assert.rejects(
+          async () => queue.add("prune-pull", {}, { id: "nan", runAt: Number.NaN }),
+          /runAt must be a time/,
+        );
         await sleep(300);
         assert.equal(ran, 0);
         for (const [id, runAt] of Object.entries(due)) {
@@ -179,7 +199,10 @@ describe("delays longer than one Node timer holds", () => {
           assert.equal(await job?.getState(), "delayed");
           assert.ok(Math.abs((job?.timestamp ?? 0) + (job?.delay ?? 0) - runAt) < 1000, `${id} due at its time`);
         }
-        assert.deepEqual(warnings.filter((name) => name === "TimeoutOverflowWarning"), []);
+        assert.deepEqual(
+          warnings.filter((name) => name === "TimeoutOverflowWarning"),
+          [],
+        );
       } finally {
         process.off("warning", onWarning);
         await inspect.close();

@@ -133,7 +133,11 @@ describe("MemoryQueue", () => {
     await queue.idle();
     assert.equal(ran.length, 6);
     assert.deepEqual(outcomes, ["rate-limited", "done", "rate-limited", "rate-limited", "retry", "done"]);
-    assert.deepEqual(finals, [false, false, false, false, false], "a rate limit is never the end while the job may still wait");
+    assert.deepEqual(
+      finals,
+      [false, false, false, false, false],
+      "a rate limit is never the end while the job may still wait",
+    );
   });
 
   it("ends a job that is still rate-limited after waiting as often as it may", async () => {

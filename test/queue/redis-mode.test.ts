@@ -34,9 +34,27 @@ describe("Redis mode: two replicas share one redis-server", () => {
       fake.addPull("octo-org/app", { number: 7, headRef: "feature/x", headSha: SHA1, headRepo: REPO });
       fake.addRun("octo-org/app", { id: 600, workflowId: 77, headSha: SHA1, headBranch: "feature/x" });
       const log = readFileSync(new URL("../fixtures/job-logs/buildx-push-502.log", import.meta.url), "utf8");
-      fake.setJobs("octo-org/app", 600, 1, [{ id: 1, name: "build", conclusion: "failure", steps: [{ name: "Build and push", conclusion: "failure" }], log }]);
-      const payload = workflowRunCompleted({ repo: REPO, id: 600, headSha: SHA1, headBranch: "feature/x", conclusion: "failure", pullRequests: [{ number: 7, headSha: SHA1 }] });
-      await Promise.all([a.receive("workflow_run", payload, "same-delivery"), b.receive("workflow_run", payload, "same-delivery")]);
+      fake.setJobs("octo-org/app", 600, 1, [
+        {
+          id: 1,
+          name: "build",
+          conclusion: "failure",
+          steps: [{ name: "Build and push", conclusion: "failure" }],
+          log,
+        },
+      ]);
+      const payload = workflowRunCompleted({
+        repo: REPO,
+        id: 600,
+        headSha: SHA1,
+        headBranch: "feature/x",
+        conclusion: "failure",
+        pullRequests: [{ number: 7, headSha: SHA1 }],
+      });
+      await Promise.all([
+        a.receive("workflow_run", payload, "same-delivery"),
+        b.receive("workflow_run", payload, "same-delivery"),
+      ]);
       await waitFor(() => Promise.resolve(fake.reruns.length > 0), 30_000, "no re-run");
       await new Promise((resolve) => setTimeout(resolve, 1000));
       assert.deepEqual(fake.reruns, [{ runId: 600, attempt: 2 }]);
@@ -53,18 +71,38 @@ describe("Redis mode: two replicas share one redis-server", () => {
     fake.gate("GET", /\/issues\/7\/comments$/, 2);
     const stop = interceptGitHub(fake);
     const env = { REDIS_URL: redis.url };
-    const [a, b] = [await createTestApp(fake, env, { ownQueue: true }), await createTestApp(fake, env, { ownQueue: true })];
+    const [a, b] = [
+      await createTestApp(fake, env, { ownQueue: true }),
+      await createTestApp(fake, env, { ownQueue: true }),
+    ];
     try {
       seedRepo(fake);
       fake.addPull("octo-org/app", { number: 7, headRef: "feature/x", headSha: SHA1, headRepo: REPO });
-      fake.addComment("octo-org/app", 7, { body: commentFor(emptyState(SHA1), pullKey("octo-org/app", 7)), appId: fake.app.id, user: "dockhand-test[bot]" });
+      fake.addComment("octo-org/app", 7, {
+        body: commentFor(emptyState(SHA1), pullKey("octo-org/app", 7)),
+        appId: fake.app.id,
+        user: "dockhand-test[bot]",
+      });
       const runs = [701, 702].map((id, i) => {
         fake.setJobs("octo-org/app", id, 1, [buildJob(id, buildxLog([`ghcr.io/octo-org/app:pr-7-${i}`], DIGEST_A))]);
-        return workflowRunCompleted({ repo: REPO, id, workflowId: 80 + i, name: `CI ${i}`, headSha: SHA1, headBranch: "feature/x", pullRequests: [{ number: 7, headSha: SHA1 }] });
+        return workflowRunCompleted({
+          repo: REPO,
+          id,
+          workflowId: 80 + i,
+          name: `CI ${i}`,
+          headSha: SHA1,
+          headBranch: "feature/x",
+          pullRequests: [{ number: 7, headSha: SHA1 }],
+        });
       });
       // Each replica handles its own delivery; both write PR 7's comment.
       await Promise.all([a.receive("workflow_run", runs[0]!), b.receive("workflow_run", runs[1]!)]);
-      assert.deepEqual(stateOf(fake.commentsOn("octo-org/app", 7)[0]?.body ?? "", pullKey("octo-org/app", 7))?.runs.map((r) => r.runId).sort(), [701, 702]);
+      assert.deepEqual(
+        stateOf(fake.commentsOn("octo-org/app", 7)[0]?.body ?? "", pullKey("octo-org/app", 7))
+          ?.runs.map((r) => r.runId)
+          .sort(),
+        [701, 702],
+      );
       assert.equal(fake.commentsOn("octo-org/app", 7).length, 1);
       assert.deepEqual(fake.violations, []);
     } finally {
@@ -82,11 +120,21 @@ describe("Redis mode: two replicas share one redis-server", () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
       spans.push({ key, start, end: Date.now() });
     };
-    await Promise.all([0, 1, 2].flatMap(() => [one!.run("o/r#7", task("o/r#7")), two!.run("o/r#7", task("o/r#7")), two!.run("o/r#8", task("o/r#8"))]));
+    await Promise.all(
+      [0, 1, 2].flatMap(() => [
+        one!.run("o/r#7", task("o/r#7")),
+        two!.run("o/r#7", task("o/r#7")),
+        two!.run("o/r#8", task("o/r#8")),
+      ]),
+    );
     const same = spans.filter((s) => s.key === "o/r#7").sort((x, y) => x.start - y.start);
-    for (let i = 1; i < same.length; i += 1) assert.ok((same[i]?.start ?? 0) >= (same[i - 1]?.end ?? 0), "two tasks of one key overlapped");
+    for (let i = 1; i < same.length; i += 1)
+      assert.ok((same[i]?.start ?? 0) >= (same[i - 1]?.end ?? 0), "two tasks of one key overlapped");
     const other = spans.filter((s) => s.key === "o/r#8");
-    assert.ok(other.some((o) => same.some((s) => o.start < s.end && s.start < o.end)), "another key waited for no one");
+    assert.ok(
+      other.some((o) => same.some((s) => o.start < s.end && s.start < o.end)),
+      "another key waited for no one",
+    );
     await Promise.all(connections.map((connection) => connection.disconnect()));
   });
 
@@ -99,7 +147,9 @@ describe("Redis mode: two replicas share one redis-server", () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
       spans.push({ start, end: Date.now() });
     };
-    await Promise.all([0, 1, 2].flatMap(() => [one!.for("token:octo-org").schedule(write), two!.for("token:octo-org").schedule(write)]));
+    await Promise.all(
+      [0, 1, 2].flatMap(() => [one!.for("token:octo-org").schedule(write), two!.for("token:octo-org").schedule(write)]),
+    );
     spans.sort((x, y) => x.start - y.start);
     for (let i = 1; i < spans.length; i += 1) {
       const gap = (spans[i]?.start ?? 0) - (spans[i - 1]?.end ?? 0);

@@ -33,9 +33,12 @@ describe("a replica comes back from a stall or a Redis restart (real redis-serve
     seedRepo(fake, "retry:\n  backoff: { initialSeconds: 0 }\n");
     fake.addPull("octo-org/app", { number: 7, headRef: "feature/x", headSha: SHA1, headRepo: REPO });
   });
-  afterEach(async () => {
-    await Promise.all(replicas.splice(0).map((replica) => replica.stop()));
-  }, { timeout: 60_000 });
+  afterEach(
+    async () => {
+      await Promise.all(replicas.splice(0).map((replica) => replica.stop()));
+    },
+    { timeout: 60_000 },
+  );
   after(async () => {
     await github.close();
     await redis.stop();
@@ -51,21 +54,49 @@ describe("a replica comes back from a stall or a Redis restart (real redis-serve
     fake.addRun("octo-org/app", { id, workflowId: 77, headSha: SHA1, headBranch: "feature/x" });
     fake.setJobs("octo-org/app", id, 1, [buildJob(id, buildxLog([`ghcr.io/octo-org/app:pr-7-${id}`], DIGEST_A))]);
     assert.equal(await replica.send("workflow_run", run(id, "success")), 200);
-    await waitFor(async () => commentShows(id), 30_000, `PR 7's comment never showed run ${id}:\n${replica.output().slice(-3000)}`);
+    await waitFor(
+      async () => commentShows(id),
+      30_000,
+      `PR 7's comment never showed run ${id}:\n${replica.output().slice(-3000)}`,
+    );
   };
   /** A run that failed pushing (registry 502), delivered to `replica`; resolves once it is re-run and the comment shows it. */
   const flakyRun = async (replica: ReplicaProcess, id: number) => {
     fake.addRun("octo-org/app", { id, workflowId: 77, headSha: SHA1, headBranch: "feature/x", conclusion: "failure" });
-    fake.setJobs("octo-org/app", id, 1, [{ id, name: "build", conclusion: "failure", steps: [{ name: "Build and push", conclusion: "failure" }], log: FLAKY_LOG }]);
+    fake.setJobs("octo-org/app", id, 1, [
+      {
+        id,
+        name: "build",
+        conclusion: "failure",
+        steps: [{ name: "Build and push", conclusion: "failure" }],
+        log: FLAKY_LOG,
+      },
+    ]);
     assert.equal(await replica.send("workflow_run", run(id, "failure")), 200);
-    await waitFor(async () => fake.reruns.some((r) => r.runId === id) && commentShows(id), 30_000, `run ${id} was not re-run and shown:\n${replica.output().slice(-3000)}`);
+    await waitFor(
+      async () => fake.reruns.some((r) => r.runId === id) && commentShows(id),
+      30_000,
+      `run ${id} was not re-run and shown:\n${replica.output().slice(-3000)}`,
+    );
   };
   const run = (id: number, conclusion: "success" | "failure") =>
-    workflowRunCompleted({ repo: REPO, id, headSha: SHA1, headBranch: "feature/x", conclusion, pullRequests: [{ number: 7, headSha: SHA1 }] });
-  const commentShows = (id: number) => (fake.commentsOn("octo-org/app", 7)[0]?.body ?? "").includes(`/actions/runs/${id}`);
+    workflowRunCompleted({
+      repo: REPO,
+      id,
+      headSha: SHA1,
+      headBranch: "feature/x",
+      conclusion,
+      pullRequests: [{ number: 7, headSha: SHA1 }],
+    });
+  const commentShows = (id: number) =>
+    (fake.commentsOn("octo-org/app", 7)[0]?.body ?? "").includes(`/actions/runs/${id}`);
   const assertHealthy = (replica: ReplicaProcess) => {
     assert.doesNotMatch(replica.output(), /UNKNOWN_CLIENT|SETTINGS_KEY_NOT_FOUND/, "a limiter error reached the log");
-    assert.doesNotMatch(fake.commentsOn("octo-org/app", 7)[0]?.body ?? "", /dockhand\.yml/i, "a config problem was reported");
+    assert.doesNotMatch(
+      fake.commentsOn("octo-org/app", 7)[0]?.body ?? "",
+      /dockhand\.yml/i,
+      "a config problem was reported",
+    );
     assert.equal(fake.commentsOn("octo-org/app", 7).length, 1);
     assert.deepEqual(fake.violations, []);
   };
@@ -88,7 +119,9 @@ describe("a replica comes back from a stall or a Redis restart (real redis-serve
     }
     const resumedAt = Date.now();
     await flakyRun(a, 503);
-    t.diagnostic(`resumed after ${Date.now() - frozenAt} ms frozen; a failed run reported and re-run ${Date.now() - resumedAt} ms after resuming`);
+    t.diagnostic(
+      `resumed after ${Date.now() - frozenAt} ms frozen; a failed run reported and re-run ${Date.now() - resumedAt} ms after resuming`,
+    );
     await reportRun(a, 504);
     assert.deepEqual((await a.readiness()).checks, { queue: true, limiters: true, accepting: true });
     assertHealthy(a);
@@ -105,7 +138,11 @@ describe("a replica comes back from a stall or a Redis restart (real redis-serve
       t.diagnostic(`/readyz said 503 ${Date.now() - downAt} ms after Redis stopped`);
       upAt = Date.now();
     });
-    await waitFor(async () => (await a.readiness()).status === 200, 20_000, `A did not say ready again after Redis came back:\n${a.output().slice(-3000)}`);
+    await waitFor(
+      async () => (await a.readiness()).status === 200,
+      20_000,
+      `A did not say ready again after Redis came back:\n${a.output().slice(-3000)}`,
+    );
     t.diagnostic(`/readyz said 200 ${Date.now() - upAt} ms after Redis was restarted (including its start)`);
     await flakyRun(a, 602);
     await reportRun(a, 603);

@@ -18,12 +18,20 @@ describe("RegistryClient against a real registry", () => {
   it("resolves a multi-arch tag to its index digest and platforms", async () => {
     const client = new RegistryClient({ allowList: [registry.host] });
     const result = await client.lookup({ host: registry.host, path: "octo-org/app", tag: "pr-7" });
-    assert.deepEqual(result, { status: "found", digest, mediaType: "application/vnd.oci.image.index.v1+json", platforms: ["linux/amd64", "linux/arm64/v8"], attestations: 0 });
+    assert.deepEqual(result, {
+      status: "found",
+      digest,
+      mediaType: "application/vnd.oci.image.index.v1+json",
+      platforms: ["linux/amd64", "linux/arm64/v8"],
+      attestations: 0,
+    });
   });
 
   it("says a tag the registry does not have is missing", async () => {
     const client = new RegistryClient({ allowList: [registry.host] });
-    assert.deepEqual(await client.lookup({ host: registry.host, path: "octo-org/app", tag: "pr-8" }), { status: "missing" });
+    assert.deepEqual(await client.lookup({ host: registry.host, path: "octo-org/app", tag: "pr-8" }), {
+      status: "missing",
+    });
   });
 });
 
@@ -36,26 +44,40 @@ describe("RegistryClient safety and auth", () => {
   let realmHost = "";
 
   before(async () => {
-    const record = (server: string, req: IncomingMessage) => seen.push({ server, url: req.url ?? "", authorization: req.headers.authorization });
+    const record = (server: string, req: IncomingMessage) =>
+      seen.push({ server, url: req.url ?? "", authorization: req.headers.authorization });
     registryServer = createServer((req, res) => {
       record("registry", req);
       if (req.url?.startsWith("/token")) {
         const ok = req.headers.authorization === `Basic ${Buffer.from("bot:s3cret").toString("base64")}`;
-        res.writeHead(ok ? 200 : 401, { "content-type": "application/json" }).end(ok ? JSON.stringify({ token: "T0K" }) : "{}");
+        res
+          .writeHead(ok ? 200 : 401, { "content-type": "application/json" })
+          .end(ok ? JSON.stringify({ token: "T0K" }) : "{}");
         return;
       }
       if (req.headers.authorization !== "Bearer T0K") {
-        res.writeHead(401, { "www-authenticate": `Bearer realm="http://${realmHost}/token",service="test",scope="repository:private/app:pull"` }).end();
+        res
+          .writeHead(401, {
+            "www-authenticate": `Bearer realm="http://${realmHost}/token",service="test",scope="repository:private/app:pull"`,
+          })
+          .end();
         return;
       }
-      const body = JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: {}, layers: [] });
+      const body = JSON.stringify({
+        schemaVersion: 2,
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        config: {},
+        layers: [],
+      });
       res.writeHead(200, { "content-type": "application/vnd.oci.image.manifest.v1+json" }).end(body);
     });
     elsewhere = createServer((req, res) => {
       record("elsewhere", req);
       res.writeHead(200).end("{}");
     });
-    await Promise.all([registryServer, elsewhere].map((s) => new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve))));
+    await Promise.all(
+      [registryServer, elsewhere].map((s) => new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve))),
+    );
     registryHost = `127.0.0.1:${(registryServer.address() as AddressInfo).port}`;
     elsewhereHost = `127.0.0.1:${(elsewhere.address() as AddressInfo).port}`;
   });
@@ -63,7 +85,13 @@ describe("RegistryClient safety and auth", () => {
 
   it("never contacts a host that is not on the allow-list", async () => {
     const calls: string[] = [];
-    const client = new RegistryClient({ allowList: ["ghcr.io"], fetch: (async (url: string) => { calls.push(url); throw new Error("no"); }) as typeof fetch });
+    const client = new RegistryClient({
+      allowList: ["ghcr.io"],
+      fetch: (async (url: string) => {
+        calls.push(url);
+        throw new Error("no");
+      }) as typeof fetch,
+    });
     assert.deepEqual(await client.lookup({ host: "evil.example", path: "x/y", tag: "t" }), { status: "not-allowed" });
     assert.deepEqual(calls, []);
   });
@@ -71,10 +99,20 @@ describe("RegistryClient safety and auth", () => {
   it("does the bearer-token dance with a configured credential", async () => {
     realmHost = registryHost;
     seen.length = 0;
-    const client = new RegistryClient({ allowList: [registryHost], credentials: { [registryHost]: { username: "bot", password: "s3cret" } } });
+    const client = new RegistryClient({
+      allowList: [registryHost],
+      credentials: { [registryHost]: { username: "bot", password: "s3cret" } },
+    });
     const result = await client.lookup({ host: registryHost, path: "private/app", tag: "v1" });
     assert.equal(result.status, "found");
-    assert.deepEqual(seen.map((s) => s.url), ["/v2/private/app/manifests/v1", "/token?service=test&scope=repository%3Aprivate%2Fapp%3Apull", "/v2/private/app/manifests/v1"]);
+    assert.deepEqual(
+      seen.map((s) => s.url),
+      [
+        "/v2/private/app/manifests/v1",
+        "/token?service=test&scope=repository%3Aprivate%2Fapp%3Apull",
+        "/v2/private/app/manifests/v1",
+      ],
+    );
     // The token is cached for the next lookup of the same repository.
     seen.length = 0;
     await client.lookup({ host: registryHost, path: "private/app", tag: "v1" });
@@ -97,7 +135,10 @@ describe("RegistryClient safety and auth", () => {
     const host = `127.0.0.1:${(closed.address() as AddressInfo).port}`;
     await new Promise((resolve) => closed.close(resolve));
     const client = new RegistryClient({ allowList: [host], timeoutMs: 1000 });
-    assert.deepEqual(await client.lookup({ host, path: "a/b", tag: "c" }), { status: "unreachable", reason: "ECONNREFUSED" });
+    assert.deepEqual(await client.lookup({ host, path: "a/b", tag: "c" }), {
+      status: "unreachable",
+      reason: "ECONNREFUSED",
+    });
   });
 });
 
@@ -119,8 +160,15 @@ async function answering(handle: (req: IncomingMessage, res: ServerResponse, sen
 }
 
 /** Writes `total` bytes of a valid (huge) JSON manifest with backpressure, stopping when the client goes away. */
-function streamHugeManifest(res: ServerResponse, total: number, sent: { bytes: number }, headers: Record<string, string> = {}) {
-  const head = Buffer.from('{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","annotations":{"x":"');
+function streamHugeManifest(
+  res: ServerResponse,
+  total: number,
+  sent: { bytes: number },
+  headers: Record<string, string> = {},
+) {
+  const head = Buffer.from(
+    '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","annotations":{"x":"',
+  );
   const tail = Buffer.from('"}}');
   const filler = Buffer.alloc(64 * 1024, "a");
   res.writeHead(200, { "content-type": "application/vnd.oci.image.manifest.v1+json", ...headers });
@@ -157,11 +205,16 @@ describe("RegistryClient reads within limits", () => {
   });
 
   it("refuses a declared length over 4 MiB before reading a byte of it", async () => {
-    const server = await answering((_req, res, sent) => streamHugeManifest(res, 400 * 1000 * 1000, sent, { "content-length": String(400 * 1000 * 1000) }));
+    const server = await answering((_req, res, sent) =>
+      streamHugeManifest(res, 400 * 1000 * 1000, sent, { "content-length": String(400 * 1000 * 1000) }),
+    );
     try {
       const client = new RegistryClient({ allowList: [server.host] });
       const digest = `sha256:${"a".repeat(64)}`;
-      assert.deepEqual(await client.readManifest(server.host, "octo-org/app", digest), { ok: false, reason: "manifest larger than 4 MiB" });
+      assert.deepEqual(await client.readManifest(server.host, "octo-org/app", digest), {
+        ok: false,
+        reason: "manifest larger than 4 MiB",
+      });
       await new Promise((resolve) => setTimeout(resolve, 50));
       assert.ok(server.sent.bytes < 24 * MiB, `server wrote ${server.sent.bytes} bytes`);
     } finally {
@@ -171,7 +224,9 @@ describe("RegistryClient reads within limits", () => {
 
   it("still reads a manifest of exactly 4 MiB, digest-verified", async () => {
     let body = Buffer.alloc(0);
-    const server = await answering((_req, res) => res.writeHead(200, { "content-type": "application/vnd.oci.image.manifest.v1+json" }).end(body));
+    const server = await answering((_req, res) =>
+      res.writeHead(200, { "content-type": "application/vnd.oci.image.manifest.v1+json" }).end(body),
+    );
     try {
       const head = '{"schemaVersion":2,"annotations":{"x":"';
       body = Buffer.from(`${head}${"a".repeat(4 * MiB - head.length - 3)}"}}`);
@@ -181,7 +236,10 @@ describe("RegistryClient reads within limits", () => {
       const read = await client.readManifest(server.host, "octo-org/app", digest);
       assert.equal(read.ok, true);
       const other = `sha256:${"b".repeat(64)}`;
-      assert.deepEqual(await client.readManifest(server.host, "octo-org/app", other), { ok: false, reason: "the content does not match its digest" });
+      assert.deepEqual(await client.readManifest(server.host, "octo-org/app", other), {
+        ok: false,
+        reason: "the content does not match its digest",
+      });
     } finally {
       await server.close();
     }
@@ -189,11 +247,19 @@ describe("RegistryClient reads within limits", () => {
 
   it("refuses a tag whose bytes do not match the digest the registry announced", async () => {
     const server = await answering((_req, res) =>
-      res.writeHead(200, { "content-type": "application/vnd.oci.image.index.v1+json", "docker-content-digest": `sha256:${"c".repeat(64)}` }).end('{"schemaVersion":2,"manifests":[]}'),
+      res
+        .writeHead(200, {
+          "content-type": "application/vnd.oci.image.index.v1+json",
+          "docker-content-digest": `sha256:${"c".repeat(64)}`,
+        })
+        .end('{"schemaVersion":2,"manifests":[]}'),
     );
     try {
       const client = new RegistryClient({ allowList: [server.host] });
-      assert.deepEqual(await client.lookup({ host: server.host, path: "octo-org/app", tag: "t" }), { status: "unreachable", reason: "the content does not match its digest" });
+      assert.deepEqual(await client.lookup({ host: server.host, path: "octo-org/app", tag: "t" }), {
+        status: "unreachable",
+        reason: "the content does not match its digest",
+      });
     } finally {
       await server.close();
     }
@@ -207,12 +273,21 @@ describe("RegistryClient reads within limits", () => {
         res.writeHead(200, { "content-type": "application/json" }).end(token);
         return;
       }
-      res.writeHead(401, { "www-authenticate": `Bearer realm="http://${req.headers.host}/token",service="test"` }).end();
+      res
+        .writeHead(401, { "www-authenticate": `Bearer realm="http://${req.headers.host}/token",service="test"` })
+        .end();
     });
     try {
       const client = new RegistryClient({ allowList: [server.host] });
-      assert.deepEqual(await client.lookup({ host: server.host, path: "octo-org/app", tag: "t" }), { status: "unreachable", reason: "token answer larger than 64 KiB" });
-      assert.equal(server.seen.length, 2, "the manifest request and the token request; no second manifest request without a token");
+      assert.deepEqual(await client.lookup({ host: server.host, path: "octo-org/app", tag: "t" }), {
+        status: "unreachable",
+        reason: "token answer larger than 64 KiB",
+      });
+      assert.equal(
+        server.seen.length,
+        2,
+        "the manifest request and the token request; no second manifest request without a token",
+      );
     } finally {
       await server.close();
     }
@@ -224,14 +299,22 @@ describe("RegistryClient sends a host's credentials to that host only", () => {
 
   /** Registry A challenges with a realm on `realmHost`; both hand out tokens, A accepts the token B issued. */
   async function setup(realmScheme = "http") {
-    const realm = await answering((req, res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ token: req.headers.authorization ? "WITH-CREDENTIALS" : "ANONYMOUS" })));
+    const realm = await answering((req, res) =>
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ token: req.headers.authorization ? "WITH-CREDENTIALS" : "ANONYMOUS" })),
+    );
     const registry = await answering((req, res) => {
       if (req.url?.startsWith("/token")) {
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ token: req.headers.authorization === basic ? "WITH-CREDENTIALS" : "ANONYMOUS" }));
+        res
+          .writeHead(200, { "content-type": "application/json" })
+          .end(JSON.stringify({ token: req.headers.authorization === basic ? "WITH-CREDENTIALS" : "ANONYMOUS" }));
         return;
       }
       if (!req.headers.authorization?.startsWith("Bearer ")) {
-        res.writeHead(401, { "www-authenticate": `Bearer realm="${realmScheme}://${realmHostOf()}/token",service="a"` }).end();
+        res
+          .writeHead(401, { "www-authenticate": `Bearer realm="${realmScheme}://${realmHostOf()}/token",service="a"` })
+          .end();
         return;
       }
       res.writeHead(200, { "content-type": "application/vnd.oci.image.manifest.v1+json" }).end('{"schemaVersion":2}');
@@ -249,12 +332,22 @@ describe("RegistryClient sends a host's credentials to that host only", () => {
   it("asks an allow-listed realm on another host anonymously, never with the registry's basic auth", async () => {
     const { realm, registry, close } = await setup();
     try {
-      const client = new RegistryClient({ allowList: [registry.host, realm.host], credentials: { [registry.host]: { username: "bot", password: "s3cret" } } });
+      const client = new RegistryClient({
+        allowList: [registry.host, realm.host],
+        credentials: { [registry.host]: { username: "bot", password: "s3cret" } },
+      });
       const result = await client.lookup({ host: registry.host, path: "private/app", tag: "v1" });
       assert.equal(result.status, "found");
-      assert.deepEqual(realm.seen.map((s) => s.authorization), [undefined], "the other host got one request, without credentials");
+      assert.deepEqual(
+        realm.seen.map((s) => s.authorization),
+        [undefined],
+        "the other host got one request, without credentials",
+      );
       assert.equal(registry.seen.at(-1)?.authorization, "Bearer ANONYMOUS");
-      assert.ok(registry.seen.every((s) => s.authorization !== basic), "the registry never sees its basic auth outside its own realm either");
+      assert.ok(
+        registry.seen.every((s) => s.authorization !== basic),
+        "the registry never sees its basic auth outside its own realm either",
+      );
     } finally {
       await close();
     }
@@ -264,7 +357,10 @@ describe("RegistryClient sends a host's credentials to that host only", () => {
     const { realm, registry, useOwnRealm, close } = await setup();
     try {
       useOwnRealm();
-      const client = new RegistryClient({ allowList: [registry.host, realm.host], credentials: { [registry.host]: { username: "bot", password: "s3cret" } } });
+      const client = new RegistryClient({
+        allowList: [registry.host, realm.host],
+        credentials: { [registry.host]: { username: "bot", password: "s3cret" } },
+      });
       assert.equal((await client.lookup({ host: registry.host, path: "private/app", tag: "v1" })).status, "found");
       assert.equal(realm.seen.length, 0);
       assert.equal(registry.seen.find((s) => s.url.startsWith("/token"))?.authorization, basic);
@@ -277,9 +373,15 @@ describe("RegistryClient sends a host's credentials to that host only", () => {
   it("sends nothing at all to a realm whose host is not allow-listed", async () => {
     const { realm, registry, close } = await setup();
     try {
-      const client = new RegistryClient({ allowList: [registry.host], credentials: { [registry.host]: { username: "bot", password: "s3cret" } } });
+      const client = new RegistryClient({
+        allowList: [registry.host],
+        credentials: { [registry.host]: { username: "bot", password: "s3cret" } },
+      });
       const result = await client.lookup({ host: registry.host, path: "private/app", tag: "v1" });
-      assert.deepEqual(result, { status: "unreachable", reason: `token realm ${realm.host} is not on the registry allow-list` });
+      assert.deepEqual(result, {
+        status: "unreachable",
+        reason: `token realm ${realm.host} is not on the registry allow-list`,
+      });
       assert.equal(realm.seen.length, 0);
     } finally {
       await close();
@@ -293,7 +395,10 @@ describe("RegistryClient sends a host's credentials to that host only", () => {
       "https://registry.example/v2/private/app/manifests/v1": (headers) =>
         headers.authorization?.startsWith("Bearer ")
           ? new Response('{"schemaVersion":2}', { status: 200 })
-          : new Response(null, { status: 401, headers: { "www-authenticate": `Bearer realm="${realmUrl}",service="r"` } }),
+          : new Response(null, {
+              status: 401,
+              headers: { "www-authenticate": `Bearer realm="${realmUrl}",service="r"` },
+            }),
     };
     let realmUrl = "";
     const fetchStub = (async (url: string, init: { headers: Record<string, string> }) => {
@@ -312,17 +417,34 @@ describe("RegistryClient sends a host's credentials to that host only", () => {
       return client.lookup({ host: "registry.example", path: "private/app", tag: "v1" });
     };
 
-    assert.deepEqual(await lookup("http://registry.example/token"), { status: "unreachable", reason: "token realm registry.example is not HTTPS" });
+    assert.deepEqual(await lookup("http://registry.example/token"), {
+      status: "unreachable",
+      reason: "token realm registry.example is not HTTPS",
+    });
     assert.equal(calls.length, 1, "no request to a plain-HTTP realm");
-    assert.deepEqual(await lookup("http://auth.example/token"), { status: "unreachable", reason: "token realm auth.example is not HTTPS" });
+    assert.deepEqual(await lookup("http://auth.example/token"), {
+      status: "unreachable",
+      reason: "token realm auth.example is not HTTPS",
+    });
     assert.equal(calls.length, 1);
 
     assert.equal((await lookup("https://auth.example/token")).status, "found");
-    assert.deepEqual(calls.map((c) => [new URL(c.url).host, c.authorization]), [["registry.example", undefined], ["auth.example", undefined], ["registry.example", "Bearer T"]]);
+    assert.deepEqual(
+      calls.map((c) => [new URL(c.url).host, c.authorization]),
+      [
+        ["registry.example", undefined],
+        ["auth.example", undefined],
+        ["registry.example", "Bearer T"],
+      ],
+    );
 
     assert.equal((await lookup("https://registry.example/token")).status, "found");
     assert.equal(calls[1]?.authorization, basic);
     // Same host, other port: another origin.
-    assert.equal((await lookup("https://registry.example:8443/token")).status, "unreachable", "registry.example:8443 is not on the allow-list");
+    assert.equal(
+      (await lookup("https://registry.example:8443/token")).status,
+      "unreachable",
+      "registry.example:8443 is not on the allow-list",
+    );
   });
 });

@@ -32,8 +32,14 @@ describe("parsePushedImages", () => {
   });
 
   it("reads podman push, whose output names no digest", () => {
-    const log = ["##[group]Run podman push --tls-verify=true ghcr.io/octo-org/app:pr-7", "Copying blob 5f70bf18a086 done", "Writing manifest to image destination"].join("\n");
-    assert.deepEqual(parsePushedImages(log), [{ host: "ghcr.io", path: "octo-org/app", tag: "pr-7", via: "podman push" }]);
+    const log = [
+      "##[group]Run podman push --tls-verify=true ghcr.io/octo-org/app:pr-7",
+      "Copying blob 5f70bf18a086 done",
+      "Writing manifest to image destination",
+    ].join("\n");
+    assert.deepEqual(parsePushedImages(log), [
+      { host: "ghcr.io", path: "octo-org/app", tag: "pr-7", via: "podman push" },
+    ]);
   });
 
   it("does not count a podman push that never wrote its manifest", () => {

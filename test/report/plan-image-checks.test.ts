@@ -14,7 +14,10 @@ describe("planImageChecks", () => {
     assert.equal(plan.lookup.length, 50);
     assert.equal(plan.requests, 50);
     assert.equal(plan.unchecked, 4950);
-    assert.deepEqual(plan.lookup.slice(0, 2).map(([key]) => key), ["ghcr.io/octo-org/app:t0", "ghcr.io/octo-org/app:t1"]);
+    assert.deepEqual(
+      plan.lookup.slice(0, 2).map(([key]) => key),
+      ["ghcr.io/octo-org/app:t0", "ghcr.io/octo-org/app:t1"],
+    );
   });
 
   it("checks expected tags the logs do not show first; expected tags that were pushed are checked as pushed", () => {
@@ -23,20 +26,31 @@ describe("planImageChecks", () => {
       { repository: "ghcr.io/octo-org/app", tag: "t1", template: "t1" },
     ];
     const plan = planImageChecks(pushed(3), expected, { done: new Map(), budget: 2, isAllowed: allowed });
-    assert.deepEqual(plan.lookup.map(([key]) => key), ["ghcr.io/octo-org/app:pr-7", "ghcr.io/octo-org/app:t0"]);
+    assert.deepEqual(
+      plan.lookup.map(([key]) => key),
+      ["ghcr.io/octo-org/app:pr-7", "ghcr.io/octo-org/app:t0"],
+    );
     assert.equal(plan.unchecked, 2);
   });
 
   it("does not count tags on hosts off the allow-list (never requested), nor tags another PR had looked up", () => {
     const done = new Map([["ghcr.io/octo-org/app:t0", {}]]);
-    const plan = planImageChecks([...pushed(3), ...pushed(100, "evil.example")], [], { done, budget: 1, isAllowed: allowed });
+    const plan = planImageChecks([...pushed(3), ...pushed(100, "evil.example")], [], {
+      done,
+      budget: 1,
+      isAllowed: allowed,
+    });
     assert.equal(plan.requests, 1);
     assert.equal(plan.lookup.length, 101);
     assert.equal(plan.unchecked, 1);
   });
 
   it("checks nothing with a budget of 0", () => {
-    assert.deepEqual(planImageChecks(pushed(3), [], { done: new Map(), budget: 0, isAllowed: allowed }), { lookup: [], requests: 0, unchecked: 3 });
+    assert.deepEqual(planImageChecks(pushed(3), [], { done: new Map(), budget: 0, isAllowed: allowed }), {
+      lookup: [],
+      requests: 0,
+      unchecked: 3,
+    });
   });
 });
 

@@ -2,7 +2,13 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { renderImage, renderTag, sanitizeBranch, templatePatternAnySha } from "../../src/report/render-template.js";
 
-const vars = { number: 123, sha: "abc1234def5678abc1234def5678abc1234def56", owner: "Octo-Org", repo: "App", branch: "feature/Add_New-Feature" };
+const vars = {
+  number: 123,
+  sha: "abc1234def5678abc1234def5678abc1234def56",
+  owner: "Octo-Org",
+  repo: "App",
+  branch: "feature/Add_New-Feature",
+};
 
 describe("sanitizeBranch (the seeds' algorithm)", () => {
   it("matches the seeds' examples", () => {

@@ -26,9 +26,15 @@ describe("report checks pushed images against a real registry", () => {
       seedRepo(fake, `report:\n  expectedTags: ['pr-{number}', 'pr-{number}-{sha7}']\n  images: ['${app}']\n`);
       fake.addPull("octo-org/app", { number: 7, headRef: "feature/x", headSha: SHA1, headRepo: REPO });
       fake.setJobs("octo-org/app", 500, 1, [
-        buildJob(1, [buildxLog([`${app}:pr-7`], digest), buildxLog([`${app}:pr-7-moved`, `${app}:gone`], DIGEST_A)].join("\n")),
+        buildJob(
+          1,
+          [buildxLog([`${app}:pr-7`], digest), buildxLog([`${app}:pr-7-moved`, `${app}:gone`], DIGEST_A)].join("\n"),
+        ),
       ]);
-      await receive("workflow_run", workflowRunCompleted({ repo: REPO, id: 500, headSha: SHA1, headBranch: "feature/x" }));
+      await receive(
+        "workflow_run",
+        workflowRunCompleted({ repo: REPO, id: 500, headSha: SHA1, headBranch: "feature/x" }),
+      );
       const body = fake.commentsOn("octo-org/app", 7).find((c) => c.body.startsWith(REPORT_MARKER))?.body ?? "";
       const row = (tag: string) => body.split("\n").find((line) => line.startsWith(`| \`${app}:${tag}\``)) ?? "";
       assert.match(row("pr-7"), /✅ verified: `linux\/amd64`, `linux\/arm64`/);

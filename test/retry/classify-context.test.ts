@@ -7,12 +7,21 @@ const rules = compileRules();
 const at = (i: number) => `2026-11-20T11:00:${String(i % 60).padStart(2, "0")}.0000000Z `;
 /** A GitHub job log: a failing step with this command and output, then the error marker. */
 const step = (command: string, output: string[], error = "Process completed with exit code 1.") =>
-  [`##[group]Run ${command}`, "##[endgroup]", ...output, `##[error]${error}`].map((line, i) => `${at(i)}${line}`).join("\n");
+  [`##[group]Run ${command}`, "##[endgroup]", ...output, `##[error]${error}`]
+    .map((line, i) => `${at(i)}${line}`)
+    .join("\n");
 const filler = (n: number) => Array.from({ length: n }, (_, i) => `#7 ${i}.0${i} compiling module ${i}`);
 
 describe("the step's context, not one line", () => {
   it("a command the build runs prints a generic error: only its own words count, even in a push step", () => {
-    const log = step("docker/build-push-action@v6", ["#11 [builder 3/6] RUN ./mvnw package", '#11 133.3 Exception in thread "main" java.net.ConnectException: Connection timed out'], "buildx failed with: ERROR: failed to solve: failed to build");
+    const log = step(
+      "docker/build-push-action@v6",
+      [
+        "#11 [builder 3/6] RUN ./mvnw package",
+        '#11 133.3 Exception in thread "main" java.net.ConnectException: Connection timed out',
+      ],
+      "buildx failed with: ERROR: failed to solve: failed to build",
+    );
     const got = explainLog(log, {}, rules);
     assert.equal(got.result.verdict, "unrelated");
     const why = got.explanation.passes.flatMap((p) => p.lines).find((l) => l.text.includes("Connection timed out"));
@@ -20,7 +29,15 @@ describe("the step's context, not one line", () => {
   });
 
   it("an EOF in buildkit's build-context step is not registry work, though the step pushes", () => {
-    const log = step("docker/build-push-action@v6", ["#8 [internal] load build context", "#8 transferring context: 2.1MB 0.3s", "#8 ERROR: rpc error: code = Internal desc = unexpected EOF"], "buildx failed with: ERROR: failed to solve: failed to build");
+    const log = step(
+      "docker/build-push-action@v6",
+      [
+        "#8 [internal] load build context",
+        "#8 transferring context: 2.1MB 0.3s",
+        "#8 ERROR: rpc error: code = Internal desc = unexpected EOF",
+      ],
+      "buildx failed with: ERROR: failed to solve: failed to build",
+    );
     assert.equal(classifyLog(log, {}, rules).verdict, "unrelated");
   });
 
@@ -29,11 +46,17 @@ describe("the step's context, not one line", () => {
     const got = explainLog(log, {}, rules);
     assert.equal(got.result.verdict, "transient");
     assert.equal(got.result.rule, "connection-dropped");
-    assert.match(got.explanation.passes.at(-1)?.lines.at(-1)?.matches[0]?.why ?? "", /buildkit step #14 \(`exporting to image`\)/);
+    assert.match(
+      got.explanation.passes.at(-1)?.lines.at(-1)?.matches[0]?.why ?? "",
+      /buildkit step #14 \(`exporting to image`\)/,
+    );
   });
 
   it("a package manager's rate limit or reset inside a registry step is not the registry's", () => {
-    const npm = step("docker build -t ghcr.io/o/app . && docker push ghcr.io/o/app", ["Step 5/9 : RUN npm ci", "npm ERR! 429 Too Many Requests - GET https://registry.npmjs.org/left-pad"]);
+    const npm = step("docker build -t ghcr.io/o/app . && docker push ghcr.io/o/app", [
+      "Step 5/9 : RUN npm ci",
+      "npm ERR! 429 Too Many Requests - GET https://registry.npmjs.org/left-pad",
+    ]);
     assert.equal(classifyLog(npm, {}, rules).verdict, "unrelated");
     const pip = step("docker build -t ghcr.io/o/app . && docker push ghcr.io/o/app", [
       "Step 4/9 : RUN pip install -r requirements.txt",
@@ -43,14 +66,18 @@ describe("the step's context, not one line", () => {
   });
 
   it("the Docker daemon's own socket failing is not a registry failure, though the request names gcr.io", () => {
-    const line = 'build artifact: docker build: error during connect: Post "https://127.0.0.1:32769/v1.24/build?t=gcr.io%2Fproj%2Fapp%3Av1": EOF';
+    const line =
+      'build artifact: docker build: error during connect: Post "https://127.0.0.1:32769/v1.24/build?t=gcr.io%2Fproj%2Fapp%3Av1": EOF';
     assert.equal(classifyLog(line, { failedSteps: ["Build and push image"] }, rules).verdict, "unrelated");
   });
 });
 
 describe("hosts", () => {
   it("a known registry's timeout is transient, an unknown host's is not, until it is declared a registry", () => {
-    const log = step("docker push registry.corp.example/app:pr-7", ["The push refers to repository [registry.corp.example/app]", 'Get "https://registry.corp.example/v2/": net/http: TLS handshake timeout']);
+    const log = step("docker push registry.corp.example/app:pr-7", [
+      "The push refers to repository [registry.corp.example/app]",
+      'Get "https://registry.corp.example/v2/": net/http: TLS handshake timeout',
+    ]);
     assert.equal(classifyLog(log, {}, rules).verdict, "unrelated");
     assert.equal(classifyLog(log.replaceAll("registry.corp.example", "ghcr.io"), {}, rules).verdict, "transient");
     const declared = classifyLog(log, {}, compileRules([], ["registry.corp.example"]));
@@ -59,26 +86,67 @@ describe("hosts", () => {
   });
 
   it("a refused connection is a blip on a known registry, a setup problem on a private address", () => {
-    assert.equal(classifyLog('Error response from daemon: Get "https://ghcr.io/v2/": dial tcp 140.82.112.34:443: connect: connection refused', {}, rules).verdict, "transient");
-    assert.equal(classifyLog("Get https://10.100.198.200:5000/v2/: dial tcp 10.100.198.200:5000: getsockopt: connection refused", {}, rules).verdict, "unrelated");
+    assert.equal(
+      classifyLog(
+        'Error response from daemon: Get "https://ghcr.io/v2/": dial tcp 140.82.112.34:443: connect: connection refused',
+        {},
+        rules,
+      ).verdict,
+      "transient",
+    );
+    assert.equal(
+      classifyLog(
+        "Get https://10.100.198.200:5000/v2/: dial tcp 10.100.198.200:5000: getsockopt: connection refused",
+        {},
+        rules,
+      ).verdict,
+      "unrelated",
+    );
   });
 
   it("a DNS failure on a known registry is a blip (us.icr.io), on a near miss a typo with the name it meant", () => {
-    assert.equal(classifyLog("Head https://us.icr.io/v2/o/app/blobs/sha256:cb91: dial tcp: lookup us.icr.io on 172.21.0.10:53: no such host", {}, rules).verdict, "transient");
-    const typo = classifyLog('Error response from daemon: Get "https://gchr.io/v2/": dial tcp: lookup gchr.io on 127.0.0.53:53: no such host', {}, rules);
+    assert.equal(
+      classifyLog(
+        "Head https://us.icr.io/v2/o/app/blobs/sha256:cb91: dial tcp: lookup us.icr.io on 172.21.0.10:53: no such host",
+        {},
+        rules,
+      ).verdict,
+      "transient",
+    );
+    const typo = classifyLog(
+      'Error response from daemon: Get "https://gchr.io/v2/": dial tcp: lookup gchr.io on 127.0.0.53:53: no such host',
+      {},
+      rules,
+    );
     assert.equal(typo.rule, "dns-unknown-host");
     assert.match(typo.fix ?? "", /^Did you mean `ghcr\.io` \(not `gchr\.io`\)\?/);
-    const unknown = classifyLog('Get "https://registry.corp.example/v2/": dial tcp: lookup registry.corp.example: no such host', {}, rules);
+    const unknown = classifyLog(
+      'Get "https://registry.corp.example/v2/": dial tcp: lookup registry.corp.example: no such host',
+      {},
+      rules,
+    );
     assert.equal(unknown.rule, "dns-unknown-host");
     assert.doesNotMatch(unknown.fix ?? "", /Did you mean/);
   });
 
   const typos: [string, string][] = [
     ['Error response from daemon: Get "https://ghcr.oi/v2/": dial tcp 203.0.113.7:443: i/o timeout', "ghcr.io"],
-    ["ERROR: failed to push registry-1.docker.oi/o/app:1: failed to do request: Head \"https://registry-1.docker.oi/v2/o/app/manifests/1\": dial tcp 203.0.113.8:443: connect: connection refused", "registry-1.docker.io"],
-    ['ERROR: failed to push us-central1-docker.pkg.dve/p/r/app:1: failed to authorize: failed to fetch oauth token: Post "https://us-central1-docker.pkg.dve/v2/token": tls: failed to verify certificate: x509: certificate is valid for *.example.net, not us-central1-docker.pkg.dve', "us-central1-docker.pkg.dev"],
-    ['Error response from daemon: Get "https://myacr.azurecr.oi/v2/": net/http: TLS handshake timeout', "myacr.azurecr.io"],
-    ['Error response from daemon: Get "https://123456789012.dkr.ecr.us-east-1.amazonaws.con/v2/": context deadline exceeded', "123456789012.dkr.ecr.us-east-1.amazonaws.com"],
+    [
+      'ERROR: failed to push registry-1.docker.oi/o/app:1: failed to do request: Head "https://registry-1.docker.oi/v2/o/app/manifests/1": dial tcp 203.0.113.8:443: connect: connection refused',
+      "registry-1.docker.io",
+    ],
+    [
+      'ERROR: failed to push us-central1-docker.pkg.dve/p/r/app:1: failed to authorize: failed to fetch oauth token: Post "https://us-central1-docker.pkg.dve/v2/token": tls: failed to verify certificate: x509: certificate is valid for *.example.net, not us-central1-docker.pkg.dve',
+      "us-central1-docker.pkg.dev",
+    ],
+    [
+      'Error response from daemon: Get "https://myacr.azurecr.oi/v2/": net/http: TLS handshake timeout',
+      "myacr.azurecr.io",
+    ],
+    [
+      'Error response from daemon: Get "https://123456789012.dkr.ecr.us-east-1.amazonaws.con/v2/": context deadline exceeded',
+      "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+    ],
   ];
   for (const [line, meant] of typos) {
     it(`a host one or two edits from ${meant} is a typo, whatever the failure says`, () => {
@@ -92,11 +160,29 @@ describe("hosts", () => {
 
 describe("lines that share a registry's words but are not a registry's", () => {
   const decoys: [string, string][] = [
-    ["an npm 429 (`too many requests` counts only where registry work shows)", "npm ERR! 429 Too Many Requests - GET https://registry.npmjs.org/left-pad"],
-    ["a REST API's /v2/ that is not at a path's root", "Error: There was an error running the uploader: POST https://codecov.io/upload/v2?token=x: 502 Bad Gateway"],
-    ["another API's /api/v2/", 'request to https://api.example.com/api/v2/deployments failed: received unexpected HTTP status: 503 Service Unavailable'.replace("received unexpected HTTP status", "status")],
-    ["the AWS CLI's `upload failed` to S3", "upload failed: dist/app.zip to s3://my-bucket/app.zip Connection was closed: ('Connection aborted.', ConnectionResetError(104, 'Connection reset by peer'))"],
-    ["Gradle fetching from GitHub's Maven registry", "> Could not GET 'https://maven.pkg.github.com/o/r/com/x/lib/1.0/lib-1.0.pom'. Received status code 502 from server: Bad Gateway"],
+    [
+      "an npm 429 (`too many requests` counts only where registry work shows)",
+      "npm ERR! 429 Too Many Requests - GET https://registry.npmjs.org/left-pad",
+    ],
+    [
+      "a REST API's /v2/ that is not at a path's root",
+      "Error: There was an error running the uploader: POST https://codecov.io/upload/v2?token=x: 502 Bad Gateway",
+    ],
+    [
+      "another API's /api/v2/",
+      "request to https://api.example.com/api/v2/deployments failed: received unexpected HTTP status: 503 Service Unavailable".replace(
+        "received unexpected HTTP status",
+        "status",
+      ),
+    ],
+    [
+      "the AWS CLI's `upload failed` to S3",
+      "upload failed: dist/app.zip to s3://my-bucket/app.zip Connection was closed: ('Connection aborted.', ConnectionResetError(104, 'Connection reset by peer'))",
+    ],
+    [
+      "Gradle fetching from GitHub's Maven registry",
+      "> Could not GET 'https://maven.pkg.github.com/o/r/com/x/lib/1.0/lib-1.0.pom'. Received status code 502 from server: Bad Gateway",
+    ],
     ["npm from GitHub's npm registry", "npm ERR! 502 Bad Gateway - GET https://npm.pkg.github.com/@o%2fpkg"],
   ];
   for (const [name, line] of decoys) {
@@ -116,10 +202,16 @@ describe("the legacy builder's steps", () => {
     "Failed to connect to example.com port 443 after 130 ms: Connection timed out",
   ];
   it("a command's output in a `RUN` step counts only by its own words, even in a push step", () => {
-    const log = step("docker build -t ghcr.io/o/app . && docker push ghcr.io/o/app", [...build, "The command '/bin/sh -c curl -fsSL https://example.com/install.sh | sh' returned a non-zero code: 28"]);
+    const log = step("docker build -t ghcr.io/o/app . && docker push ghcr.io/o/app", [
+      ...build,
+      "The command '/bin/sh -c curl -fsSL https://example.com/install.sh | sh' returned a non-zero code: 28",
+    ]);
     const got = explainLog(log, {}, rules);
     assert.equal(got.result.verdict, "unrelated");
-    const why = got.explanation.passes.flatMap((p) => p.lines).find((l) => l.text.includes("Connection timed out"))?.matches.find((m) => m.rule === "network-timeout")?.why;
+    const why = got.explanation.passes
+      .flatMap((p) => p.lines)
+      .find((l) => l.text.includes("Connection timed out"))
+      ?.matches.find((m) => m.rule === "network-timeout")?.why;
     assert.match(why ?? "", /output of a build step's command \(`Step 5\/9 : RUN curl/);
   });
 
@@ -138,15 +230,25 @@ describe("the legacy builder's steps", () => {
   });
 
   it("curl's own errors are curl's, whatever the step is called", () => {
-    const log = step("./notify.sh", ["curl: (28) Failed to connect to hooks.example.com port 443 after 130001 ms: Connection timed out"]);
+    const log = step("./notify.sh", [
+      "curl: (28) Failed to connect to hooks.example.com port 443 after 130001 ms: Connection timed out",
+    ]);
     assert.equal(classifyLog(log, { failedSteps: ["Push image and notify"] }, rules).verdict, "unrelated");
   });
 });
 
 describe("the Docker daemon's own failures", () => {
   it("a container that cannot start is not a pull, though the daemon says it", () => {
-    const line = "docker: Error response from daemon: failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: context deadline exceeded: unknown.";
+    const line =
+      "docker: Error response from daemon: failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: context deadline exceeded: unknown.";
     assert.equal(classifyLog(line, {}, rules).verdict, "unrelated");
-    assert.equal(classifyLog(step("docker run --rm ghcr.io/o/app:pr-7 ./smoke-test", [line]), { failedSteps: ["Pull and smoke-test the image"] }, rules).verdict, "unrelated");
+    assert.equal(
+      classifyLog(
+        step("docker run --rm ghcr.io/o/app:pr-7 ./smoke-test", [line]),
+        { failedSteps: ["Pull and smoke-test the image"] },
+        rules,
+      ).verdict,
+      "unrelated",
+    );
   });
 });

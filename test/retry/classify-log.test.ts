@@ -18,7 +18,9 @@ describe("classifyLog on the labelled corpus", () => {
     const fn = results.filter((r) => r.got.verdict !== "transient" && r.expected === "transient").length;
     const precision = tp / (tp + fp);
     const recall = tp / (tp + fn);
-    t.diagnostic(`transient: precision ${precision.toFixed(3)}, recall ${recall.toFixed(3)} (tp ${tp}, fp ${fp}, fn ${fn}, n ${corpus.length})`);
+    t.diagnostic(
+      `transient: precision ${precision.toFixed(3)}, recall ${recall.toFixed(3)} (tp ${tp}, fp ${fp}, fn ${fn}, n ${corpus.length})`,
+    );
     assert.ok(precision >= 0.85, `precision ${precision}`);
     assert.ok(recall >= 0.8, `recall ${recall}`);
   });
@@ -26,7 +28,10 @@ describe("classifyLog on the labelled corpus", () => {
   it("never calls a decoy (not a registry failure) transient", () => {
     const decoys = results.filter((r) => r.expected === "unrelated");
     assert.ok(decoys.length >= 9);
-    assert.deepEqual(decoys.filter((r) => r.got.verdict === "transient").map((r) => r.text), []);
+    assert.deepEqual(
+      decoys.filter((r) => r.got.verdict === "transient").map((r) => r.text),
+      [],
+    );
   });
 
   it("gives every transient or permanent verdict a rule and evidence from the line", () => {
@@ -39,18 +44,50 @@ describe("classifyLog on the labelled corpus", () => {
 
 describe("classifyLog on lines that are not in the corpus", () => {
   const cases: [string, "transient" | "permanent" | "unrelated", string | null][] = [
-    ['ERROR: failed to solve: failed to push ghcr.io/o/r:pr-1: failed to do request: Put "https://ghcr.io/v2/o/r/manifests/pr-1": net/http: TLS handshake timeout', "transient", "network-timeout"],
-    ["unknown: unexpected status from HEAD request to https://ghcr.io/v2/o/r/blobs/sha256:abc: 504 Gateway Timeout", "transient", "registry-server-error"],
-    ["Error: failed to push: unexpected status from PUT request to https://quay.io/v2/o/r/manifests/x: 500 Internal Server Error", "transient", "registry-server-error"],
-    ['Get "https://ghcr.io/v2/": net/http: request canceled while waiting for connection (Client.Timeout exceeded while awaiting headers)', "transient", "network-timeout"],
+    [
+      'ERROR: failed to solve: failed to push ghcr.io/o/r:pr-1: failed to do request: Put "https://ghcr.io/v2/o/r/manifests/pr-1": net/http: TLS handshake timeout',
+      "transient",
+      "network-timeout",
+    ],
+    [
+      "unknown: unexpected status from HEAD request to https://ghcr.io/v2/o/r/blobs/sha256:abc: 504 Gateway Timeout",
+      "transient",
+      "registry-server-error",
+    ],
+    [
+      "Error: failed to push: unexpected status from PUT request to https://quay.io/v2/o/r/manifests/x: 500 Internal Server Error",
+      "transient",
+      "registry-server-error",
+    ],
+    [
+      'Get "https://ghcr.io/v2/": net/http: request canceled while waiting for connection (Client.Timeout exceeded while awaiting headers)',
+      "transient",
+      "network-timeout",
+    ],
     ["error parsing HTTP 429 response body: toomanyrequests: retry-after: 120", "transient", "rate-limited"],
     ["denied: denied", "permanent", "access-denied"],
-    ['ERROR: invalid tag "ghcr.io/Acme/App:pr-3": repository name must be lowercase', "permanent", "repository-name-lowercase"],
+    [
+      'ERROR: invalid tag "ghcr.io/Acme/App:pr-3": repository name must be lowercase',
+      "permanent",
+      "repository-name-lowercase",
+    ],
     ["docker: invalid reference format.", "permanent", "invalid-reference-format"],
-    ['Error response from daemon: Get "https://ghcr.io/v2/": dial tcp: lookup ghcr.io on 127.0.0.53:53: no such host', "transient", "dns-lookup-failed"],
-    ['Error response from daemon: Get "https://gchr.io/v2/": dial tcp: lookup gchr.io on 127.0.0.53:53: no such host', "permanent", "dns-unknown-host"],
+    [
+      'Error response from daemon: Get "https://ghcr.io/v2/": dial tcp: lookup ghcr.io on 127.0.0.53:53: no such host',
+      "transient",
+      "dns-lookup-failed",
+    ],
+    [
+      'Error response from daemon: Get "https://gchr.io/v2/": dial tcp: lookup gchr.io on 127.0.0.53:53: no such host',
+      "permanent",
+      "dns-unknown-host",
+    ],
     ["npm ERR! 502 Bad Gateway - GET https://registry.npmjs.org/left-pad", "unrelated", null],
-    ["ReadTimeoutError: HTTPSConnectionPool(host='files.pythonhosted.org', port=443): Read timed out.", "unrelated", null],
+    [
+      "ReadTimeoutError: HTTPSConnectionPool(host='files.pythonhosted.org', port=443): Read timed out.",
+      "unrelated",
+      null,
+    ],
     ["curl: (56) Recv failure: Connection reset by peer", "unrelated", null],
     ["dial tcp 127.0.0.1:5432: connect: connection refused", "unrelated", null],
     ["FAIL src/api.test.ts > returns 503 Service Unavailable when the upstream is down", "unrelated", null],
@@ -99,7 +136,8 @@ describe("classifyLog on whole job logs", () => {
   });
 
   it("uses the failed step's name as context for generic errors", () => {
-    const log = "##[group]Run ./scripts/release.sh\n##[endgroup]\nread: connection reset by peer\n##[error]Process completed with exit code 1.\n";
+    const log =
+      "##[group]Run ./scripts/release.sh\n##[endgroup]\nread: connection reset by peer\n##[error]Process completed with exit code 1.\n";
     assert.equal(classifyLog(log, {}, rules).verdict, "unrelated");
     assert.equal(classifyLog(log, { failedSteps: ["Push image to GHCR"] }, rules).verdict, "transient");
     assert.equal(classifyLog(log, { failedSteps: ["Run integration tests"] }, rules).verdict, "unrelated");
@@ -112,9 +150,17 @@ describe("classifyLog on whole job logs", () => {
 
   it("checks repository rules first, and a permanent one beats a built-in transient one", () => {
     const custom = compileRules([
-      { id: "harbor-proxy", verdict: "permanent", operation: "push", pattern: String.raw`ourharbor\.com.*connection reset`, scope: "self", fix: "use the mirror" },
+      {
+        id: "harbor-proxy",
+        verdict: "permanent",
+        operation: "push",
+        pattern: String.raw`ourharbor\.com.*connection reset`,
+        scope: "self",
+        fix: "use the mirror",
+      },
     ]);
-    const line = 'failed to do request: Put "https://ourharbor.com/v2/app/blobs/uploads/x": write: connection reset by peer';
+    const line =
+      'failed to do request: Put "https://ourharbor.com/v2/app/blobs/uploads/x": write: connection reset by peer';
     assert.equal(classifyLog(line, {}, rules).verdict, "transient");
     const got = classifyLog(line, {}, custom);
     assert.equal(got.verdict, "permanent");

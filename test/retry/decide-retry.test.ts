@@ -22,7 +22,18 @@ const facts: RetryFacts = {
   budgetUsed: 0,
 };
 function job(jobId: number, verdict: JobVerdict["verdict"], extra: Partial<JobVerdict> = {}): JobVerdict {
-  return { jobId, name: `job-${jobId}`, step: "Build", verdict, rule: verdict === "unrelated" ? null : "r", operation: null, line: "x", source: "log", wait: "normal", ...extra };
+  return {
+    jobId,
+    name: `job-${jobId}`,
+    step: "Build",
+    verdict,
+    rule: verdict === "unrelated" ? null : "r",
+    operation: null,
+    line: "x",
+    source: "log",
+    wait: "normal",
+    ...extra,
+  };
 }
 
 describe("decideRetry", () => {
@@ -40,7 +51,11 @@ describe("decideRetry", () => {
     const a = decideRetry(facts, [job(1, "transient")], config());
     const b = decideRetry(facts, [job(1, "transient")], config());
     assert.deepEqual(a, b);
-    const times = new Set(Array.from({ length: 20 }, (_, i) => decideRetry({ ...facts, runId: 1000 + i }, [job(1, "transient")], config())).map((p) => (p.action === "rerun" ? p.at : 0)));
+    const times = new Set(
+      Array.from({ length: 20 }, (_, i) =>
+        decideRetry({ ...facts, runId: 1000 + i }, [job(1, "transient")], config()),
+      ).map((p) => (p.action === "rerun" ? p.at : 0)),
+    );
     assert.ok(times.size > 10, "jitter spreads runs");
   });
 
@@ -48,10 +63,22 @@ describe("decideRetry", () => {
     ["a cancelled run", { ...facts, conclusion: "cancelled" }, [job(1, "transient")], {}, "cancelled"],
     ["no failed job", facts, [], {}, "no-failed-jobs"],
     ["a permanent failure", facts, [job(1, "transient"), job(2, "permanent")], {}, "permanent"],
-    ["a permanent failure, even when mixed runs may re-run", facts, [job(2, "permanent")], { mixed: "rerun-transient" }, "permanent"],
+    [
+      "a permanent failure, even when mixed runs may re-run",
+      facts,
+      [job(2, "permanent")],
+      { mixed: "rerun-transient" },
+      "permanent",
+    ],
     ["an unknown failure", facts, [job(1, "unrelated")], {}, "unrelated"],
     ["a mixed run", facts, [job(1, "transient"), job(2, "unrelated")], {}, "mixed"],
-    ["only reusable-workflow jobs to re-run one by one", facts, [job(1, "transient", { name: "build / push" }), job(2, "unrelated")], { mixed: "rerun-transient" }, "reusable-job"],
+    [
+      "only reusable-workflow jobs to re-run one by one",
+      facts,
+      [job(1, "transient", { name: "build / push" }), job(2, "unrelated")],
+      { mixed: "rerun-transient" },
+      "reusable-job",
+    ],
     ["the attempt cap", { ...facts, attempt: 3 }, [job(1, "transient")], {}, "attempt-cap"],
     ["GitHub's 50 attempts", { ...facts, attempt: 50 }, [job(1, "transient")], { maxAttempts: 50 }, "attempt-cap"],
     ["a superseded run", { ...facts, superseded: true }, [job(1, "transient")], {}, "superseded"],
@@ -67,7 +94,11 @@ describe("decideRetry", () => {
   }
 
   it("re-runs one flaky job of a mixed run with mixed: rerun-transient, skipping reusable-workflow callers", () => {
-    const plan = decideRetry(facts, [job(1, "transient", { name: "call / build" }), job(2, "transient"), job(3, "unrelated")], config({ mixed: "rerun-transient" }));
+    const plan = decideRetry(
+      facts,
+      [job(1, "transient", { name: "call / build" }), job(2, "transient"), job(3, "unrelated")],
+      config({ mixed: "rerun-transient" }),
+    );
     assert.ok(plan.action === "rerun");
     assert.deepEqual(plan.target, { kind: "job", jobId: 2 });
   });
@@ -110,7 +141,12 @@ describe("retryDelaySeconds", () => {
 });
 
 describe("mergeRetryRecord", () => {
-  const record = (outcome: RetryRecord["outcome"]): RetryRecord => ({ mode: "rerun", maxAttempts: 3, jobs: [], outcome });
+  const record = (outcome: RetryRecord["outcome"]): RetryRecord => ({
+    mode: "rerun",
+    maxAttempts: 3,
+    jobs: [],
+    outcome,
+  });
   const scheduled = record({ status: "scheduled", at: "2026-11-20T11:31:00Z" });
   it("keeps what the scheduled re-run found out over a later decision", () => {
     const requested = record({ status: "requested", at: "2026-11-20T11:31:00Z" });

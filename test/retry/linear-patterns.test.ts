@@ -29,27 +29,92 @@ const repeat = (piece: string, unit: number) => piece.repeat(Math.max(1, Math.fl
  * units stay under `MAX_LINE_CHARS`, since that is the length the per-line expressions see.
  */
 const CLASSIFIER: HostileCase[] = [
-  asLines("bare host before a path (HOST_PATTERNS[3]): a.a.a…", (n) => `${stamp}ERROR: failed to push ${repeat("a.", n)}: 502 Bad Gateway`, classify),
-  asLines("bare host before /v2/ (HOST_PATTERNS[2]): l-l-l…", (n) => `${stamp}ERROR: failed to push ${repeat("l-", n)}: 502 Bad Gateway`, classify),
-  asLines("host after lookup (HOST_PATTERNS[0])", (n) => `${stamp}dial tcp: lookup ${repeat("a.", n)}x: no such host`, classify),
-  asLines("host in a URL (HOST_PATTERNS[1])", (n) => `${stamp}Get "${repeat("http://a", n)}: 502 Bad Gateway`, classify),
-  asLines("token URL evidence (REGISTRY_EVIDENCE): /token?/token?…", (n) => `${stamp}${repeat("/token?", n)} 502 Bad Gateway`, classify),
-  asLines("repository-name-lowercase: repository name (…", (n) => `${stamp}${repeat("repository name (", n)}`, classify),
-  asLines("registry-server-error: request …", (n) => `${stamp}failed to push: ${repeat("request to x", n)}: 50`, classify),
+  asLines(
+    "bare host before a path (HOST_PATTERNS[3]): a.a.a…",
+    (n) => `${stamp}ERROR: failed to push ${repeat("a.", n)}: 502 Bad Gateway`,
+    classify,
+  ),
+  asLines(
+    "bare host before /v2/ (HOST_PATTERNS[2]): l-l-l…",
+    (n) => `${stamp}ERROR: failed to push ${repeat("l-", n)}: 502 Bad Gateway`,
+    classify,
+  ),
+  asLines(
+    "host after lookup (HOST_PATTERNS[0])",
+    (n) => `${stamp}dial tcp: lookup ${repeat("a.", n)}x: no such host`,
+    classify,
+  ),
+  asLines(
+    "host in a URL (HOST_PATTERNS[1])",
+    (n) => `${stamp}Get "${repeat("http://a", n)}: 502 Bad Gateway`,
+    classify,
+  ),
+  asLines(
+    "token URL evidence (REGISTRY_EVIDENCE): /token?/token?…",
+    (n) => `${stamp}${repeat("/token?", n)} 502 Bad Gateway`,
+    classify,
+  ),
+  asLines(
+    "repository-name-lowercase: repository name (…",
+    (n) => `${stamp}${repeat("repository name (", n)}`,
+    classify,
+  ),
+  asLines(
+    "registry-server-error: request …",
+    (n) => `${stamp}failed to push: ${repeat("request to x", n)}: 50`,
+    classify,
+  ),
   asLines("manifest-unknown: manifest for …", (n) => `${stamp}${repeat("manifest for x", n)}`, classify),
   asLines("dns-unknown-host: lookup … on …", (n) => `${stamp}lookup a on ${repeat(": no such hos", n)}`, classify),
-  asLines("ANSI colour codes without an end", (n) => `${stamp}\u001b[31m${repeat("\u001b[1;", n)} 502 Bad Gateway`, classify),
-  asLines("operation words (operationIn)", (n) => `${stamp}${repeat("blobs/upload /token /manifests/ login push pull ", n)}502 Bad Gateway`, classify),
-  asLines("transfer progress before a generic error (TRANSFER_PROGRESS)", (n) => `${stamp}${repeat("0123456789ab: ", n)}\n${stamp}EOF`, classify),
-  asLines("buildkit step lines, each its own step (BUILD_STEP_LINE, REGISTRY_VERTEX, BUILD_VERTEX)", (n) => `${stamp}#${n} ${repeat("[a] RUN #1 ", n)}\n${stamp}#${n} ERROR: EOF`, classify),
-  asLines("legacy builder steps (BUILD_STEP_LINE): each line a RUN step's output", (n) => `${stamp}Step 1/2 : RUN ${repeat("x ", n)}\n${stamp} ---> Running in 0a1b\n${stamp}${repeat("y ", n)}: EOF`, classify),
-  asLines("a package manager's line (NOT_REGISTRY_LINE) with a registry host", (n) => `${stamp}npm ERR! ${repeat("host='pypi.org' ", n)} connection reset by peer`, classify),
-  asLines("a command's output in the build (RUN_OUTPUT)", (n) => `${stamp}#1 1.5 ${repeat("#1 1.5 ", n)}: EOF`, classify),
-  asLines("a near-miss host in a URL (hostStatus)", (n) => `${stamp}Get "https://${repeat("ghcr.oi-", n)}.io/v2/": i/o timeout`, classify),
-  asLines("explained: every matched line's host and reasons (explainLog)", (n) => `${stamp}Get "https://${repeat("a.", n)}io/v2/": ${repeat("unknown blob ", n)}`, (text) => explainLog(text, {}, rules)),
+  asLines(
+    "ANSI colour codes without an end",
+    (n) => `${stamp}\u001b[31m${repeat("\u001b[1;", n)} 502 Bad Gateway`,
+    classify,
+  ),
+  asLines(
+    "operation words (operationIn)",
+    (n) => `${stamp}${repeat("blobs/upload /token /manifests/ login push pull ", n)}502 Bad Gateway`,
+    classify,
+  ),
+  asLines(
+    "transfer progress before a generic error (TRANSFER_PROGRESS)",
+    (n) => `${stamp}${repeat("0123456789ab: ", n)}\n${stamp}EOF`,
+    classify,
+  ),
+  asLines(
+    "buildkit step lines, each its own step (BUILD_STEP_LINE, REGISTRY_VERTEX, BUILD_VERTEX)",
+    (n) => `${stamp}#${n} ${repeat("[a] RUN #1 ", n)}\n${stamp}#${n} ERROR: EOF`,
+    classify,
+  ),
+  asLines(
+    "legacy builder steps (BUILD_STEP_LINE): each line a RUN step's output",
+    (n) => `${stamp}Step 1/2 : RUN ${repeat("x ", n)}\n${stamp} ---> Running in 0a1b\n${stamp}${repeat("y ", n)}: EOF`,
+    classify,
+  ),
+  asLines(
+    "a package manager's line (NOT_REGISTRY_LINE) with a registry host",
+    (n) => `${stamp}npm ERR! ${repeat("host='pypi.org' ", n)} connection reset by peer`,
+    classify,
+  ),
+  asLines(
+    "a command's output in the build (RUN_OUTPUT)",
+    (n) => `${stamp}#1 1.5 ${repeat("#1 1.5 ", n)}: EOF`,
+    classify,
+  ),
+  asLines(
+    "a near-miss host in a URL (hostStatus)",
+    (n) => `${stamp}Get "https://${repeat("ghcr.oi-", n)}.io/v2/": i/o timeout`,
+    classify,
+  ),
+  asLines(
+    "explained: every matched line's host and reasons (explainLog)",
+    (n) => `${stamp}Get "https://${repeat("a.", n)}io/v2/": ${repeat("unknown blob ", n)}`,
+    (text) => explainLog(text, {}, rules),
+  ),
   eachCall(
     "a failing step's long command (REGISTRY_STEP)",
-    (n) => `${stamp}##[group]Run ${repeat("build a build ", n)}\n${stamp}##[endgroup]\n${stamp}EOF\n${stamp}##[error]Process completed with exit code 1.\n`,
+    (n) =>
+      `${stamp}##[group]Run ${repeat("build a build ", n)}\n${stamp}##[endgroup]\n${stamp}EOF\n${stamp}##[error]Process completed with exit code 1.\n`,
     classify,
   ),
 ];
@@ -105,13 +170,31 @@ describe("the built-in expressions one by one, on lines longer than the classifi
   const unbounded = /(?<!\\)[*+]|(?<!\\)\{\d+,\}/;
   for (const [name, pattern] of expressions.filter(([, pattern]) => unbounded.test(pattern.source))) {
     it(name, () => {
-      for (const attack of attacks) assertLinear(eachCall(`${name} on ${attack}…`, (n) => repeat(attack, n), (text) => pattern.test(text)), 2000, 50_000);
+      for (const attack of attacks)
+        assertLinear(
+          eachCall(
+            `${name} on ${attack}…`,
+            (n) => repeat(attack, n),
+            (text) => pattern.test(text),
+          ),
+          2000,
+          50_000,
+        );
     });
   }
 });
 
 describe("a host's near miss costs at most its length times a pattern's, for hosts up to 100 characters", () => {
-  it("hostStatus", () => assertLinear(eachCall("hostStatus on g.g.g…", (n) => repeat("g.", n), (host) => hostStatus(host, KNOWN_REGISTRY_HOSTS)), 12, 20_000));
+  it("hostStatus", () =>
+    assertLinear(
+      eachCall(
+        "hostStatus on g.g.g…",
+        (n) => repeat("g.", n),
+        (host) => hostStatus(host, KNOWN_REGISTRY_HOSTS),
+      ),
+      12,
+      20_000,
+    ));
 });
 
 describe("a 120 KB line of a.a.a… in a failing push step", () => {
@@ -129,7 +212,11 @@ describe("a 120 KB line of a.a.a… in a failing push step", () => {
 
   it("is classified by the line that says what failed, in well under a second (it took 24 s)", () => {
     const start = performance.now();
-    const got = classifyLog(log("received unexpected HTTP status: 502 Bad Gateway"), { failedSteps: ["Push image"] }, rules);
+    const got = classifyLog(
+      log("received unexpected HTTP status: 502 Bad Gateway"),
+      { failedSteps: ["Push image"] },
+      rules,
+    );
     const ms = performance.now() - start;
     assert.equal(got.verdict, "transient");
     assert.equal(got.rule, "registry-server-error");

@@ -5,10 +5,30 @@ import { KNOWN_REGISTRY_HOSTS } from "../../src/retry/rules.js";
 
 describe("isKnownHost", () => {
   it("matches names exactly, and * as one or more characters anywhere", () => {
-    for (const host of ["ghcr.io", "GHCR.IO", "ghcr.io:443", "us.gcr.io", "cdn03.quay.io", "us-central1-docker.pkg.dev", "myacr.azurecr.io", "123.dkr.ecr.eu-west-1.amazonaws.com", "docker-images-prod.6aa30f8b08e16409b46e0173d6de2f56.r2.cloudflarestorage.com", "us.icr.io", "${region}-docker.pkg.dev"]) {
+    for (const host of [
+      "ghcr.io",
+      "GHCR.IO",
+      "ghcr.io:443",
+      "us.gcr.io",
+      "cdn03.quay.io",
+      "us-central1-docker.pkg.dev",
+      "myacr.azurecr.io",
+      "123.dkr.ecr.eu-west-1.amazonaws.com",
+      "docker-images-prod.6aa30f8b08e16409b46e0173d6de2f56.r2.cloudflarestorage.com",
+      "us.icr.io",
+      "${region}-docker.pkg.dev",
+    ]) {
       assert.ok(isKnownHost(host, KNOWN_REGISTRY_HOSTS), host);
     }
-    for (const host of ["gcr.io.evil.example", "azurecr.io", ".pkg.dev", "pkg.dev", "r2.cloudflarestorage.com", "registry.corp.example", "notghcr.io"]) {
+    for (const host of [
+      "gcr.io.evil.example",
+      "azurecr.io",
+      ".pkg.dev",
+      "pkg.dev",
+      "r2.cloudflarestorage.com",
+      "registry.corp.example",
+      "notghcr.io",
+    ]) {
       assert.ok(!isKnownHost(host, KNOWN_REGISTRY_HOSTS), host);
     }
   });
@@ -36,19 +56,38 @@ describe("hostStatus", () => {
   }
 
   it("real hosts of the corpus that are no registry Dockhand knows are not near misses", () => {
-    for (const host of ["cr.fluentbit.io", "registry.suse.de", "repoin.harbor.net", "reg.lccdomain.com", "ourharbor.com", "registry.corp.example", "container-registry.example.com", "harbor.io", "gitlab.com", "github.com", "azurecr.io", "registry.camunda.cloud", "infradock.jfrog.io.example"]) {
+    for (const host of [
+      "cr.fluentbit.io",
+      "registry.suse.de",
+      "repoin.harbor.net",
+      "reg.lccdomain.com",
+      "ourharbor.com",
+      "registry.corp.example",
+      "container-registry.example.com",
+      "harbor.io",
+      "gitlab.com",
+      "github.com",
+      "azurecr.io",
+      "registry.camunda.cloud",
+      "infradock.jfrog.io.example",
+    ]) {
       assert.equal(hostStatus(host, KNOWN_REGISTRY_HOSTS).kind, "unknown", host);
     }
   });
 
   it("an address, a name with other characters or one past 100 characters is never a near miss", () => {
-    for (const host of ["10.100.198.200", "ghcr.io/", "ghc$.io", `${"a".repeat(250)}.io`]) assert.equal(hostStatus(host, KNOWN_REGISTRY_HOSTS).kind, "unknown", host);
+    for (const host of ["10.100.198.200", "ghcr.io/", "ghc$.io", `${"a".repeat(250)}.io`])
+      assert.equal(hostStatus(host, KNOWN_REGISTRY_HOSTS).kind, "unknown", host);
   });
 
   it("knows the operator's own registries and their near misses", () => {
     const known = [...KNOWN_REGISTRY_HOSTS, "registry.corp.example"];
     assert.equal(hostStatus("registry.corp.example:5000", known).kind, "known");
-    assert.deepEqual(hostStatus("registry.crop.example", known), { kind: "near-miss", suggestion: "registry.corp.example", distance: 1 });
+    assert.deepEqual(hostStatus("registry.crop.example", known), {
+      kind: "near-miss",
+      suggestion: "registry.corp.example",
+      distance: 1,
+    });
   });
 });
 
@@ -62,9 +101,12 @@ describe("nearMiss", () => {
 
   it("lets a star take the host's own labels, and spells them in the suggestion", () => {
     assert.deepEqual(nearMiss("a.b.azurecr.oi", "*.azurecr.io"), { suggestion: "a.b.azurecr.io", distance: 1 });
-    assert.deepEqual(nearMiss("docker-images-prod.abc.r2.cloudflarestorage.con", "docker-images-prod.*.r2.cloudflarestorage.com"), {
-      suggestion: "docker-images-prod.abc.r2.cloudflarestorage.com",
-      distance: 1,
-    });
+    assert.deepEqual(
+      nearMiss("docker-images-prod.abc.r2.cloudflarestorage.con", "docker-images-prod.*.r2.cloudflarestorage.com"),
+      {
+        suggestion: "docker-images-prod.abc.r2.cloudflarestorage.com",
+        distance: 1,
+      },
+    );
   });
 });

@@ -6,7 +6,13 @@ import { compileRules } from "../../src/retry/rule-set.js";
 import type { Rule } from "../../src/retry/rules.js";
 import { asLines, assertLinear } from "../support/linear-time.js";
 
-const rule = (pattern: string): Rule => ({ id: "repo-rule", verdict: "transient", operation: "any", pattern, scope: "self" });
+const rule = (pattern: string): Rule => ({
+  id: "repo-rule",
+  verdict: "transient",
+  operation: "any",
+  pattern,
+  scope: "self",
+});
 
 /** Patterns that backtrack exponentially or polynomially in JavaScript, the lines that make them, a line each matches and one it does not. */
 const CATASTROPHIC: [pattern: string, hostile: (n: number) => string, matching: string, other: string][] = [
@@ -27,7 +33,11 @@ describe("a repository's patterns run on RE2", () => {
       const rules = compileRules([rule(pattern)]);
       assert.equal(classifyLog(matching.toUpperCase(), {}, rules).rule, "repo-rule", "case-insensitive, as before");
       assert.equal(classifyLog(other, {}, rules).rule, null);
-      assertLinear(asLines(pattern, hostile, (text) => classifyLog(text, {}, rules)), 360, 100_000);
+      assertLinear(
+        asLines(pattern, hostile, (text) => classifyLog(text, {}, rules)),
+        360,
+        100_000,
+      );
     });
   }
 
@@ -40,7 +50,10 @@ describe("a repository's patterns run on RE2", () => {
   });
 
   it("accepts JavaScript's escapes and named groups, and two rules may reuse a group name", () => {
-    const rules = compileRules([rule(String.raw`(?<what>mirr\u006fr) down`), { ...rule(String.raw`(?<what>proxy)\/reset`), id: "other" }]);
+    const rules = compileRules([
+      rule(String.raw`(?<what>mirr\u006fr) down`),
+      { ...rule(String.raw`(?<what>proxy)\/reset`), id: "other" },
+    ]);
     assert.equal(classifyLog("MIRROR down", {}, rules).rule, "repo-rule");
     assert.equal(classifyLog("proxy/reset", {}, rules).rule, "other");
   });
@@ -54,7 +67,10 @@ const REJECTED: [pattern: string, says: RegExp][] = [
   ["(?<=mirror: )reset", /lookbehind \(`\(\?<=…\)`\).*match the text before as part of the pattern/],
   ["(?<!mirror: )reset", /lookbehind \(`\(\?<!…\)`\)/],
   ["(unclosed", /not a valid regular expression \(.*missing closing \)/],
-  ["(?:a|b|ab|ba){1,500}z", /(compiles to \d+ steps, more than 1000|repeats to more than 1000 steps): use smaller counted repetitions/],
+  [
+    "(?:a|b|ab|ba){1,500}z",
+    /(compiles to \d+ steps, more than 1000|repeats to more than 1000 steps): use smaller counted repetitions/,
+  ],
 ];
 
 describe("patterns RE2 cannot run are refused, saying what to write instead", () => {
@@ -87,7 +103,11 @@ describe("the time a repository's patterns may take", () => {
 
   it("once spent, leaves the other lines to the built-in rules and says so", () => {
     const rules = compileRules([rule("mirror: sync pending")], [], { now: slowClock() });
-    const got = classifyLog(["mirror: sync pending", ...noise, "toomanyrequests: pull rate limit"].join("\n"), {}, rules);
+    const got = classifyLog(
+      ["mirror: sync pending", ...noise, "toomanyrequests: pull rate limit"].join("\n"),
+      {},
+      rules,
+    );
     assert.equal(got.rule, "rate-limited");
     assert.equal(got.repositoryRulesCutShort, true);
   });

@@ -10,8 +10,18 @@ import type { RerunJob } from "../../src/retry/rerun-job.js";
 import { requestRerun } from "../../src/retry/request-rerun.js";
 
 const job: RerunJob = {
-  installationId: 1, owner: "octo-org", repo: "app", runId: 600, workflowId: 77, headBranch: "feature/x", event: "pull_request",
-  attempt: 1, target: { kind: "failed-jobs" }, pulls: [7], budgetDay: "2026-11-20", tries: 0,
+  installationId: 1,
+  owner: "octo-org",
+  repo: "app",
+  runId: 600,
+  workflowId: 77,
+  headBranch: "feature/x",
+  event: "pull_request",
+  attempt: 1,
+  target: { kind: "failed-jobs" },
+  pulls: [7],
+  budgetDay: "2026-11-20",
+  tries: 0,
 };
 
 /** The re-run job against an Octokit whose requests fail as given; what it did besides. */
@@ -38,12 +48,24 @@ async function rerunWith(failures: { read?: Error; rerun?: Error }) {
     {
       octokitFor: async () => octokit,
       queue: new Jobs({ add: async (kind: string) => void effects.push(`queued ${kind}`) } as unknown as JobQueue),
-      budget: { used: async () => 0, reserve: async () => undefined, release: async () => void effects.push("budget released") },
-      clock: { now: () => Date.parse("2026-11-20T12:00:00Z"), setTimeout: () => undefined, clearTimeout: () => undefined },
+      budget: {
+        used: async () => 0,
+        reserve: async () => undefined,
+        release: async () => void effects.push("budget released"),
+      },
+      clock: {
+        now: () => Date.parse("2026-11-20T12:00:00Z"),
+        setTimeout: () => undefined,
+        clearTimeout: () => undefined,
+      },
       log: pino({ level: "silent" }) as unknown as Logger,
       record: async (_octokit, _job, result) => void effects.push(`recorded ${result.status}`),
     },
-    { checkpoint: async (data) => void effects.push(`checkpoint sent=${String((data as RerunJob).sent)}`), lastTry: false, mayWait: true },
+    {
+      checkpoint: async (data) => void effects.push(`checkpoint sent=${String((data as RerunJob).sent)}`),
+      lastTry: false,
+      mayWait: true,
+    },
   );
   return { outcome, effects };
 }

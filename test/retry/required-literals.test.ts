@@ -12,7 +12,11 @@ describe("requiredLiterals", () => {
     ["the longest run of a sequence", String.raw`lookup [a-z0-9.-]+(?: on \S+)?: no such host`, [": no such host"]],
     ["an optional part ends a run", String.raw`status(?:code)?:? 403`, ["status"]],
     ["escapes are literal, anchors and \\b are not there", String.raw`(?:^|: )eof\b`, ["eof"]],
-    ["a small class is spelled out", String.raw`\(5\d\d\b`, ["(50", "(51", "(52", "(53", "(54", "(55", "(56", "(57", "(58", "(59"]],
+    [
+      "a small class is spelled out",
+      String.raw`\(5\d\d\b`,
+      ["(50", "(51", "(52", "(53", "(54", "(55", "(56", "(57", "(58", "(59"],
+    ],
     ["letters are lower-cased (matching is case-insensitive)", "TAG_INVALID", ["tag_invalid"]],
     ["an option with nothing required makes the whole alternation useless", String.raw`denied|\d+`, null],
     ["a string shorter than 3 characters finds too much", String.raw`ab\d+`, null],
@@ -33,7 +37,11 @@ describe("the classifier's first pass finds every line a built-in pattern matche
       const exact = new RegExp(rule.pattern, "i");
       const matches = fc
         .tuple(fc.string(), fc.stringMatching(new RegExp(rule.pattern.replaceAll(String.raw`\b`, ""))), fc.string())
-        .chain(([before, match, after]) => fc.array(fc.boolean(), { minLength: match.length, maxLength: match.length }).map((upper) => `${before}${[...match].map((c, i) => (upper[i] ? c.toUpperCase() : c)).join("")}${after}`))
+        .chain(([before, match, after]) =>
+          fc
+            .array(fc.boolean(), { minLength: match.length, maxLength: match.length })
+            .map((upper) => `${before}${[...match].map((c, i) => (upper[i] ? c.toUpperCase() : c)).join("")}${after}`),
+        )
         .filter((line) => exact.test(line));
       fc.assert(
         fc.property(matches, (line) => scan.test(line)),

@@ -15,7 +15,16 @@ const COMPLETED = Date.parse("2026-11-20T11:30:00Z");
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/job-logs/${name}`, import.meta.url), "utf8");
 
 function failedJob(id: number, log: string, name = "build-and-push", step = "Build and push"): JobSpec {
-  return { id, name, conclusion: "failure", steps: [{ name: "Checkout", conclusion: "success" }, { name: step, conclusion: "failure" }], log };
+  return {
+    id,
+    name,
+    conclusion: "failure",
+    steps: [
+      { name: "Checkout", conclusion: "success" },
+      { name: step, conclusion: "failure" },
+    ],
+    log,
+  };
 }
 
 describe("retry on workflow_run.completed", () => {
@@ -41,7 +50,16 @@ describe("retry on workflow_run.completed", () => {
     fake.addPull(FULL, { number: 7, headRef: "feature/login", headSha: SHA1, headRepo: REPO });
     fake.addRun(FULL, { id: RUN, workflowId: 77, headSha: SHA1, headBranch: "feature/login", attempt });
     fake.setJobs(FULL, RUN, attempt, jobs);
-    return workflowRunCompleted({ repo: REPO, id: RUN, attempt, headSha: SHA1, headBranch: "feature/login", conclusion: "failure", pullRequests: [{ number: 7, headSha: SHA1 }], ...options.run });
+    return workflowRunCompleted({
+      repo: REPO,
+      id: RUN,
+      attempt,
+      headSha: SHA1,
+      headBranch: "feature/login",
+      conclusion: "failure",
+      pullRequests: [{ number: 7, headSha: SHA1 }],
+      ...options.run,
+    });
   }
   function comment() {
     const found = fake.commentsOn(FULL, 7).find((c) => c.body.startsWith(REPORT_MARKER));
@@ -61,7 +79,10 @@ describe("retry on workflow_run.completed", () => {
     assert.ok(delay >= 30_000 && delay <= 60_000, `first backoff is 30–60 s after completion, got ${delay} ms`);
     assert.equal(retryOf()?.outcome.status, "scheduled");
     assert.match(comment(), /🔁 Re-running the failed jobs at 2026-11-20 11:3\d UTC \(attempt 2 of at most 3\)/);
-    assert.match(comment(), /\| `build-and-push` \| `Build and push` \| 🔁 transient · `registry-server-error` \(manifest\) \| `buildx failed with: .*502 Bad Gateway` \|/);
+    assert.match(
+      comment(),
+      /\| `build-and-push` \| `Build and push` \| 🔁 transient · `registry-server-error` \(manifest\) \| `buildx failed with: .*502 Bad Gateway` \|/,
+    );
 
     await app.advance(scheduled.runAt - app.clock.now() - 1000);
     assert.deepEqual(fake.reruns, [], "nothing happens before the backoff ends");
@@ -74,7 +95,11 @@ describe("retry on workflow_run.completed", () => {
   it("decides from the annotation when it carries buildx's error, without reading the log", async () => {
     const job = failedJob(1, fixture("buildx-push-502.log"));
     fake.setAnnotations(1, [
-      { level: "failure", message: "buildx failed with: ERROR: failed to solve: failed to push ghcr.io/octo-org/app:pr-7: unexpected status from PUT request to https://ghcr.io/v2/octo-org/app/manifests/pr-7: 503 Service Unavailable" },
+      {
+        level: "failure",
+        message:
+          "buildx failed with: ERROR: failed to solve: failed to push ghcr.io/octo-org/app:pr-7: unexpected status from PUT request to https://ghcr.io/v2/octo-org/app/manifests/pr-7: 503 Service Unavailable",
+      },
     ]);
     await app.receive("workflow_run", failedRun([job], { config: "report:\n  enabled: false\n" }));
     assert.equal(retryOf()?.jobs[0]?.source, "annotation");
@@ -85,7 +110,10 @@ describe("retry on workflow_run.completed", () => {
     await app.receive("workflow_run", failedRun([failedJob(1, fixture("write-package-denied.log"))]));
     assert.equal(app.queue.scheduled().length, 0);
     assert.match(comment(), /⛔ Not re-run: a re-run cannot fix this failure/);
-    assert.match(comment(), /> `build-and-push`: The token may not write this package\. \*\*Fix:\*\* Add `permissions: packages: write`/);
+    assert.match(
+      comment(),
+      /> `build-and-push`: The token may not write this package\. \*\*Fix:\*\* Add `permissions: packages: write`/,
+    );
     await app.advance(3_600_000);
     assert.deepEqual(fake.reruns, []);
   });
@@ -93,9 +121,15 @@ describe("retry on workflow_run.completed", () => {
   it("explains the seeds' own failures: an empty image reference and a docker save of a tag never loaded", async () => {
     await app.receive(
       "workflow_run",
-      failedRun([failedJob(1, fixture("invalid-reference.log"), "integration", "Pull image"), failedJob(2, fixture("docker-save-missing.log"), "build", "Save Docker Image as Artifact")], {
-        config: "retry:\n  mixed: rerun-transient\n",
-      }),
+      failedRun(
+        [
+          failedJob(1, fixture("invalid-reference.log"), "integration", "Pull image"),
+          failedJob(2, fixture("docker-save-missing.log"), "build", "Save Docker Image as Artifact"),
+        ],
+        {
+          config: "retry:\n  mixed: rerun-transient\n",
+        },
+      ),
     );
     const body = comment();
     assert.match(body, /`integration`: The image reference is empty or malformed.*\*\*Fix:\*\* Print the reference/);
@@ -105,14 +139,20 @@ describe("retry on workflow_run.completed", () => {
   });
 
   it("leaves a mixed run alone by default", async () => {
-    const jobs = [failedJob(1, fixture("buildx-push-502.log")), failedJob(2, fixture("test-decoys.log"), "unit tests", "Run tests")];
+    const jobs = [
+      failedJob(1, fixture("buildx-push-502.log")),
+      failedJob(2, fixture("test-decoys.log"), "unit tests", "Run tests"),
+    ];
     await app.receive("workflow_run", failedRun(jobs));
     assert.match(comment(), /Not re-run: some jobs flaked, but others failed for another reason/);
     assert.equal(app.queue.scheduled().length, 0);
   });
 
   it("re-runs only the flaky job of a mixed run with mixed: rerun-transient", async () => {
-    const jobs = [failedJob(1, fixture("buildx-push-502.log")), failedJob(2, fixture("test-decoys.log"), "unit tests", "Run tests")];
+    const jobs = [
+      failedJob(1, fixture("buildx-push-502.log")),
+      failedJob(2, fixture("test-decoys.log"), "unit tests", "Run tests"),
+    ];
     await app.receive("workflow_run", failedRun(jobs, { config: "retry:\n  mixed: rerun-transient\n" }));
     assert.match(comment(), /🔁 Re-running job `build-and-push` at/);
     await app.advance(3_600_000);
@@ -126,7 +166,10 @@ describe("retry on workflow_run.completed", () => {
   });
 
   it("waits longer after a rate limit", async () => {
-    await app.receive("workflow_run", failedRun([failedJob(1, fixture("dockerhub-rate-limit.log"), "build", "Set up Docker Buildx")]));
+    await app.receive(
+      "workflow_run",
+      failedRun([failedJob(1, fixture("dockerhub-rate-limit.log"), "build", "Set up Docker Buildx")]),
+    );
     const [scheduled] = app.queue.scheduled();
     assert.ok(scheduled);
     assert.equal(scheduled.runAt - COMPLETED, 1_800_000, "rate limits wait retry.backoff.rateLimitSeconds");
@@ -140,14 +183,27 @@ describe("retry on workflow_run.completed", () => {
     fake.addPull(FULL, { number: 8, headRef: "feature/other", headSha: SHA1, headRepo: REPO });
     fake.addRun(FULL, { id: 700, workflowId: 77, headSha: SHA1, headBranch: "feature/other" });
     fake.setJobs(FULL, 700, 1, [failedJob(5, fixture("buildx-push-502.log"))]);
-    await app.receive("workflow_run", workflowRunCompleted({ repo: REPO, id: 700, headSha: SHA1, headBranch: "feature/other", conclusion: "failure", pullRequests: [{ number: 8, headSha: SHA1 }] }));
+    await app.receive(
+      "workflow_run",
+      workflowRunCompleted({
+        repo: REPO,
+        id: 700,
+        headSha: SHA1,
+        headBranch: "feature/other",
+        conclusion: "failure",
+        pullRequests: [{ number: 8, headSha: SHA1 }],
+      }),
+    );
     assert.equal(app.queue.scheduled().length, 1);
     const other = fake.commentsOn(FULL, 8)[0]?.body ?? "";
     assert.match(other, /Not re-run: this repository has used today's re-run budget/);
   });
 
   it("does not re-run a cancelled run, nor read its logs", async () => {
-    await app.receive("workflow_run", failedRun([failedJob(1, fixture("buildx-push-502.log"))], { run: { conclusion: "cancelled" } }));
+    await app.receive(
+      "workflow_run",
+      failedRun([failedJob(1, fixture("buildx-push-502.log"))], { run: { conclusion: "cancelled" } }),
+    );
     assert.match(comment(), /Not re-run: the run was cancelled/);
     assert.equal(fake.countRequests("GET", /annotations/), 0);
     assert.equal(app.queue.scheduled().length, 0);
@@ -155,16 +211,40 @@ describe("retry on workflow_run.completed", () => {
 
   it("does not re-run a run that a newer run of the workflow superseded, at decision or at re-run time", async () => {
     const payload = failedRun([failedJob(1, fixture("buildx-push-502.log"))]);
-    fake.addRun(FULL, { id: RUN + 1, workflowId: 77, headSha: SHA1, headBranch: "feature/login", status: "in_progress", conclusion: null });
+    fake.addRun(FULL, {
+      id: RUN + 1,
+      workflowId: 77,
+      headSha: SHA1,
+      headBranch: "feature/login",
+      status: "in_progress",
+      conclusion: null,
+    });
     await app.receive("workflow_run", payload);
     assert.match(comment(), /Not re-run: a newer run of this workflow exists for the branch/);
 
     // Run 610 was decided before a newer run started; that run starts while the re-run waits.
     fake.addRun(FULL, { id: 610, workflowId: 77, headSha: SHA1, headBranch: "feature/login" });
     fake.setJobs(FULL, 610, 1, [failedJob(5, fixture("buildx-push-502.log"))]);
-    await app.receive("workflow_run", workflowRunCompleted({ repo: REPO, id: 610, headSha: SHA1, headBranch: "feature/login", conclusion: "failure", pullRequests: [{ number: 7, headSha: SHA1 }] }));
+    await app.receive(
+      "workflow_run",
+      workflowRunCompleted({
+        repo: REPO,
+        id: 610,
+        headSha: SHA1,
+        headBranch: "feature/login",
+        conclusion: "failure",
+        pullRequests: [{ number: 7, headSha: SHA1 }],
+      }),
+    );
     assert.equal(app.queue.scheduled().length, 1);
-    fake.addRun(FULL, { id: 611, workflowId: 77, headSha: SHA1, headBranch: "feature/login", status: "in_progress", conclusion: null });
+    fake.addRun(FULL, {
+      id: 611,
+      workflowId: 77,
+      headSha: SHA1,
+      headBranch: "feature/login",
+      status: "in_progress",
+      conclusion: null,
+    });
     await app.advance(3_600_000);
     assert.deepEqual(fake.reruns, []);
     assert.match(comment(), /Not re-run: a newer run of this workflow exists/);
@@ -190,7 +270,10 @@ describe("retry on workflow_run.completed", () => {
 
   it("tries again when GitHub says the workflow is already running", async () => {
     await app.receive("workflow_run", failedRun([failedJob(1, fixture("buildx-push-502.log"))]));
-    fake.fail("POST", /rerun-failed-jobs$/, { status: 403, body: { message: "This workflow is already running", documentation_url: "https://docs.github.com/rest" } });
+    fake.fail("POST", /rerun-failed-jobs$/, {
+      status: 403,
+      body: { message: "This workflow is already running", documentation_url: "https://docs.github.com/rest" },
+    });
     await app.advance(60_000);
     assert.deepEqual(fake.reruns, []);
     assert.equal(app.queue.scheduled().length, 1, "asked again later");
@@ -210,14 +293,26 @@ describe("retry on workflow_run.completed", () => {
 
   it("gives up on a run GitHub says is over a month old", async () => {
     const payload = failedRun([failedJob(1, fixture("buildx-push-502.log"))]);
-    fake.addRun(FULL, { id: RUN, workflowId: 77, headSha: SHA1, headBranch: "feature/login", createdAt: "2026-10-01T00:00:00Z" });
+    fake.addRun(FULL, {
+      id: RUN,
+      workflowId: 77,
+      headSha: SHA1,
+      headBranch: "feature/login",
+      createdAt: "2026-10-01T00:00:00Z",
+    });
     await app.receive("workflow_run", payload);
     await app.advance(3_600_000);
-    assert.match(comment(), /GitHub refused the re-run \(`HTTP 403: Unable to retry this workflow run because it was created over a month ago/);
+    assert.match(
+      comment(),
+      /GitHub refused the re-run \(`HTTP 403: Unable to retry this workflow run because it was created over a month ago/,
+    );
   });
 
   it("does not schedule a re-run that would fall past GitHub's 30-day window", async () => {
-    await app.receive("workflow_run", failedRun([failedJob(1, fixture("buildx-push-502.log"))], { run: { createdAt: "2026-10-21T11:29:30Z" } }));
+    await app.receive(
+      "workflow_run",
+      failedRun([failedJob(1, fixture("buildx-push-502.log"))], { run: { createdAt: "2026-10-21T11:29:30Z" } }),
+    );
     assert.match(comment(), /Not re-run: GitHub re-runs a run only within 30 days of its start/);
     assert.equal(app.queue.scheduled().length, 0);
   });
@@ -242,7 +337,11 @@ describe("retry on workflow_run.completed", () => {
 
   it("asks again after a secondary rate limit rather than giving up", async () => {
     await app.receive("workflow_run", failedRun([failedJob(1, fixture("buildx-push-502.log"))]));
-    fake.fail("POST", /rerun-failed-jobs$/, { status: 403, headers: { "retry-after": "60" }, body: { message: "You have exceeded a secondary rate limit." } });
+    fake.fail("POST", /rerun-failed-jobs$/, {
+      status: 403,
+      headers: { "retry-after": "60" },
+      body: { message: "You have exceeded a secondary rate limit." },
+    });
     for (let i = 0; i < 4; i += 1) await app.advance(3_600_000);
     assert.deepEqual(fake.reruns, [{ runId: RUN, attempt: 2 }]);
     assert.equal(retryOf()?.outcome.status, "requested");
@@ -264,7 +363,11 @@ describe("retry on workflow_run.completed", () => {
   it("queues the re-run only once the comment shows the decision, so its outcome has a place to go", async () => {
     fake.fail("POST", /\/issues\/7\/comments$/, { status: 502, body: { message: "Server Error" } }, 2);
     await app.receive("workflow_run", failedRun([failedJob(1, fixture("buildx-push-502.log"))]));
-    assert.deepEqual(app.queue.scheduled().map((j) => j.kind), ["event"], "no re-run queued while the comment is not written");
+    assert.deepEqual(
+      app.queue.scheduled().map((j) => j.kind),
+      ["event"],
+      "no re-run queued while the comment is not written",
+    );
     for (let i = 0; i < 4; i += 1) await app.advance(60_000);
     assert.deepEqual(fake.reruns, [{ runId: RUN, attempt: 2 }]);
     assert.equal(retryOf()?.outcome.status, "requested");
@@ -280,7 +383,10 @@ describe("retry on workflow_run.completed", () => {
   });
 
   it("decides and reports in dry-run, and re-runs nothing", async () => {
-    await app.receive("workflow_run", failedRun([failedJob(1, fixture("buildx-push-502.log"))], { config: "retry:\n  mode: dry-run\n" }));
+    await app.receive(
+      "workflow_run",
+      failedRun([failedJob(1, fixture("buildx-push-502.log"))], { config: "retry:\n  mode: dry-run\n" }),
+    );
     assert.match(comment(), /🧪 Dry run: would re-run the failed jobs at 2026-11-20 11:3\d UTC/);
     assert.equal(app.queue.scheduled().length, 0);
     await app.advance(3_600_000);
@@ -288,7 +394,10 @@ describe("retry on workflow_run.completed", () => {
   });
 
   it("reads only the tail of a log too large to read whole", async () => {
-    const noise = Array.from({ length: 200_000 }, (_, i) => `2026-11-20T11:00:00.0000000Z #9 ${i} compiling module ${"x".repeat(60)}`).join("\n");
+    const noise = Array.from(
+      { length: 200_000 },
+      (_, i) => `2026-11-20T11:00:00.0000000Z #9 ${i} compiling module ${"x".repeat(60)}`,
+    ).join("\n");
     const big = `2026-11-20T10:59:00.0000000Z ##[group]Run actions/checkout@v4\n${noise}\n${fixture("buildx-push-502.log")}`;
     await app.receive("workflow_run", failedRun([failedJob(1, big)], { config: "report:\n  enabled: false\n" }));
     assert.ok(big.length > 15_000_000);
@@ -297,7 +406,10 @@ describe("retry on workflow_run.completed", () => {
   });
 
   it("reads further back when the failing step's start is not in the tail", async () => {
-    const longStep = Array.from({ length: 20_000 }, (_, i) => `2026-11-20T11:00:00.0000000Z #12 pushing layer ${i} ${"y".repeat(40)}`).join("\n");
+    const longStep = Array.from(
+      { length: 20_000 },
+      (_, i) => `2026-11-20T11:00:00.0000000Z #12 pushing layer ${i} ${"y".repeat(40)}`,
+    ).join("\n");
     const log = [
       "2026-11-20T11:00:00.0000000Z ##[group]Run docker push ghcr.io/octo-org/app:pr-7",
       "2026-11-20T11:00:00.0000000Z ##[endgroup]",
@@ -305,7 +417,10 @@ describe("retry on workflow_run.completed", () => {
       "2026-11-20T11:09:00.0000000Z EOF",
       "2026-11-20T11:09:00.0000000Z ##[error]Process completed with exit code 1.",
     ].join("\n");
-    await app.receive("workflow_run", failedRun([failedJob(1, log, "publish", "Publish")], { config: "report:\n  enabled: false\n" }));
+    await app.receive(
+      "workflow_run",
+      failedRun([failedJob(1, log, "publish", "Publish")], { config: "report:\n  enabled: false\n" }),
+    );
     assert.ok(fake.logBytesServed > 64 * 1024 && fake.logBytesServed <= 4 * 1024 * 1024 + 64 * 1024);
     assert.equal(retryOf()?.jobs[0]?.verdict, "transient");
   });
@@ -315,13 +430,27 @@ describe("retry on workflow_run.completed", () => {
     const FORK = { owner: "outsider", name: "app", id: 2002 };
     fake.addPull(FULL, { number: 9, headRef: "main", headSha: SHA1, headRepo: FORK });
     fake.setJobs(FULL, RUN, 1, [failedJob(1, fixture("buildx-push-502.log"))]);
-    await app.receive("workflow_run", workflowRunCompleted({ repo: REPO, headRepo: FORK, id: RUN, headSha: SHA1, headBranch: "main", conclusion: "failure", pullRequests: [] }));
+    await app.receive(
+      "workflow_run",
+      workflowRunCompleted({
+        repo: REPO,
+        headRepo: FORK,
+        id: RUN,
+        headSha: SHA1,
+        headBranch: "main",
+        conclusion: "failure",
+        pullRequests: [],
+      }),
+    );
     assert.equal(app.queue.scheduled().length, 0);
     assert.equal(fake.countRequests("GET", /annotations|\/jobs/), 0);
   });
 
   it("does nothing but report while the config is invalid", async () => {
-    await app.receive("workflow_run", failedRun([failedJob(1, fixture("buildx-push-502.log"))], { config: "retry:\n  maxAttempts: 99\n" }));
+    await app.receive(
+      "workflow_run",
+      failedRun([failedJob(1, fixture("buildx-push-502.log"))], { config: "retry:\n  maxAttempts: 99\n" }),
+    );
     assert.match(comment(), /`retry\.maxAttempts`: `Too big/);
     assert.equal(app.queue.scheduled().length, 0);
   });

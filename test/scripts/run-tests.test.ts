@@ -22,7 +22,11 @@ function pathWith(files: Record<string, string>): string {
 
 function runTests(path: string) {
   const started = Date.now();
-  const result = spawnSync(process.execPath, ["scripts/run-tests.mjs", "package-engines"], { env: { PATH: path }, encoding: "utf8", timeout: 120_000 });
+  const result = spawnSync(process.execPath, ["scripts/run-tests.mjs", "package-engines"], {
+    env: { PATH: path },
+    encoding: "utf8",
+    timeout: 120_000,
+  });
   return { ...result, ms: Date.now() - started };
 }
 
@@ -30,22 +34,32 @@ describe("scripts/run-tests.mjs on a fresh machine", () => {
   it("stops within seconds with one line naming the packages and the command, when it cannot install them", () => {
     const result = runTests(pathWith({}));
     assert.equal(result.status, 1);
-    assert.equal(result.stderr, "npm test needs docker-registry, skopeo, redis-server (Debian/Ubuntu packages the tests start); install them with: sudo apt-get install docker-registry skopeo redis-server\n");
+    assert.equal(
+      result.stderr,
+      "npm test needs docker-registry, skopeo, redis-server (Debian/Ubuntu packages the tests start); install them with: sudo apt-get install docker-registry skopeo redis-server\n",
+    );
     assert.equal(result.stdout, "");
     assert.ok(result.ms < 5000, `took ${result.ms} ms`);
   });
 
-  it("installs them with apt-get as root, as .ci/run does, then runs the tests", { skip: process.getuid?.() !== 0 && "needs root" }, () => {
-    const dir = mkdtempSync(join(tmpdir(), "dockhand-apt-"));
-    const log = join(dir, "apt.log");
-    // A stand-in apt-get: records its arguments; `install` puts the packages' commands on the PATH.
-    const path = pathWith({
-      "apt-get": `#!/bin/sh\necho "$*" >> ${log}\nhere=$(/usr/bin/dirname "$0")\n[ "$1" = install ] && for c in docker-registry skopeo redis-server; do printf '#!/bin/sh\\n' > "$here/$c"; /bin/chmod 755 "$here/$c"; done\nexit 0\n`,
-    });
-    const result = runTests(path);
-    assert.equal(result.status, 0, result.stderr);
-    assert.deepEqual(readFileSync(log, "utf8").trim().split("\n"), ["update -qq", "install -y -qq --no-install-recommends docker-registry skopeo redis-server"]);
-    assert.match(result.stderr, /^npm test: installing docker-registry, skopeo, redis-server/);
-    assert.match(result.stdout, /pass 2/);
-  });
+  it(
+    "installs them with apt-get as root, as .ci/run does, then runs the tests",
+    { skip: process.getuid?.() !== 0 && "needs root" },
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), "dockhand-apt-"));
+      const log = join(dir, "apt.log");
+      // A stand-in apt-get: records its arguments; `install` puts the packages' commands on the PATH.
+      const path = pathWith({
+        "apt-get": `#!/bin/sh\necho "$*" >> ${log}\nhere=$(/usr/bin/dirname "$0")\n[ "$1" = install ] && for c in docker-registry skopeo redis-server; do printf '#!/bin/sh\\n' > "$here/$c"; /bin/chmod 755 "$here/$c"; done\nexit 0\n`,
+      });
+      const result = runTests(path);
+      assert.equal(result.status, 0, result.stderr);
+      assert.deepEqual(readFileSync(log, "utf8").trim().split("\n"), [
+        "update -qq",
+        "install -y -qq --no-install-recommends docker-registry skopeo redis-server",
+      ]);
+      assert.match(result.stderr, /^npm test: installing docker-registry, skopeo, redis-server/);
+      assert.match(result.stdout, /pass 2/);
+    },
+  );
 });

@@ -17,9 +17,16 @@ describe("createProcessLog", () => {
     log.child({ event: "workflow_run" }).info("our own event field");
     await new Promise((resolve) => setImmediate(resolve));
     assert.doesNotMatch(text, /SECRET-PAYLOAD/);
-    const [error, own] = text.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    const [error, own] = text
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     assert.deepEqual((error?.err as { event: unknown }).event, { id: "d-1", name: "push", payloadBytes: 14_000 });
-    assert.deepEqual((error?.err as { aggregateErrors: { event: unknown }[] }).aggregateErrors[0]?.event, { id: "d-1", name: "push", payloadBytes: 14_000 });
+    assert.deepEqual((error?.err as { aggregateErrors: { event: unknown }[] }).aggregateErrors[0]?.event, {
+      id: "d-1",
+      name: "push",
+      payloadBytes: 14_000,
+    });
     assert.equal(own?.event, "workflow_run");
   });
 });

@@ -25,7 +25,12 @@ describe("readCappedBody", () => {
   /** Sends `bytes` as one body, under a Content-Length or chunked in pieces of 100. */
   function send(bytes: number, framing: "content-length" | "chunked"): Promise<number | undefined> {
     return new Promise((resolve) => {
-      const req = request({ host: "127.0.0.1", port, method: "POST", headers: framing === "content-length" ? { "content-length": String(bytes) } : {} });
+      const req = request({
+        host: "127.0.0.1",
+        port,
+        method: "POST",
+        headers: framing === "content-length" ? { "content-length": String(bytes) } : {},
+      });
       req.on("response", (res) => {
         res.resume();
         resolve(res.statusCode);
@@ -55,6 +60,9 @@ describe("readCappedBody", () => {
     assert.equal(await send(LIMIT * 10, "chunked"), 413);
     const result = await last;
     assert.equal(result.outcome, "too large");
-    assert.ok(result.outcome === "too large" && result.bytes <= LIMIT + 100, "counted no further than the chunk that passed the limit");
+    assert.ok(
+      result.outcome === "too large" && result.bytes <= LIMIT + 100,
+      "counted no further than the chunk that passed the limit",
+    );
   });
 });

@@ -10,9 +10,16 @@ describe("webhookSecret", () => {
   });
 
   it("refuses production without one, or with Probot's published default", () => {
-    assert.throws(() => webhookSecret({ NODE_ENV: "production" }), (error: unknown) => error instanceof SettingsError && /^WEBHOOK_SECRET is not set;.*NODE_ENV=production/.test(error.message));
+    assert.throws(
+      () => webhookSecret({ NODE_ENV: "production" }),
+      (error: unknown) =>
+        error instanceof SettingsError && /^WEBHOOK_SECRET is not set;.*NODE_ENV=production/.test(error.message),
+    );
     assert.throws(() => webhookSecret({ NODE_ENV: "production", WEBHOOK_SECRET: "" }), SettingsError);
-    assert.throws(() => webhookSecret({ NODE_ENV: "production", WEBHOOK_SECRET: "development" }), /WEBHOOK_SECRET is "development", Probot's published default, refused/);
+    assert.throws(
+      () => webhookSecret({ NODE_ENV: "production", WEBHOOK_SECRET: "development" }),
+      /WEBHOOK_SECRET is "development", Probot's published default, refused/,
+    );
   });
 
   it("falls back to the default elsewhere, with a warning", () => {

@@ -131,8 +131,19 @@ export class FakeGitHub {
    * (`timeout`). `random` makes them reproducible.
    */
   chaos: { rate: number; random: () => number; hangMs: number } | undefined;
-  readonly chaosFaults: Record<"502" | "403" | "lost" | "timeout", number> = { "502": 0, "403": 0, lost: 0, timeout: 0 };
-  private readonly gates: { method: string; pattern: RegExp; count: number; timeoutMs: number; waiting: (() => void)[] }[] = [];
+  readonly chaosFaults: Record<"502" | "403" | "lost" | "timeout", number> = {
+    "502": 0,
+    "403": 0,
+    lost: 0,
+    timeout: 0,
+  };
+  private readonly gates: {
+    method: string;
+    pattern: RegExp;
+    count: number;
+    timeoutMs: number;
+    waiting: (() => void)[];
+  }[] = [];
   /** When set, package deletions closer together than this get GitHub's secondary rate limit 403. */
   minDeleteIntervalMs: number | undefined;
   secondaryRateLimited = 0;
@@ -166,13 +177,28 @@ export class FakeGitHub {
   }
   setJobs(fullName: string, runId: number, attempt: number, jobs: JobSpec[]): this {
     // The log is kept as bytes only, so a large one does not sit on the JS heap of the process under test.
-    this.jobs.set(`${fullName}/${runId}/${attempt}`, jobs.map(({ log: _log, ...job }) => job));
-    for (const job of jobs) if (job.log !== undefined) this.logsByJob.set(job.id, Buffer.isBuffer(job.log) ? job.log : Buffer.from(job.log, "utf8"));
+    this.jobs.set(
+      `${fullName}/${runId}/${attempt}`,
+      jobs.map(({ log: _log, ...job }) => job),
+    );
+    for (const job of jobs)
+      if (job.log !== undefined)
+        this.logsByJob.set(job.id, Buffer.isBuffer(job.log) ? job.log : Buffer.from(job.log, "utf8"));
     return this;
   }
   addRun(fullName: string, run: RunSpec): this {
     const list = this.runs.get(fullName) ?? [];
-    this.runs.set(fullName, [...list.filter((r) => r.id !== run.id), { event: "pull_request", attempt: 1, status: "completed", conclusion: "failure", createdAt: "2026-11-20T10:58:00Z", ...run }]);
+    this.runs.set(fullName, [
+      ...list.filter((r) => r.id !== run.id),
+      {
+        event: "pull_request",
+        attempt: 1,
+        status: "completed",
+        conclusion: "failure",
+        createdAt: "2026-11-20T10:58:00Z",
+        ...run,
+      },
+    ]);
     return this;
   }
   run(fullName: string, id: number): RunSpec | undefined {
@@ -222,7 +248,9 @@ export class FakeGitHub {
     return this;
   }
   private async passGate(request: FakeRequest): Promise<void> {
-    const gate = this.gates.find((g) => g.method === request.method.toUpperCase() && g.pattern.test(request.url.pathname) && g.count > 0);
+    const gate = this.gates.find(
+      (g) => g.method === request.method.toUpperCase() && g.pattern.test(request.url.pathname) && g.count > 0,
+    );
     if (!gate) return;
     await new Promise<void>((resolve) => {
       gate.waiting.push(resolve);
@@ -253,18 +281,41 @@ export class FakeGitHub {
     const checked = checkRequest({ method, path, query: request.url.searchParams, body: request.body, token });
     const { operation } = checked;
     // GitHub answers an app token on the Packages API with 403; Dockhand probes that on purpose.
-    const appTokenOnPackages = token === "installation" && operation !== undefined && !operation.enabledForGitHubApps && operation.template.includes("/packages/");
-    const problems = appTokenOnPackages ? checked.problems.filter((p) => !p.includes("does not accept GitHub App installation tokens")) : checked.problems;
+    const appTokenOnPackages =
+      token === "installation" &&
+      operation !== undefined &&
+      !operation.enabledForGitHubApps &&
+      operation.template.includes("/packages/");
+    const problems = appTokenOnPackages
+      ? checked.problems.filter((p) => !p.includes("does not accept GitHub App installation tokens"))
+      : checked.problems;
     this.violations.push(...problems);
     if (appTokenOnPackages && !this.packagesAcceptAppTokens) {
       this.appTokenProbes.push(`${method} ${path}`);
       this.requests.push({ method, path: `${path}${request.url.search}`, status: 403 });
-      return { status: 403, body: { message: "Resource not accessible by integration", documentation_url: "https://docs.github.com/rest/packages/packages" } };
+      return {
+        status: 403,
+        body: {
+          message: "Resource not accessible by integration",
+          documentation_url: "https://docs.github.com/rest/packages/packages",
+        },
+      };
     }
-    const chaos = this.chaos && this.chaos.random() < this.chaos.rate ? (["502", "403", "lost", "timeout"] as const)[Math.floor(this.chaos.random() * 4)] : undefined;
+    const chaos =
+      this.chaos && this.chaos.random() < this.chaos.rate
+        ? (["502", "403", "lost", "timeout"] as const)[Math.floor(this.chaos.random() * 4)]
+        : undefined;
     if (chaos) this.chaosFaults[chaos] += 1;
     if (chaos === "502") return { status: 502, body: { message: "Server Error" } };
-    if (chaos === "403") return { status: 403, headers: { "retry-after": "0" }, body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", documentation_url: "https://docs.github.com/rest" } };
+    if (chaos === "403")
+      return {
+        status: 403,
+        headers: { "retry-after": "0" },
+        body: {
+          message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+          documentation_url: "https://docs.github.com/rest",
+        },
+      };
     const fault = this.faults.find((f) => f.method === method && f.pattern.test(path) && f.times > 0);
     let response: FakeResponse;
     if (fault) fault.times -= 1;
@@ -275,7 +326,12 @@ export class FakeGitHub {
     } else {
       response = await this.route(method, operation.template, path, request);
     }
-    if (operation && (!fault || fault.response === "lost") && typeof response.body === "object" && response.body !== null) {
+    if (
+      operation &&
+      (!fault || fault.response === "lost") &&
+      typeof response.body === "object" &&
+      response.body !== null
+    ) {
       this.violations.push(...checkResponse(operation, response.status, response.body));
     }
     this.requests.push({ method, path: `${path}${request.url.search}`, status: response.status });
@@ -300,7 +356,8 @@ export class FakeGitHub {
         const filePath = parts.slice(4).join("/");
         const file = this.repos.get(fullName)?.files.get(filePath);
         if (file === undefined) return notFound();
-        if (/\bvnd\.github(\.v3)?\.raw\b/.test(request.headers.accept ?? "")) return { status: 200, headers: { "content-type": "application/vnd.github.raw; charset=utf-8" }, body: file };
+        if (/\bvnd\.github(\.v3)?\.raw\b/.test(request.headers.accept ?? ""))
+          return { status: 200, headers: { "content-type": "application/vnd.github.raw; charset=utf-8" }, body: file };
         return { status: 200, body: this.contentFileObject(fullName, filePath, file) };
       }
       case "GET /repos/{owner}/{repo}/pulls": {
@@ -309,23 +366,45 @@ export class FakeGitHub {
         const headRef = head.slice(head.indexOf(":") + 1);
         const state = query.get("state") ?? "open";
         const pulls = (this.pulls.get(fullName) ?? []).filter(
-          (p) => (state === "all" || (p.state ?? "open") === state) && (!query.has("head") || (p.headRepo.owner === headOwner && p.headRef === headRef)),
+          (p) =>
+            (state === "all" || (p.state ?? "open") === state) &&
+            (!query.has("head") || (p.headRepo.owner === headOwner && p.headRef === headRef)),
         );
-        return this.paginate(request.url, pulls.map((p) => this.pullObject(fullName, p)));
+        return this.paginate(
+          request.url,
+          pulls.map((p) => this.pullObject(fullName, p)),
+        );
       }
       case "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs": {
         const jobs = this.jobs.get(`${fullName}/${parts[5]}/${parts[7]}`) ?? [];
-        const page = this.paginate(request.url, jobs.map((j) => this.jobObject(fullName, Number(parts[5]), Number(parts[7]), j)));
+        const page = this.paginate(
+          request.url,
+          jobs.map((j) => this.jobObject(fullName, Number(parts[5]), Number(parts[7]), j)),
+        );
         return { ...page, body: { total_count: jobs.length, jobs: page.body } };
       }
       case "GET /app/installations": {
         const owners = [...new Set([...this.repos.values()].map((r) => r.owner))];
         const base = exampleResponse<Record<string, unknown>[]>("GET", "/app/installations")[0] ?? {};
-        return this.paginate(request.url, owners.slice(0, 1).map((owner) => ({ ...base, id: 1, account: { ...(base.account as object), login: owner }, app_id: APP.id, app_slug: APP.slug })));
+        return this.paginate(
+          request.url,
+          owners
+            .slice(0, 1)
+            .map((owner) => ({
+              ...base,
+              id: 1,
+              account: { ...(base.account as object), login: owner },
+              app_id: APP.id,
+              app_slug: APP.slug,
+            })),
+        );
       }
       case "GET /installation/repositories": {
         const repos = [...this.repos.values()];
-        const page = this.paginate(request.url, repos.map((r) => this.repoObject(r)));
+        const page = this.paginate(
+          request.url,
+          repos.map((r) => this.repoObject(r)),
+        );
         return { ...page, body: { total_count: repos.length, repositories: page.body } };
       }
       case "GET /users/{username}": {
@@ -350,11 +429,29 @@ export class FakeGitHub {
         const version = pkg?.versions.find((v) => v.id === id);
         if (!pkg || !version) return notFound();
         const last = this.packageDeletes.at(-1)?.at;
-        if (this.minDeleteIntervalMs !== undefined && last !== undefined && Date.now() - last < this.minDeleteIntervalMs) {
+        if (
+          this.minDeleteIntervalMs !== undefined &&
+          last !== undefined &&
+          Date.now() - last < this.minDeleteIntervalMs
+        ) {
           this.secondaryRateLimited += 1;
-          return { status: 403, headers: { "retry-after": "1" }, body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api" } };
+          return {
+            status: 403,
+            headers: { "retry-after": "1" },
+            body: {
+              message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+              documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
+            },
+          };
         }
-        if (pkg.versions.length === 1) return { status: 400, body: { message: "You cannot delete the last version of a package. You must delete the package instead.", documentation_url: "https://docs.github.com/rest" } };
+        if (pkg.versions.length === 1)
+          return {
+            status: 400,
+            body: {
+              message: "You cannot delete the last version of a package. You must delete the package instead.",
+              documentation_url: "https://docs.github.com/rest",
+            },
+          };
         await this.onPackageDelete?.(pkg, version);
         pkg.versions = pkg.versions.filter((v) => v.id !== id);
         pkg.deleted.set(id, { version, at: this.clock });
@@ -377,12 +474,31 @@ export class FakeGitHub {
         const pick = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, full[k]]));
         return {
           status: 200,
-          body: { ...pick(["additions", "changed_files", "comments", "commits", "deletions", "review_comments", "maintainer_can_modify", "mergeable", "mergeable_state", "merged", "merged_by", "rebaseable"]), ...this.pullObject(fullName, pull) },
+          body: {
+            ...pick([
+              "additions",
+              "changed_files",
+              "comments",
+              "commits",
+              "deletions",
+              "review_comments",
+              "maintainer_can_modify",
+              "mergeable",
+              "mergeable_state",
+              "merged",
+              "merged_by",
+              "rebaseable",
+            ]),
+            ...this.pullObject(fullName, pull),
+          },
         };
       }
       case "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations": {
         const list = this.annotations.get(Number(parts[4])) ?? [];
-        return this.paginate(request.url, list.map((a, index) => this.annotationObject(fullName, a, index)));
+        return this.paginate(
+          request.url,
+          list.map((a, index) => this.annotationObject(fullName, a, index)),
+        );
       }
       case "GET /repos/{owner}/{repo}/actions/runs/{run_id}": {
         const run = this.run(fullName, Number(parts[5]));
@@ -394,14 +510,19 @@ export class FakeGitHub {
           .filter((r) => !query.has("branch") || r.headBranch === query.get("branch"))
           .filter((r) => !query.has("event") || r.event === query.get("event"))
           .sort((a, b) => b.id - a.id);
-        const page = this.paginate(request.url, runs.map((r) => this.runObject(fullName, r)));
+        const page = this.paginate(
+          request.url,
+          runs.map((r) => this.runObject(fullName, r)),
+        );
         return { ...page, body: { total_count: runs.length, workflow_runs: page.body } };
       }
       case "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs":
         return this.rerun(fullName, this.run(fullName, Number(parts[5])));
       case "POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun": {
         const jobId = Number(parts[5]);
-        const key = [...this.jobs].find(([k, jobs]) => k.startsWith(`${fullName}/`) && jobs.some((j) => j.id === jobId))?.[0];
+        const key = [...this.jobs].find(
+          ([k, jobs]) => k.startsWith(`${fullName}/`) && jobs.some((j) => j.id === jobId),
+        )?.[0];
         return this.rerun(fullName, key ? this.run(fullName, Number(key.split("/")[2])) : undefined, jobId);
       }
       case "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs": {
@@ -410,16 +531,26 @@ export class FakeGitHub {
       }
       case "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts": {
         const artifacts = this.artifacts.get(Number(parts[5])) ?? [];
-        const page = this.paginate(request.url, artifacts.map((a) => this.artifactObject(fullName, Number(parts[5]), a)));
+        const page = this.paginate(
+          request.url,
+          artifacts.map((a) => this.artifactObject(fullName, Number(parts[5]), a)),
+        );
         return { ...page, body: { total_count: artifacts.length, artifacts: page.body } };
       }
       case "GET /repos/{owner}/{repo}/issues/{issue_number}/comments": {
         const comments = this.commentsOn(fullName, Number(parts[4]));
-        return this.paginate(request.url, comments.map((c) => this.commentObject(fullName, Number(parts[4]), c)));
+        return this.paginate(
+          request.url,
+          comments.map((c) => this.commentObject(fullName, Number(parts[4]), c)),
+        );
       }
       case "POST /repos/{owner}/{repo}/issues/{issue_number}/comments": {
         const body = (request.body as { body: string }).body;
-        const record = this.addComment(fullName, Number(parts[4]), { body, appId: this.appIdFor(request), user: `${APP.slug}[bot]` });
+        const record = this.addComment(fullName, Number(parts[4]), {
+          body,
+          appId: this.appIdFor(request),
+          user: `${APP.slug}[bot]`,
+        });
         return { status: 201, body: this.commentObject(fullName, Number(parts[4]), record) };
       }
       case "PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}": {
@@ -433,7 +564,10 @@ export class FakeGitHub {
         const found = this.findComment(fullName, Number(parts[5]));
         if (!found) return notFound();
         const key = `${fullName}#${found.issue}`;
-        this.comments.set(key, this.commentsOn(fullName, found.issue).filter((c) => c !== found.record));
+        this.comments.set(
+          key,
+          this.commentsOn(fullName, found.issue).filter((c) => c !== found.record),
+        );
         return { status: 204 };
       }
       default:
@@ -509,7 +643,12 @@ export class FakeGitHub {
   }
 
   private appObject(): Record<string, unknown> {
-    return { ...exampleResponse<Record<string, unknown>>("GET", "/app"), id: APP.id, slug: APP.slug, name: "Dockhand (test)" };
+    return {
+      ...exampleResponse<Record<string, unknown>>("GET", "/app"),
+      id: APP.id,
+      slug: APP.slug,
+      name: "Dockhand (test)",
+    };
   }
 
   /** The Contents API's JSON form: like GitHub, the content is inlined (base64, 60-column lines) only up to 1 MB. */
@@ -542,7 +681,12 @@ export class FakeGitHub {
       id: repo.id,
       name: repo.name,
       full_name: `${repo.owner}/${repo.name}`,
-      owner: { ...(base.owner as object), login: repo.owner, id: repo.ownerId ?? repo.id + 1, type: repo.ownerType ?? "Organization" },
+      owner: {
+        ...(base.owner as object),
+        login: repo.owner,
+        id: repo.ownerId ?? repo.id + 1,
+        type: repo.ownerType ?? "Organization",
+      },
       fork: false,
       language: (base.language as string | undefined) ?? null,
     };
@@ -559,14 +703,23 @@ export class FakeGitHub {
       closed_at: pull.closedAt ?? null,
       requested_teams: [],
       user: { ...(base.user as object), login: pull.user ?? "contributor" },
-      head: { ...(base.head as object), ref: pull.headRef, sha: pull.headSha, label: `${pull.headRepo.owner}:${pull.headRef}`, repo: this.repoObject(pull.headRepo) },
+      head: {
+        ...(base.head as object),
+        ref: pull.headRef,
+        sha: pull.headSha,
+        label: `${pull.headRepo.owner}:${pull.headRef}`,
+        repo: this.repoObject(pull.headRepo),
+      },
       base: { ...(base.base as object), ref: baseRepo.defaultBranch ?? "main", repo: this.repoObject(baseRepo) },
       html_url: `https://github.com/${fullName}/pull/${pull.number}`,
     };
   }
 
   private jobObject(fullName: string, runId: number, attempt: number, job: JobSpec): Record<string, unknown> {
-    const base = exampleResponse<{ jobs: Record<string, unknown>[] }>("GET", "/repos/o/r/actions/runs/1/attempts/1/jobs").jobs[0]!;
+    const base = exampleResponse<{ jobs: Record<string, unknown>[] }>(
+      "GET",
+      "/repos/o/r/actions/runs/1/attempts/1/jobs",
+    ).jobs[0]!;
     return {
       ...base,
       id: job.id,
@@ -607,7 +760,11 @@ export class FakeGitHub {
     };
   }
 
-  private annotationObject(fullName: string, annotation: { message: string; level: string }, index: number): Record<string, unknown> {
+  private annotationObject(
+    fullName: string,
+    annotation: { message: string; level: string },
+    index: number,
+  ): Record<string, unknown> {
     return {
       path: ".github",
       blob_href: `https://github.com/${fullName}/blob/main/.github`,
@@ -623,7 +780,8 @@ export class FakeGitHub {
   }
 
   private artifactObject(fullName: string, runId: number, artifact: ArtifactSpec): Record<string, unknown> {
-    const base = exampleResponse<{ artifacts: Record<string, unknown>[] }>("GET", "/repos/o/r/actions/runs/1/artifacts").artifacts[0]!;
+    const base = exampleResponse<{ artifacts: Record<string, unknown>[] }>("GET", "/repos/o/r/actions/runs/1/artifacts")
+      .artifacts[0]!;
     return {
       ...base,
       id: artifact.id,

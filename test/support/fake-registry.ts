@@ -35,14 +35,20 @@ export class FakeRegistry {
       const body = digest ? this.manifests.get(digest) : undefined;
       this.reads += 1;
       if (!digest || !body) {
-        res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ errors: [{ code: "MANIFEST_UNKNOWN", message: "manifest unknown" }] }));
+        res
+          .writeHead(404, { "content-type": "application/json" })
+          .end(JSON.stringify({ errors: [{ code: "MANIFEST_UNKNOWN", message: "manifest unknown" }] }));
         return;
       }
-      const mediaType = (JSON.parse(body) as { mediaType?: string }).mediaType ?? "application/vnd.oci.image.manifest.v1+json";
+      const mediaType =
+        (JSON.parse(body) as { mediaType?: string }).mediaType ?? "application/vnd.oci.image.manifest.v1+json";
       res.writeHead(200, { "content-type": mediaType, "docker-content-digest": digest }).end(body);
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    return { host: `127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+    return {
+      host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+      close: () => new Promise((resolve) => server.close(() => resolve())),
+    };
   }
 
   intercept(host = "ghcr.io"): () => void {
@@ -53,8 +59,10 @@ export class FakeRegistry {
         this.reads += 1;
         const digest = decodeURIComponent(uri.slice(uri.lastIndexOf("/") + 1));
         const body = this.manifests.get(digest);
-        if (!body) return [404, JSON.stringify({ errors: [{ code: "MANIFEST_UNKNOWN", message: "manifest unknown" }] })];
-        const mediaType = (JSON.parse(body) as { mediaType?: string }).mediaType ?? "application/vnd.oci.image.manifest.v1+json";
+        if (!body)
+          return [404, JSON.stringify({ errors: [{ code: "MANIFEST_UNKNOWN", message: "manifest unknown" }] })];
+        const mediaType =
+          (JSON.parse(body) as { mediaType?: string }).mediaType ?? "application/vnd.oci.image.manifest.v1+json";
         return [200, body, { "content-type": mediaType, "docker-content-digest": digest }];
       });
     return () => scope.persist(false);

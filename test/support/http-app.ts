@@ -41,12 +41,24 @@ export async function startHttpApp(fake: FakeGitHub, env: Record<string, string>
     Octokit: dockhandOctokit(settings),
   });
   const handlers: Handler[] = [];
-  await probot.load(createDockhand({ settings, clock, onStarted: (handles) => ((queue = handles.queue as MemoryQueue), (close = handles.close)) }), {
-    cwd: process.cwd(),
-    addHandler: (handler) => handlers.push(handler),
-  });
+  await probot.load(
+    createDockhand({
+      settings,
+      clock,
+      onStarted: (handles) => ((queue = handles.queue as MemoryQueue), (close = handles.close)),
+    }),
+    {
+      cwd: process.cwd(),
+      addHandler: (handler) => handlers.push(handler),
+    },
+  );
   // As src/main.ts serves it: Dockhand's HTTP server, the webhook edge first.
-  const server = await startHttpServer({ host: "127.0.0.1", port: 0, handlers: [await webhookHandler(probot, probot.log, { secret: HTTP_SECRET }), ...handlers], log: probot.log });
+  const server = await startHttpServer({
+    host: "127.0.0.1",
+    port: 0,
+    handlers: [await webhookHandler(probot, probot.log, { secret: HTTP_SECRET }), ...handlers],
+    log: probot.log,
+  });
   if (!queue) throw new Error("the app did not create its queue");
   const url = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
   let delivery = 0;

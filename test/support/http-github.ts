@@ -16,15 +16,25 @@ export async function startHttpGitHub(): Promise<{ fake: FakeGitHub; host: strin
       } catch {
         // not JSON: keep the text
       }
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : v]));
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : v]),
+      );
       holder
-        .fake!.handle({ method: req.method ?? "GET", url: new URL(req.url ?? "/", `http://${req.headers.host}`), headers, body })
+        .fake!.handle({
+          method: req.method ?? "GET",
+          url: new URL(req.url ?? "/", `http://${req.headers.host}`),
+          headers,
+          body,
+        })
         .then((response) => {
           if (response.drop) {
             setTimeout(() => res.destroy(), response.hangMs ?? 0);
             return;
           }
-          const payload = typeof response.body === "string" || response.body === undefined ? (response.body ?? "") : JSON.stringify(response.body);
+          const payload =
+            typeof response.body === "string" || response.body === undefined
+              ? (response.body ?? "")
+              : JSON.stringify(response.body);
           res.writeHead(response.status, { "content-type": "application/json; charset=utf-8", ...response.headers });
           res.end(payload);
         })

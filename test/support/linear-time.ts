@@ -44,7 +44,13 @@ export function asLines(name: string, line: (unit: number) => string, run: (text
  * does not change the verdict; and a busy one neither: each side is the best of many short samples,
  * and a sample the scheduler interrupted is never the best.
  */
-export function growth(hostile: HostileCase, unit: number, total: number, samples = 7, sampleMs = 2): { ratio: number; shortMs: number; longMs: number } {
+export function growth(
+  hostile: HostileCase,
+  unit: number,
+  total: number,
+  samples = 7,
+  sampleMs = 2,
+): { ratio: number; shortMs: number; longMs: number } {
   const short = hostile.prepare(unit, total);
   const long = hostile.prepare(10 * unit, total);
   const time = (work: () => unknown, times: number) => {

@@ -37,7 +37,17 @@ export async function startLocalRegistry(): Promise<LocalRegistry> {
       const layout = join(dir, `layout-${counter++}`);
       buildLayout(layout, platforms, options.content ?? ref);
       const digestFile = join(layout, "digest");
-      await run("skopeo", ["--insecure-policy", "copy", "--all", "--preserve-digests", "--dest-tls-verify=false", "--digestfile", digestFile, `oci:${layout}:image`, `docker://${ref}`]);
+      await run("skopeo", [
+        "--insecure-policy",
+        "copy",
+        "--all",
+        "--preserve-digests",
+        "--dest-tls-verify=false",
+        "--digestfile",
+        digestFile,
+        `oci:${layout}:image`,
+        `docker://${ref}`,
+      ]);
       return readFileSync(digestFile, "utf8").trim();
     },
     stop: async () => {
@@ -52,8 +62,6 @@ function registryBinary(): string {
   return process.env.DOCKHAND_TEST_REGISTRY_BIN ?? "docker-registry";
 }
 
-
-
 /** An OCI image layout holding one index with a small image per platform. */
 function buildLayout(dir: string, platforms: string[], content: string): void {
   mkdirSync(join(dir, "blobs", "sha256"), { recursive: true });
@@ -67,7 +75,17 @@ function buildLayout(dir: string, platforms: string[], content: string): void {
     const tar = tarOneFile("hello.txt", `${content} ${platform}\n`);
     const layer = put(gzipSync(tar, { level: 9 }));
     const diffId = `sha256:${createHash("sha256").update(tar).digest("hex")}`;
-    const config = put(Buffer.from(JSON.stringify({ architecture, os, ...(variant ? { variant } : {}), rootfs: { type: "layers", diff_ids: [diffId] }, config: {} })));
+    const config = put(
+      Buffer.from(
+        JSON.stringify({
+          architecture,
+          os,
+          ...(variant ? { variant } : {}),
+          rootfs: { type: "layers", diff_ids: [diffId] },
+          config: {},
+        }),
+      ),
+    );
     const manifest = put(
       Buffer.from(
         JSON.stringify({
@@ -78,15 +96,27 @@ function buildLayout(dir: string, platforms: string[], content: string): void {
         }),
       ),
     );
-    return { mediaType: "application/vnd.oci.image.manifest.v1+json", ...manifest, platform: { os, architecture, ...(variant ? { variant } : {}) } };
+    return {
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      ...manifest,
+      platform: { os, architecture, ...(variant ? { variant } : {}) },
+    };
   });
-  const index = put(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests })));
+  const index = put(
+    Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests })),
+  );
   writeFileSync(join(dir, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
   writeFileSync(
     join(dir, "index.json"),
     JSON.stringify({
       schemaVersion: 2,
-      manifests: [{ mediaType: "application/vnd.oci.image.index.v1+json", ...index, annotations: { "org.opencontainers.image.ref.name": "image" } }],
+      manifests: [
+        {
+          mediaType: "application/vnd.oci.image.index.v1+json",
+          ...index,
+          annotations: { "org.opencontainers.image.ref.name": "image" },
+        },
+      ],
     }),
   );
 }
@@ -95,7 +125,8 @@ function buildLayout(dir: string, platforms: string[], content: string): void {
 function tarOneFile(name: string, text: string): Buffer {
   const data = Buffer.from(text);
   const header = Buffer.alloc(512);
-  const field = (offset: number, length: number, value: string) => header.write(value.padEnd(length, "\0").slice(0, length), offset, "ascii");
+  const field = (offset: number, length: number, value: string) =>
+    header.write(value.padEnd(length, "\0").slice(0, length), offset, "ascii");
   field(0, 100, name);
   field(100, 8, "0000644");
   field(108, 8, "0000000");

@@ -11,7 +11,13 @@ export interface FencedBlock {
 
 /** README.md and every docs/*.md: what a reader copies from. */
 export function documentationFiles(): string[] {
-  return ["README.md", ...readdirSync("docs").filter((name) => name.endsWith(".md")).sort().map((name) => join("docs", name))];
+  return [
+    "README.md",
+    ...readdirSync("docs")
+      .filter((name) => name.endsWith(".md"))
+      .sort()
+      .map((name) => join("docs", name)),
+  ];
 }
 
 /**

@@ -13,7 +13,11 @@ export async function freePort(): Promise<number> {
 }
 
 /** Polls `check` until it holds; a throwing check counts as "not yet". */
-export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, message = "timed out waiting"): Promise<void> {
+export async function waitFor(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  message = "timed out waiting",
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

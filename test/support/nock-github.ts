@@ -12,15 +12,33 @@ export function interceptGitHub(fake: FakeGitHub): () => void {
       // Callback style, so that a lost answer can end the request with a socket error.
       scope.intercept(/.*/, method).reply(function (this: nock.ReplyFnContext, uri, requestBody, callback) {
         fake
-          .handle({ method, url: new URL(uri, origin), headers: flattenHeaders(this.req.headers), body: parseBody(requestBody) })
-          .then((response) => {
-            if (response.drop) {
-              setTimeout(() => callback(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }), [0, ""]), response.hangMs ?? 0);
-              return;
-            }
-            const body = typeof response.body === "string" || response.body === undefined ? (response.body ?? "") : JSON.stringify(response.body);
-            callback(null, [response.status, body, { "content-type": "application/json; charset=utf-8", ...response.headers }]);
-          }, (error: unknown) => callback(error instanceof Error ? error : new Error(String(error)), [0, ""]));
+          .handle({
+            method,
+            url: new URL(uri, origin),
+            headers: flattenHeaders(this.req.headers),
+            body: parseBody(requestBody),
+          })
+          .then(
+            (response) => {
+              if (response.drop) {
+                setTimeout(
+                  () => callback(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }), [0, ""]),
+                  response.hangMs ?? 0,
+                );
+                return;
+              }
+              const body =
+                typeof response.body === "string" || response.body === undefined
+                  ? (response.body ?? "")
+                  : JSON.stringify(response.body);
+              callback(null, [
+                response.status,
+                body,
+                { "content-type": "application/json; charset=utf-8", ...response.headers },
+              ]);
+            },
+            (error: unknown) => callback(error instanceof Error ? error : new Error(String(error)), [0, ""]),
+          );
       });
     }
     return scope;
@@ -33,7 +51,9 @@ export function interceptGitHub(fake: FakeGitHub): () => void {
 }
 
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
-  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(", ") : v]));
+  return Object.fromEntries(
+    Object.entries(headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(", ") : v]),
+  );
 }
 
 function parseBody(body: unknown): unknown {

@@ -42,7 +42,13 @@ interface RawOperation {
   "x-github"?: { enabledForGitHubApps?: boolean };
   parameters?: ({ $ref: string } | Operation["parameters"][number])[];
   requestBody?: { content?: Record<string, { schema?: object }> };
-  responses: Record<string, { $ref?: string; content?: Record<string, { schema?: object; examples?: Record<string, { value?: unknown; $ref?: string }> }> }>;
+  responses: Record<
+    string,
+    {
+      $ref?: string;
+      content?: Record<string, { schema?: object; examples?: Record<string, { value?: unknown; $ref?: string }> }>;
+    }
+  >;
 }
 
 function load() {
@@ -51,7 +57,11 @@ function load() {
   const routes = Object.keys(spec.paths).map((template) => {
     const segments = template.split("/").filter(Boolean);
     const pattern = segments.map((s) => (s.startsWith("{") ? "[^/]+" : escapeRegex(s))).join("/");
-    return { template, regex: new RegExp(`^/${pattern}/?$`), literalSegments: segments.filter((s) => !s.startsWith("{")).length };
+    return {
+      template,
+      regex: new RegExp(`^/${pattern}/?$`),
+      literalSegments: segments.filter((s) => !s.startsWith("{")).length,
+    };
   });
   // Prefer the most literal template: `/repos/{o}/{r}/pulls/comments` over `/repos/{o}/{r}/pulls/{pull_number}`.
   routes.sort((a, b) => b.literalSegments - a.literalSegments);
@@ -87,7 +97,9 @@ function rebase(schema: object): object {
 function typedNullables<T>(node: T): T {
   if (Array.isArray(node)) return node.map(typedNullables) as T;
   if (!node || typeof node !== "object") return node;
-  const entries = Object.entries(node as Record<string, unknown>).map(([key, value]) => [key, typedNullables(value)] as const);
+  const entries = Object.entries(node as Record<string, unknown>).map(
+    ([key, value]) => [key, typedNullables(value)] as const,
+  );
   const object = Object.fromEntries(entries) as Record<string, unknown>;
   if (object.nullable === true && object.type === undefined) {
     const rest = { ...object };
@@ -185,12 +197,17 @@ export function checkRequest(request: RequestCheck): { operation?: Operation; pr
     }
   }
   for (const param of queryParams.values()) {
-    if (param.required && !request.query.has(param.name)) problems.push(`${label}: missing query parameter "${param.name}"`);
+    if (param.required && !request.query.has(param.name))
+      problems.push(`${label}: missing query parameter "${param.name}"`);
   }
   if (operation.requestBodySchema) {
     const validate = validator(`${operation.operationId}#body`, operation.requestBodySchema);
     if (!validate(request.body ?? {})) problems.push(`${label}: request body: ${describeErrors(validate)}`);
-  } else if (request.body !== undefined && request.body !== "" && ["PATCH", "PUT"].includes(request.method.toUpperCase())) {
+  } else if (
+    request.body !== undefined &&
+    request.body !== "" &&
+    ["PATCH", "PUT"].includes(request.method.toUpperCase())
+  ) {
     problems.push(`${label}: sends a body the operation does not take`);
   }
   return { operation, problems };
@@ -211,7 +228,9 @@ export function checkResponse(operation: Operation, status: number, body: unknow
   if (!response) {
     // GitHub answers any operation with these; the description lists them only sometimes.
     if ([401, 403, 404, 409, 422, 429, 500, 502, 503, 504].includes(status)) return [];
-    return [`${label}: status not in GitHub's OpenAPI description (has ${Object.keys(operation.responses).join(", ")})`];
+    return [
+      `${label}: status not in GitHub's OpenAPI description (has ${Object.keys(operation.responses).join(", ")})`,
+    ];
   }
   const schema = response.content?.["application/json"]?.schema;
   if (!schema || status >= 400) return [];

@@ -25,26 +25,57 @@ export function imageManifest(seed: string, subject?: string): Record<string, un
     schemaVersion: 2,
     mediaType: MANIFEST,
     config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: digestOf(`${seed}/config`), size: 100 },
-    layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: digestOf(`${seed}/layer`), size: 1000 }],
+    layers: [
+      { mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: digestOf(`${seed}/layer`), size: 1000 },
+    ],
     ...(subject ? { subject: { mediaType: MANIFEST, digest: subject, size: 500 } } : {}),
   };
 }
 
-export function indexManifest(children: { digest: string; platform?: string; attestationFor?: string }[]): Record<string, unknown> {
+export function indexManifest(
+  children: { digest: string; platform?: string; attestationFor?: string }[],
+): Record<string, unknown> {
   return {
     schemaVersion: 2,
     mediaType: INDEX,
     manifests: children.map((c) => {
       if (c.attestationFor) {
-        return { mediaType: MANIFEST, digest: c.digest, size: 500, platform: { os: "unknown", architecture: "unknown" }, annotations: { "vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": c.attestationFor } };
+        return {
+          mediaType: MANIFEST,
+          digest: c.digest,
+          size: 500,
+          platform: { os: "unknown", architecture: "unknown" },
+          annotations: {
+            "vnd.docker.reference.type": "attestation-manifest",
+            "vnd.docker.reference.digest": c.attestationFor,
+          },
+        };
       }
       const [os = "linux", architecture = "amd64", variant] = (c.platform ?? "linux/amd64").split("/");
-      return { mediaType: c.platform ? MANIFEST : INDEX, digest: c.digest, size: 500, platform: { os, architecture, ...(variant ? { variant } : {}) } };
+      return {
+        mediaType: c.platform ? MANIFEST : INDEX,
+        digest: c.digest,
+        size: 500,
+        platform: { os, architecture, ...(variant ? { variant } : {}) },
+      };
     }),
   };
 }
 
-const TAGS = ["latest", "v1.2.3", "main-abc1234", "feature-login", "feature-x", "pr-1", "pr-1-abc1234", "pr-2", "pr-2-def5678", "pr-3", "pr-4", "pr-5"];
+const TAGS = [
+  "latest",
+  "v1.2.3",
+  "main-abc1234",
+  "feature-login",
+  "feature-x",
+  "pr-1",
+  "pr-1-abc1234",
+  "pr-2",
+  "pr-2-def5678",
+  "pr-3",
+  "pr-4",
+  "pr-5",
+];
 const PLATFORMS = ["linux/amd64", "linux/arm64", "linux/arm/v7"];
 
 interface ImageShape {
@@ -75,7 +106,11 @@ const pullShape = fc.record({ open: fc.boolean(), closedDaysAgo: fc.integer({ mi
 
 /** Random package states: multi-arch indexes, shared and nested children, attestations, signatures, referrers, promoted PR images. */
 export const packageStates: fc.Arbitrary<PackageState> = fc
-  .record({ images: fc.array(imageShape, { minLength: 1, maxLength: 12 }), pulls: fc.array(pullShape, { minLength: 5, maxLength: 5 }), unreadable: fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }) })
+  .record({
+    images: fc.array(imageShape, { minLength: 1, maxLength: 12 }),
+    pulls: fc.array(pullShape, { minLength: 5, maxLength: 5 }),
+    unreadable: fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }),
+  })
   .map(({ images, pulls, unreadable }) => {
     const versions: PackageVersion[] = [];
     const manifests = new Map<string, unknown>();
@@ -102,9 +137,14 @@ export const packageStates: fc.Arbitrary<PackageState> = fc
         root = digestOf(`image/${n}`);
         add(root, imageManifest(`image/${n}`), [], shape.ageDays);
       } else {
-        const children: { digest: string; platform?: string; attestationFor?: string }[] = shape.platforms.map((p) => ({ digest: digestOf(`image/${n}/${p}`), platform: PLATFORMS[p] ?? "linux/amd64" }));
-        if (shape.sharedChild !== null) children.push({ digest: sharedPool[shape.sharedChild] ?? "", platform: "linux/s390x" });
-        if (shape.attestation) children.push({ digest: digestOf(`image/${n}/att`), attestationFor: children[0]?.digest ?? "" });
+        const children: { digest: string; platform?: string; attestationFor?: string }[] = shape.platforms.map((p) => ({
+          digest: digestOf(`image/${n}/${p}`),
+          platform: PLATFORMS[p] ?? "linux/amd64",
+        }));
+        if (shape.sharedChild !== null)
+          children.push({ digest: sharedPool[shape.sharedChild] ?? "", platform: "linux/s390x" });
+        if (shape.attestation)
+          children.push({ digest: digestOf(`image/${n}/att`), attestationFor: children[0]?.digest ?? "" });
         root = digestOf(`index/${n}/${children.map((c) => c.digest).join(",")}`);
         for (const child of children) {
           add(child.digest, imageManifest(child.digest), [], shape.ageDays);
@@ -138,7 +178,11 @@ export const packageStates: fc.Arbitrary<PackageState> = fc
       versions,
       manifests,
       trueEdges,
-      pulls: pulls.map((p, i) => ({ number: i + 1, state: p.open ? ("open" as const) : ("closed" as const), closedAt: p.open ? null : NOW - p.closedDaysAgo * DAY })),
+      pulls: pulls.map((p, i) => ({
+        number: i + 1,
+        state: p.open ? ("open" as const) : ("closed" as const),
+        closedAt: p.open ? null : NOW - p.closedDaysAgo * DAY,
+      })),
     };
   });
 

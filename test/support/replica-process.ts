@@ -28,7 +28,10 @@ export interface ReplicaProcess {
  * through tsx): configured only by the environment, GitHub reached over HTTP at GHE_HOST, with the
  * Octokit that ships (its write pacing clustered on REDIS_URL by Probot's connection).
  */
-export async function startReplica(github: { host: string; fake: FakeGitHub }, env: Record<string, string>): Promise<ReplicaProcess> {
+export async function startReplica(
+  github: { host: string; fake: FakeGitHub },
+  env: Record<string, string>,
+): Promise<ReplicaProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: ROOT,
@@ -76,7 +79,10 @@ export async function startReplica(github: { host: string; fake: FakeGitHub }, e
     },
     readiness: async () => {
       const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(5_000) });
-      return { status: response.status, checks: ((await response.json()) as { checks: Record<string, boolean> }).checks };
+      return {
+        status: response.status,
+        checks: ((await response.json()) as { checks: Record<string, boolean> }).checks,
+      };
     },
     freeze: () => child.kill("SIGSTOP"),
     resume: () => child.kill("SIGCONT"),

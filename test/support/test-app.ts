@@ -33,7 +33,11 @@ export const TEST_START = "2026-11-20T11:30:05Z";
  * `ownQueue`: an in-process queue even with REDIS_URL, so that each replica handles the deliveries it
  * receives (with BullMQ, either replica's worker may take a job) while locks and lanes are shared.
  */
-export async function createTestApp(fake: FakeGitHub, env: Record<string, string> = {}, options: { ownQueue?: boolean } = {}): Promise<TestApp> {
+export async function createTestApp(
+  fake: FakeGitHub,
+  env: Record<string, string> = {},
+  options: { ownQueue?: boolean } = {},
+): Promise<TestApp> {
   const clock = new ManualClock(TEST_START);
   let queue: MemoryQueue | undefined;
   const logs: Record<string, unknown>[] = [];
@@ -59,7 +63,9 @@ export async function createTestApp(fake: FakeGitHub, env: Record<string, string
       settings,
       clock,
       onStarted: (handles) => ((queue = handles.queue as MemoryQueue), (close = handles.close)),
-      ...(options.ownQueue ? { queue: (onJob) => new MemoryQueue({ clock, log: probot.log.child({ name: "queue" }), onJob }) } : {}),
+      ...(options.ownQueue
+        ? { queue: (onJob) => new MemoryQueue({ clock, log: probot.log.child({ name: "queue" }), onJob }) }
+        : {}),
     }),
   );
   if (!queue) throw new Error("the app did not create its queue");

@@ -7,5 +7,11 @@ import { TEST_STATE_KEY } from "./comment-state.js";
  * pacing itself is tested in test/github/octokit-options.test.ts).
  */
 export function testSettings(env: Record<string, string> = {}): Settings {
-  return readSettings({ DOCKHAND_REGISTRIES: "ghcr.io", DOCKHAND_SWEEP: "off", DOCKHAND_STATE_KEY: TEST_STATE_KEY, DOCKHAND_GITHUB_WRITE_INTERVAL_MS: "0", ...env });
+  return readSettings({
+    DOCKHAND_REGISTRIES: "ghcr.io",
+    DOCKHAND_SWEEP: "off",
+    DOCKHAND_STATE_KEY: TEST_STATE_KEY,
+    DOCKHAND_GITHUB_WRITE_INTERVAL_MS: "0",
+    ...env,
+  });
 }

@@ -17,7 +17,10 @@ const schema = JSON.parse(readFileSync(require.resolve("@octokit/webhooks-schema
 let ajv: Ajv | undefined;
 const validators = new Map<string, ValidateFunction>();
 
-export function example(name: string, predicate: (e: Record<string, unknown>) => boolean = () => true): Record<string, unknown> {
+export function example(
+  name: string,
+  predicate: (e: Record<string, unknown>) => boolean = () => true,
+): Record<string, unknown> {
   const found = examples.find((e) => e.name === name)?.examples.find(predicate);
   if (!found) throw new Error(`no webhook example for ${name}`);
   return structuredClone(found);
@@ -48,7 +51,12 @@ function repositoryPayload(base: Record<string, unknown>, repo: RepoSpec): Recor
     name: repo.name,
     full_name: `${repo.owner}/${repo.name}`,
     html_url: `https://github.com/${repo.owner}/${repo.name}`,
-    owner: { ...(base.owner as object), login: repo.owner, id: repo.ownerId ?? repo.id + 1, type: repo.ownerType ?? "Organization" },
+    owner: {
+      ...(base.owner as object),
+      login: repo.owner,
+      id: repo.ownerId ?? repo.id + 1,
+      type: repo.ownerType ?? "Organization",
+    },
   };
   return { ...base, ...Object.fromEntries(Object.entries(changes).filter(([key]) => key in base)) };
 }
@@ -62,7 +70,16 @@ export interface RunSpec {
   path?: string;
   workflowId?: number;
   event?: string;
-  conclusion?: "success" | "failure" | "cancelled" | "timed_out" | "action_required" | "skipped" | "neutral" | "stale" | "startup_failure";
+  conclusion?:
+    | "success"
+    | "failure"
+    | "cancelled"
+    | "timed_out"
+    | "action_required"
+    | "skipped"
+    | "neutral"
+    | "stale"
+    | "startup_failure";
   headSha: string;
   headBranch: string;
   /** When the run was created; it completed at 2026-11-20T11:30:00Z. */
@@ -74,7 +91,13 @@ export interface RunSpec {
 }
 
 export function workflowRunCompleted(spec: RunSpec): Record<string, unknown> {
-  const base = example("workflow_run", (e) => e.action === "completed" && Array.isArray((e.workflow_run as { pull_requests?: unknown[] }).pull_requests) && "actor" in (e.workflow_run as object));
+  const base = example(
+    "workflow_run",
+    (e) =>
+      e.action === "completed" &&
+      Array.isArray((e.workflow_run as { pull_requests?: unknown[] }).pull_requests) &&
+      "actor" in (e.workflow_run as object),
+  );
   const run = base.workflow_run as Record<string, unknown>;
   const repository = repositoryPayload(base.repository as Record<string, unknown>, spec.repo);
   const headRepository = repositoryPayload(run.head_repository as Record<string, unknown>, spec.headRepo ?? spec.repo);
@@ -85,7 +108,12 @@ export function workflowRunCompleted(spec: RunSpec): Record<string, unknown> {
     repository,
     organization: undefined,
     installation: { id: spec.installationId ?? 1, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==" },
-    workflow: { ...(base.workflow as object), id: spec.workflowId ?? 77, name: spec.name ?? "CI", path: spec.path ?? ".github/workflows/ci.yml" },
+    workflow: {
+      ...(base.workflow as object),
+      id: spec.workflowId ?? 77,
+      name: spec.name ?? "CI",
+      path: spec.path ?? ".github/workflows/ci.yml",
+    },
     workflow_run: {
       ...run,
       id: spec.id,
@@ -111,8 +139,16 @@ export function workflowRunCompleted(spec: RunSpec): Record<string, unknown> {
         id: 10_000 + pr.number,
         number: pr.number,
         url: `https://api.github.com/repos/${fullName}/pulls/${pr.number}`,
-        head: { ref: spec.headBranch, sha: pr.headSha, repo: { id: spec.repo.id, name: spec.repo.name, url: `https://api.github.com/repos/${fullName}` } },
-        base: { ref: "main", sha: "0".repeat(40), repo: { id: spec.repo.id, name: spec.repo.name, url: `https://api.github.com/repos/${fullName}` } },
+        head: {
+          ref: spec.headBranch,
+          sha: pr.headSha,
+          repo: { id: spec.repo.id, name: spec.repo.name, url: `https://api.github.com/repos/${fullName}` },
+        },
+        base: {
+          ref: "main",
+          sha: "0".repeat(40),
+          repo: { id: spec.repo.id, name: spec.repo.name, url: `https://api.github.com/repos/${fullName}` },
+        },
       })),
     },
   };
@@ -122,7 +158,14 @@ export function workflowRunCompleted(spec: RunSpec): Record<string, unknown> {
 }
 
 /** `pull_request.closed` for PR `number` of `repo`, closed at `closedAt`. */
-export function pullRequestClosed(spec: { repo: RepoSpec; number: number; headSha: string; closedAt: string; merged?: boolean; installationId?: number }): Record<string, unknown> {
+export function pullRequestClosed(spec: {
+  repo: RepoSpec;
+  number: number;
+  headSha: string;
+  closedAt: string;
+  merged?: boolean;
+  installationId?: number;
+}): Record<string, unknown> {
   const base = example("pull_request", (e) => e.action === "closed");
   const pull = base.pull_request as Record<string, unknown>;
   const payload = {

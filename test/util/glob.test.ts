@@ -37,12 +37,24 @@ describe("globsMatcher", () => {
   it(`is linear in the name, whatever the glob (${stars})`, () => {
     for (const options of [{}, { paths: true }, { nocase: true }]) {
       const matches = globsMatcher([stars], options);
-      assertLinear(eachCall(JSON.stringify(options), (n) => "a".repeat(n), matches), 12, 20_000);
+      assertLinear(
+        eachCall(JSON.stringify(options), (n) => "a".repeat(n), matches),
+        12,
+        20_000,
+      );
     }
   });
 
   it("selects a fork's workflow by name in linear time", () => {
     const selector = { events: ["pull_request"], names: [stars], paths: [`.github/${stars}`] };
-    assertLinear(eachCall("name", (n) => "a".repeat(n), (name) => isSelectedRun(selector, { event: "pull_request", name, path: `.github/${name}` })), 12, 20_000);
+    assertLinear(
+      eachCall(
+        "name",
+        (n) => "a".repeat(n),
+        (name) => isSelectedRun(selector, { event: "pull_request", name, path: `.github/${name}` }),
+      ),
+      12,
+      20_000,
+    );
   });
 });

@@ -10,13 +10,18 @@ describe("isInfrastructureError", () => {
     assert.equal(isInfrastructureError(new ReplyError("ERR UNKNOWN_CLIENT")), true);
     assert.equal(isInfrastructureError(new ReplyError("ERR SETTINGS_KEY_NOT_FOUND")), true);
     // Nothing listens on the port: ioredis gives up on the command, then refuses once the connection is closed.
-    const redis = new Redis(`redis://127.0.0.1:${await freePort()}`, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const redis = new Redis(`redis://127.0.0.1:${await freePort()}`, {
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     redis.on("error", () => undefined);
     const refused = await redis.ping().catch((error: unknown) => error);
     const closed = await redis.ping().catch((error: unknown) => error);
     assert.equal(isInfrastructureError(refused), true, String(refused));
     assert.equal(isInfrastructureError(closed), true, String(closed));
-    const expired = await new Bottleneck().schedule({ expiration: 1 }, () => new Promise((resolve) => setTimeout(resolve, 50))).catch((error: unknown) => error);
+    const expired = await new Bottleneck()
+      .schedule({ expiration: 1 }, () => new Promise((resolve) => setTimeout(resolve, 50)))
+      .catch((error: unknown) => error);
     assert.equal(isInfrastructureError(expired), true, String(expired));
   });
 

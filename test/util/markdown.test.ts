@@ -22,7 +22,16 @@ describe("markdown helpers", () => {
     assert.equal(shellQuote("it's $(rm -rf /)"), "'it'\\''s $(rm -rf /)'");
   });
   it("offers no shell word a reader cannot see whole", () => {
-    for (const name of ["image\u202e.tar", "ima\u200bge", "a\u2066b", "line\nbreak", "tab\there", "\ufeffbom", "", "x".repeat(300)]) {
+    for (const name of [
+      "image\u202e.tar",
+      "ima\u200bge",
+      "a\u2066b",
+      "line\nbreak",
+      "tab\there",
+      "\ufeffbom",
+      "",
+      "x".repeat(300),
+    ]) {
       assert.equal(shellQuote(name), undefined, JSON.stringify(name));
     }
   });

@@ -28,7 +28,14 @@ describe("report on workflow_run.completed", () => {
   });
 
   function sameRepoRun(overrides: Partial<Parameters<typeof workflowRunCompleted>[0]> = {}) {
-    return workflowRunCompleted({ repo: REPO, id: 500, headSha: SHA1, headBranch: "feature/login", pullRequests: [{ number: 7, headSha: SHA1 }], ...overrides });
+    return workflowRunCompleted({
+      repo: REPO,
+      id: 500,
+      headSha: SHA1,
+      headBranch: "feature/login",
+      pullRequests: [{ number: 7, headSha: SHA1 }],
+      ...overrides,
+    });
   }
   function reportComments(issue = 7) {
     return fake.commentsOn(FULL, issue).filter((c) => c.body.startsWith(REPORT_MARKER));
@@ -51,8 +58,14 @@ describe("report on workflow_run.completed", () => {
     assert.equal(comment.appId, fake.app.id);
     assert.match(comment.body, /`ghcr\.io\/octo-org\/app:pr-7`/);
     assert.match(comment.body, /docker pull ghcr\.io\/octo-org\/app@sha256:a{64}/);
-    assert.match(comment.body, /gh run download 500 -R octo-org\/app -n docker-image -D docker-image && docker load -i docker-image\/\*\.tar\*/);
-    assert.match(comment.body, /\[`docker-image`\]\(https:\/\/github\.com\/octo-org\/app\/actions\/runs\/500\/artifacts\/91\)/);
+    assert.match(
+      comment.body,
+      /gh run download 500 -R octo-org\/app -n docker-image -D docker-image && docker load -i docker-image\/\*\.tar\*/,
+    );
+    assert.match(
+      comment.body,
+      /\[`docker-image`\]\(https:\/\/github\.com\/octo-org\/app\/actions\/runs\/500\/artifacts\/91\)/,
+    );
     assert.match(comment.body, /117\.7 MB/);
     assert.match(comment.body, /✅ `ghcr\.io\/octo-org\/app:pr-7-1111111`/);
     // ghcr.io is not reachable from tests: said plainly, not fatal.
@@ -68,7 +81,17 @@ describe("report on workflow_run.completed", () => {
     fake.setJobs(FULL, 501, 1, [buildJob(1, buildxLog(["ghcr.io/evil/x:pr-8"], DIGEST_A))]);
     fake.setArtifacts(501, [{ id: 92, name: "image.tar", size_in_bytes: 2048 }]);
 
-    await app.receive("workflow_run", workflowRunCompleted({ repo: REPO, headRepo: FORK, id: 501, headSha: SHA1, headBranch: "main", pullRequests: [] }));
+    await app.receive(
+      "workflow_run",
+      workflowRunCompleted({
+        repo: REPO,
+        headRepo: FORK,
+        id: 501,
+        headSha: SHA1,
+        headBranch: "main",
+        pullRequests: [],
+      }),
+    );
 
     const [comment] = reportComments(8);
     assert.ok(comment);
@@ -80,9 +103,18 @@ describe("report on workflow_run.completed", () => {
 
   it("says a Dependabot PR cannot push", async () => {
     seedRepo(fake);
-    fake.addPull(FULL, { number: 9, headRef: "dependabot/npm/x-1.2", headSha: SHA1, headRepo: REPO, user: "dependabot[bot]" });
+    fake.addPull(FULL, {
+      number: 9,
+      headRef: "dependabot/npm/x-1.2",
+      headSha: SHA1,
+      headRepo: REPO,
+      user: "dependabot[bot]",
+    });
     fake.setArtifacts(502, []);
-    await app.receive("workflow_run", sameRepoRun({ id: 502, headBranch: "dependabot/npm/x-1.2", actor: "dependabot[bot]" }));
+    await app.receive(
+      "workflow_run",
+      sameRepoRun({ id: 502, headBranch: "dependabot/npm/x-1.2", actor: "dependabot[bot]" }),
+    );
     assert.match(reportComments(9)[0]?.body ?? "", /Dependabot PR: its workflows get a read-only token/);
   });
 
@@ -93,7 +125,10 @@ describe("report on workflow_run.completed", () => {
     fake.setJobs(FULL, 600, 1, [buildJob(2, buildxLog(["ghcr.io/octo-org/worker:pr-7"], DIGEST_B))]);
 
     await app.receive("workflow_run", sameRepoRun());
-    await app.receive("workflow_run", sameRepoRun({ id: 600, name: "Worker image", path: ".github/workflows/worker.yml", workflowId: 78 }));
+    await app.receive(
+      "workflow_run",
+      sameRepoRun({ id: 600, name: "Worker image", path: ".github/workflows/worker.yml", workflowId: 78 }),
+    );
 
     const comments = reportComments();
     assert.equal(comments.length, 1);
@@ -122,7 +157,13 @@ describe("report on workflow_run.completed", () => {
     seedRepo(fake);
     fake.addPull(FULL, { number: 7, headRef: "feature/login", headSha: SHA1, headRepo: REPO });
     fake.setJobs(FULL, 500, 1, [buildJob(1, buildxLog(["ghcr.io/octo-org/app:pr-7"], DIGEST_A))]);
-    fake.setJobs(FULL, 500, 2, [buildJob(3, "ERROR: failed to solve: process \"/bin/sh -c make\" did not complete successfully: exit code: 2", "failure")]);
+    fake.setJobs(FULL, 500, 2, [
+      buildJob(
+        3,
+        'ERROR: failed to solve: process "/bin/sh -c make" did not complete successfully: exit code: 2',
+        "failure",
+      ),
+    ]);
 
     await app.receive("workflow_run", sameRepoRun());
     await app.receive("workflow_run", sameRepoRun({ attempt: 2, conclusion: "failure" }));
@@ -206,7 +247,17 @@ describe("report on workflow_run.completed", () => {
     seedRepo(fake);
     fake.addPull(FULL, { number: 8, headRef: branch, headSha: SHA1, headRepo: FORK });
     fake.setArtifacts(501, [{ id: 92, name: "image a`b'c|@team <b>", size_in_bytes: 1 }]);
-    await app.receive("workflow_run", workflowRunCompleted({ repo: REPO, headRepo: FORK, id: 501, headSha: SHA1, headBranch: branch, name: "CI @org/team [x](http://e.vil)" }));
+    await app.receive(
+      "workflow_run",
+      workflowRunCompleted({
+        repo: REPO,
+        headRepo: FORK,
+        id: 501,
+        headSha: SHA1,
+        headBranch: branch,
+        name: "CI @org/team [x](http://e.vil)",
+      }),
+    );
     const body = reportComments(8)[0]!.body;
     const outsideCode = body.replace(/```[\s\S]*?```/g, "").replace(/(`+)[\s\S]*?\1/g, "");
     assert.doesNotMatch(outsideCode, /@org|@team|<img|<b>|evil/);
@@ -221,7 +272,11 @@ describe("report on workflow_run.completed", () => {
     assert.match(body, /`\.github\/dockhand\.yml` is invalid/);
     assert.match(body, /`report\.expectedTags\[0\]`: `unknown placeholder \{nmber\}/);
     assert.match(body, /`retyr`: `unknown key; allowed here: workflows, report, retry, prune`/);
-    assert.ok(app.logs.some((l) => l.msg === "invalid .github/dockhand.yml; using defaults for the report and re-running nothing"));
+    assert.ok(
+      app.logs.some(
+        (l) => l.msg === "invalid .github/dockhand.yml; using defaults for the report and re-running nothing",
+      ),
+    );
   });
 
   it("reports unparsable YAML by file", async () => {
@@ -253,7 +308,10 @@ describe("report on workflow_run.completed", () => {
     fake.setJobs(FULL, 500, 1, [buildJob(1, buildxLog(["ghcr.io/octo-org/app:pr-7-abcdef1"], DIGEST_A))]);
     await app.receive("workflow_run", sameRepoRun());
     const body = reportComments()[0]!.body;
-    assert.match(body, /❌ `ghcr\.io\/octo-org\/app:pr-7-1111111` was expected but not pushed\. CI pushed `pr-7-abcdef1` instead/);
+    assert.match(
+      body,
+      /❌ `ghcr\.io\/octo-org\/app:pr-7-1111111` was expected but not pushed\. CI pushed `pr-7-abcdef1` instead/,
+    );
     assert.match(body, /DOCKER_METADATA_PR_HEAD_SHA/);
   });
 
@@ -261,7 +319,10 @@ describe("report on workflow_run.completed", () => {
     seedRepo(fake);
     fake.addPull(FULL, { number: 7, headRef: "feature/login", headSha: SHA1, headRepo: REPO });
     fake.fail("GET", /\/artifacts$/, { status: 404, body: { message: "Not Found" } });
-    fake.fail("GET", /\/attempts\/1\/jobs$/, { status: 403, body: { message: "Resource not accessible by integration" } });
+    fake.fail("GET", /\/attempts\/1\/jobs$/, {
+      status: 403,
+      body: { message: "Resource not accessible by integration" },
+    });
     await app.receive("workflow_run", sameRepoRun());
     const body = reportComments()[0]?.body ?? "";
     assert.match(body, /did not list this run's artifacts/);
@@ -273,7 +334,12 @@ describe("report on workflow_run.completed", () => {
     fake.addPull(FULL, { number: 7, headRef: "feature/login", headSha: SHA1, headRepo: REPO });
     fake.setArtifacts(500, [{ id: 91, name: "docker-image", size_in_bytes: 1 }]);
     // Each read fails as often as Octokit sends it: the first try meets the config's failure, the second the artifacts'.
-    fake.fail("GET", /\/contents\/\.github%2Fdockhand\.yml$/, { status: 503, body: { message: "Service Unavailable" } }, OCTOKIT_SENDS.read);
+    fake.fail(
+      "GET",
+      /\/contents\/\.github%2Fdockhand\.yml$/,
+      { status: 503, body: { message: "Service Unavailable" } },
+      OCTOKIT_SENDS.read,
+    );
     fake.fail("GET", /\/artifacts$/, { status: 502, body: { message: "Bad Gateway" } }, OCTOKIT_SENDS.read);
     await app.receive("workflow_run", sameRepoRun());
     assert.equal(reportComments().length, 0, "a config GitHub did not serve is not an invalid config");
