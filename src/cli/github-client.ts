@@ -1,24 +1,33 @@
-import Bottleneck from "bottleneck";
 import { pino } from "pino";
-import { ProbotOctokit } from "probot";
+import { dockhandOctokit } from "../github/octokit-options.js";
 import { statusOf, type Octokit } from "../github/octokit.js";
+import { withRequestTimeout } from "../github/request-timeout.js";
+import { readSettings, SettingsError } from "../settings.js";
 
 export interface CliClient {
   octokit: Octokit;
   token: string;
   /** The API's root, for messages. */
   baseUrl: string;
+  /** DOCKHAND_PRUNE_WRITE_INTERVAL_MS: the CLI's writes are package deletions and restores, paced as the app paces them. */
+  writeIntervalMs: number;
 }
 
 /**
- * Probot's Octokit with a token, for the CLI: GITHUB_API_URL (set in Actions, GHES included) or
- * GHE_HOST/GHE_PROTOCOL pick the server. The token comes from DOCKHAND_PACKAGES_TOKEN or GITHUB_TOKEN.
- * `writeIntervalMs` spaces its writes (Octokit's throttling spaces them a second apart otherwise).
+ * The app's Octokit (github/octokit-options.ts) with a token, for the CLI, so that both send a request
+ * the same number of times: a read at most twice, a write once, a rate limit given back to the caller
+ * rather than waited out; each request within DOCKHAND_GITHUB_TIMEOUT_MS. GITHUB_API_URL (set in
+ * Actions, GHES included) or GHE_HOST/GHE_PROTOCOL pick the server. The token comes from
+ * DOCKHAND_PACKAGES_TOKEN or GITHUB_TOKEN.
  */
-export function cliOctokit(
-  env: Record<string, string | undefined>,
-  options: { writeIntervalMs?: number } = {},
-): CliClient | { error: string } {
+export function cliOctokit(env: Record<string, string | undefined>): CliClient | { error: string } {
+  let settings: ReturnType<typeof readSettings>;
+  try {
+    settings = readSettings(env);
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    return { error: error.message };
+  }
   const token = env.DOCKHAND_PACKAGES_TOKEN || env.GITHUB_TOKEN;
   if (!token) {
     return {
@@ -30,28 +39,26 @@ export function cliOctokit(
     env.GITHUB_API_URL ||
     (env.GHE_HOST ? `${env.GHE_PROTOCOL ?? "https"}://${env.GHE_HOST}/api/v3` : "https://api.github.com");
   const log = pino({ level: env.LOG_LEVEL ?? "warn" }, pino.destination(2));
-  const throttle =
-    options.writeIntervalMs === undefined
-      ? {}
-      : {
-          throttle: {
-            write: new Bottleneck.Group({ id: "octokit-write", maxConcurrent: 1, minTime: options.writeIntervalMs }),
-          },
-        };
+  const writeIntervalMs = settings.pruneWriteIntervalMs;
+  const Octokit = dockhandOctokit({ githubWriteIntervalMs: writeIntervalMs });
   return {
-    octokit: new ProbotOctokit({ auth: { token }, log, baseUrl, ...throttle }) as unknown as Octokit,
+    octokit: withRequestTimeout(
+      new Octokit({ auth: { token }, log, baseUrl }) as unknown as Octokit,
+      settings.githubTimeoutMs,
+    ),
     token,
     baseUrl,
+    writeIntervalMs,
   };
 }
 
 /**
- * One request to the owner, without Octokit's retries (which take 15 s over a connection that cannot
- * be made): why GitHub cannot be used, naming the URL and the setting to check, or undefined.
+ * One read of the owner (sent at most twice, as every read): why GitHub cannot be used, naming the URL
+ * and the setting to check, or undefined.
  */
 export async function checkGitHubReachable(client: CliClient, owner: string): Promise<string | undefined> {
   try {
-    await client.octokit.request("GET /users/{username}", { username: owner, request: { retries: 0 } });
+    await client.octokit.request("GET /users/{username}", { username: owner });
     return undefined;
   } catch (error) {
     const status = statusOf(error);

@@ -7,7 +7,6 @@ import { pullStatesFor, type UnreadPull } from "../prune/pull-states.js";
 import { prunePackage } from "../prune/prune-package.js";
 import { WriteLanes } from "../prune/write-lanes.js";
 import { RegistryClient } from "../registry/registry-client.js";
-import { readSettings, SettingsError } from "../settings.js";
 import { checkGitHubReachable, cliOctokit } from "./github-client.js";
 import type { CliIo } from "./cli-io.js";
 import { pruneSummary } from "./prune-summary.js";
@@ -60,20 +59,12 @@ export async function pruneCommand(
     io.stderr.write(`dockhand prune: give --owner and --package\n\n${PRUNE_USAGE}`);
     return 2;
   }
-  let writeIntervalMs: number;
-  try {
-    writeIntervalMs = readSettings(env).pruneWriteIntervalMs;
-  } catch (error) {
-    if (!(error instanceof SettingsError)) throw error;
-    io.stderr.write(`dockhand prune: ${error.message}\n`);
-    return 2;
-  }
-  const client = cliOctokit(env, { writeIntervalMs });
+  const client = cliOctokit(env);
   if ("error" in client) {
     io.stderr.write(`dockhand prune: ${client.error}\n`);
     return 2;
   }
-  // Once, without Octokit's retries: an unreachable API is said at once, naming what to check.
+  // First: an unreachable API is said at once, naming what to check.
   const unreachable = await checkGitHubReachable(client, values.owner);
   if (unreachable) {
     io.stderr.write(`dockhand prune: ${unreachable}\n`);
@@ -118,7 +109,7 @@ export async function pruneCommand(
       access: (_owner, work) => work({ octokit: client.octokit, credential: "token" }),
       registry,
       containerRegistry: values.registry,
-      lanes: new WriteLanes(writeIntervalMs),
+      lanes: new WriteLanes(client.writeIntervalMs),
       log: pino({ level: env.LOG_LEVEL ?? "warn" }, pino.destination(2)),
       ...(progress.isTTY
         ? {

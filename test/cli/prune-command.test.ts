@@ -243,6 +243,46 @@ describe("dockhand prune and restore", () => {
     }
   });
 
+  // The app's request policy (github/octokit-options.ts), not Probot's stock Octokit, whose retry plugin
+  // sent a failing request four times, 14 s apart in all, and whose throttling waited out a rate limit.
+  it(
+    "sends as the app does: a failing DELETE once, a failing read twice, a rate limit said at once",
+    { timeout: 20_000 },
+    async () => {
+      const deletes = () => fake.requests.filter((r) => r.method === "DELETE").length;
+      fake.fail("DELETE", /\/versions\/1$/, { status: 502, body: { message: "Server Error" } });
+      const failed = await runCli(with_(pruneCommand), ["--owner", "octo-org", "--package", "app"]);
+      assert.equal(failed.status, 1);
+      assert.match(failed.stdout, /\n {2}failed 1: HTTP 502/);
+      assert.equal(deletes(), 1);
+
+      fake.fail("DELETE", /\/versions\/1$/, {
+        status: 403,
+        headers: { "retry-after": "60" },
+        body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again." },
+      });
+      const started = Date.now();
+      const limited = await runCli(with_(pruneCommand), ["--owner", "octo-org", "--package", "app"]);
+      assert.equal(limited.status, 1);
+      assert.match(limited.stdout, /\n {2}failed 1: rate-limited: You have exceeded a secondary rate limit/);
+      assert.equal(deletes(), 2);
+      assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+
+      const lists = () => fake.requests.filter((r) => r.method === "GET" && r.path.includes("/versions")).length;
+      const before = lists();
+      fake.fail("GET", /\/packages\/container\/app\/versions/, { status: 502, body: { message: "Server Error" } }, 10);
+      await assert.rejects(runCli(with_(pruneCommand), ["--owner", "octo-org", "--package", "app"]), { status: 502 });
+      assert.equal(lists() - before, 2);
+      assert.deepEqual(
+        fake
+          .packageVersions("octo-org", "app")
+          .map((v) => v.id)
+          .sort(),
+        [1, 2, 3],
+      );
+    },
+  );
+
   it("honours DOCKHAND_PRUNE_WRITE_INTERVAL_MS, and refuses an invalid one in one line", async () => {
     const at = Date.parse("2026-11-01T00:00:00Z");
     const image = (name: string) =>
@@ -252,17 +292,15 @@ describe("dockhand prune and restore", () => {
         config: { digest: `sha256:${name.padEnd(64, "1")}` },
         layers: [],
       });
-    fake
-      .packageVersions("octo-org", "app")
-      .push(
-        ...[10, 11, 12].map((id) => ({
-          id,
-          digest: image(String(id)),
-          createdAt: at,
-          updatedAt: at,
-          tags: [`pr-3-${id}`],
-        })),
-      );
+    fake.packageVersions("octo-org", "app").push(
+      ...[10, 11, 12].map((id) => ({
+        id,
+        digest: image(String(id)),
+        createdAt: at,
+        updatedAt: at,
+        tags: [`pr-3-${id}`],
+      })),
+    );
     const started = Date.now();
     const fast = await runCli(with_(pruneCommand, { ...ENV, DOCKHAND_PRUNE_WRITE_INTERVAL_MS: "0" }), [
       "--owner",
