@@ -18,10 +18,19 @@ const MAX_CONFIG_PROBLEMS = 20;
 const MAX_LIST = 100;
 
 /**
- * `measure` is the sealed length of a state; the result measures at most STATE_BUDGET, and its JSON
- * (which may deflate very well) stays well below what opening a state inflates.
+ * The state fitted, and its seal (`seal` gives a state's sealed line): the seal is at most STATE_BUDGET
+ * long, and the state's JSON (which may deflate very well) stays well below what opening a state
+ * inflates. The seal that measured the result is the one returned: sealing is the costly step.
  */
-export function fitState(state: CommentState, measure: (state: CommentState) => number): CommentState {
+export function fitState(
+  state: CommentState,
+  seal: (state: CommentState) => string,
+): { state: CommentState; sealed: string } {
+  let last: { state: CommentState; sealed: string } | undefined;
+  const sealOf = (candidate: CommentState) => {
+    if (last?.state !== candidate) last = { state: candidate, sealed: seal(candidate) };
+    return last.sealed;
+  };
   const capped = capHistory(state, MAX_HISTORY);
   let fitted = clipStrings({
     ...capped,
@@ -29,11 +38,11 @@ export function fitState(state: CommentState, measure: (state: CommentState) => 
     configProblems: capProblems(state.configProblems),
   });
   const fits = () =>
-    Buffer.byteLength(JSON.stringify(fitted)) <= MAX_STATE_BYTES / 2 && measure(fitted) <= STATE_BUDGET;
+    Buffer.byteLength(JSON.stringify(fitted)) <= MAX_STATE_BYTES / 2 && sealOf(fitted).length <= STATE_BUDGET;
   while (!fits() && splitCurrent(fitted).history.length > 0)
     fitted = capHistory(fitted, Math.floor(splitCurrent(fitted).history.length / 2));
   for (const limit of [50, 20, 5, 1]) {
-    if (fits()) return fitted;
+    if (fits()) return { state: fitted, sealed: sealOf(fitted) };
     fitted = {
       ...fitted,
       runs: fitted.runs.map((run) => limitRun(run, limit)),
@@ -43,7 +52,7 @@ export function fitState(state: CommentState, measure: (state: CommentState) => 
   // Last resort: the workflows whose latest run is oldest go, then the pruning detail.
   while (!fits() && fitted.runs.length > 0) fitted = { ...fitted, runs: fitted.runs.slice(0, -1) };
   if (!fits() && fitted.prune) fitted = { ...fitted, prune: { ...fitted.prune, packages: [] } };
-  return fitted;
+  return { state: fitted, sealed: sealOf(fitted) };
 }
 
 function capHistory(state: CommentState, keep: number): CommentState {

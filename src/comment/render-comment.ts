@@ -21,8 +21,7 @@ export interface SealState {
  * when too long, shows less (older history, long lists, then whole trailing sections), never more.
  */
 export function renderComment(state: CommentState, context: RenderContext, seal: SealState): string {
-  const fitted = fitState(state, (s) => seal(s).length);
-  const sealed = seal(fitted);
+  const { state: fitted, sealed } = fitState(state, seal);
   return `${composeWithin(fitted, context, MAX_COMMENT_LENGTH - sealed.length - 1)}\n${sealed}`;
 }
 

@@ -3,33 +3,12 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { applyRun, emptyState, type CommentState } from "../../src/comment/comment-state.js";
 import { STATE_BUDGET } from "../../src/comment/fit-state.js";
-import { MAX_COMMENT_LENGTH } from "../../src/comment/render-comment.js";
+import { MAX_COMMENT_LENGTH, renderComment } from "../../src/comment/render-comment.js";
 import type { RunReport } from "../../src/report/run-report.js";
-import { commentFor, pullKey, stateOf } from "../support/comment-state.js";
+import { commentFor, pullKey, runReport, stateOf, testSeal } from "../support/comment-state.js";
 
 const HEAD = "f".repeat(40);
 const PULL = pullKey("o/r", 1);
-
-function run(overrides: Partial<RunReport> = {}): RunReport {
-  return {
-    workflowKey: "77",
-    workflowName: "CI",
-    runId: 1,
-    runNumber: 1,
-    attempt: 1,
-    runUrl: "https://github.com/o/r/actions/runs/1",
-    event: "pull_request",
-    conclusion: "success",
-    headSha: HEAD,
-    completedAt: "2026-11-20T00:00:00Z",
-    origin: "same-repo",
-    images: [],
-    expectedTags: [],
-    artifacts: [],
-    notes: [],
-    ...overrides,
-  };
-}
 
 function image(i: number, platforms = ["linux/amd64"]): RunReport["images"][number] {
   return {
@@ -57,7 +36,7 @@ function assertWellFormed(body: string): CommentState {
 
 describe("renderComment", () => {
   it("keeps the latest image a workflow pushed for the head, with its commands, after a later attempt failed without pushing", () => {
-    const pushed = run({
+    const pushed = runReport({
       runId: 10,
       runNumber: 10,
       images: [image(1)],
@@ -74,7 +53,7 @@ describe("renderComment", () => {
         },
       ],
     });
-    const failed = run({
+    const failed = runReport({
       runId: 10,
       runNumber: 10,
       attempt: 2,
@@ -129,7 +108,7 @@ describe("renderComment", () => {
   it("stays under GitHub's limit, dropping old history before current detail", () => {
     let state: CommentState | undefined;
     for (let id = 1; id <= 200; id++)
-      state = applyRun(state, run({ runId: id, runNumber: id, images: [image(id)] }), HEAD, []);
+      state = applyRun(state, runReport({ runId: id, runNumber: id, images: [image(id)] }), HEAD, []);
     const body = commentFor(state!, PULL);
     const kept = assertWellFormed(body);
     assert.equal(kept.runs[0]?.runId, 200, "the current run is kept");
@@ -139,7 +118,7 @@ describe("renderComment", () => {
 
   it("limits long lists in one run and says how many were left out", () => {
     const body = commentFor(
-      applyRun(undefined, run({ images: Array.from({ length: 2000 }, (_, i) => image(i)) }), HEAD, []),
+      applyRun(undefined, runReport({ images: Array.from({ length: 2000 }, (_, i) => image(i)) }), HEAD, []),
       PULL,
     );
     assertWellFormed(body);
@@ -148,7 +127,7 @@ describe("renderComment", () => {
 
   it("keeps its state for a 3,000-platform index", () => {
     const platforms = Array.from({ length: 3000 }, (_, i) => `linux/arch-${i}-${"v".repeat(20)}`);
-    const body = commentFor(applyRun(undefined, run({ images: [image(1, platforms)] }), HEAD, []), PULL);
+    const body = commentFor(applyRun(undefined, runReport({ images: [image(1, platforms)] }), HEAD, []), PULL);
     const state = assertWellFormed(body);
     assert.equal(state.runs[0]?.images.length, 1);
     assert.match(body, /and \d+ more/);
@@ -163,7 +142,7 @@ describe("renderComment", () => {
     for (let w = 1; w <= 300; w++) {
       state = applyRun(
         state,
-        run({
+        runReport({
           workflowKey: String(w),
           workflowName: `workflow ${w} ${"n".repeat(300)}`,
           runId: w,
@@ -185,14 +164,24 @@ describe("renderComment", () => {
     assert.match(body, /left out to fit GitHub's comment size limit/);
   });
 
+  it("seals the state once: the seal that measured the fitted state is the one written", () => {
+    let seals = 0;
+    const body = renderComment(applyRun(undefined, runReport(), HEAD, []), { repository: "o/r" }, (s) => {
+      seals += 1;
+      return testSeal.seal(s, PULL);
+    });
+    assert.equal(seals, 1);
+    assertWellFormed(body);
+  });
+
   it("is a pure function of its state: the same state renders the same body", () => {
-    const state = applyRun(undefined, run({ images: [image(1)] }), HEAD, []);
+    const state = applyRun(undefined, runReport({ images: [image(1)] }), HEAD, []);
     assert.equal(commentFor(state, PULL), commentFor(structuredClone(state), PULL));
   });
 
   it("replaces a redelivered attempt instead of adding it twice", () => {
-    const once = applyRun(undefined, run(), HEAD, []);
-    assert.deepEqual(applyRun(once, run(), HEAD, []), once);
+    const once = applyRun(undefined, runReport(), HEAD, []);
+    assert.deepEqual(applyRun(once, runReport(), HEAD, []), once);
   });
 
   it("fits any state: the body is within the limit and its state opens (property)", () => {
@@ -214,7 +203,7 @@ describe("renderComment", () => {
           for (const r of runs) {
             state = applyRun(
               state,
-              run({
+              runReport({
                 workflowKey: r.workflowKey,
                 workflowName: r.workflowName,
                 runId: r.runId,
