@@ -1,33 +1,21 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { applyRun, setRetryOutcome } from "../../src/comment/comment-state.js";
-import type { RunReport } from "../../src/report/run-report.js";
 import type { RetryRecord } from "../../src/retry/retry-record.js";
 import { BUILT_IN_RULES } from "../../src/retry/rules.js";
-import { commentFor, pullKey } from "../support/comment-state.js";
+import { commentFor, pullKey, runReport } from "../support/comment-state.js";
 
 const HEAD = "f".repeat(40);
 const render = (state: Parameters<typeof commentFor>[0]) => commentFor(state, pullKey("o/r", 1));
-function run(attempt: number, retry: RetryRecord): RunReport {
-  return {
-    workflowKey: "77",
-    workflowName: "CI",
+const run = (attempt: number, retry: RetryRecord) =>
+  runReport({
     runId: 9,
     runNumber: 9,
     attempt,
     runUrl: "https://github.com/o/r/actions/runs/9",
-    event: "pull_request",
     conclusion: "failure",
-    headSha: HEAD,
-    completedAt: "2026-11-20T00:00:00Z",
-    origin: "same-repo",
-    images: [],
-    expectedTags: [],
-    artifacts: [],
-    notes: [],
     retry,
-  };
-}
+  });
 const flaky: RetryRecord = {
   mode: "rerun",
   maxAttempts: 3,

@@ -2,29 +2,13 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { applyRun, emptyState } from "../../src/comment/comment-state.js";
 import { deriveStateKey, StateSeal } from "../../src/comment/seal-state.js";
-import { commentFor, pullKey, testSeal } from "../support/comment-state.js";
+import { commentFor, pullKey, runReport, testSeal } from "../support/comment-state.js";
 
 const HEAD = "f".repeat(40);
 const PULL = pullKey("octo-org/app", 7);
 const state = applyRun(
   emptyState(HEAD),
-  {
-    workflowKey: "1",
-    workflowName: "CI",
-    runId: 5,
-    runNumber: 5,
-    attempt: 1,
-    runUrl: "https://github.com/octo-org/app/actions/runs/5",
-    event: "pull_request",
-    conclusion: "success",
-    headSha: HEAD,
-    completedAt: "2026-11-20T00:00:00Z",
-    origin: "same-repo",
-    images: [],
-    expectedTags: [],
-    artifacts: [],
-    notes: [],
-  },
+  runReport({ workflowKey: "1", runId: 5, runNumber: 5, runUrl: "https://github.com/octo-org/app/actions/runs/5" }),
   HEAD,
   [],
 );
