@@ -26,6 +26,16 @@ export interface Settings {
   shutdownTimeoutMs: number;
   /** Whether this process runs the scheduled prune sweeps. */
   sweep: boolean;
+  /** The recovery loop: deliveries GitHub could not deliver, asked for again (see src/redeliver/). */
+  redeliver: {
+    enabled: boolean;
+    intervalMs: number;
+    /** How far back the first run after a start looks when no checkpoint is kept (in-process mode). */
+    lookbackMs: number;
+    maxPerRun: number;
+    /** Redeliveries Dockhand asks for one delivery (guid), in all. */
+    maxPerDelivery: number;
+  };
   /** With Redis, jobs, schedules, the retry budget and write lanes are shared by every replica. */
   redisUrl: string | undefined;
   /** The secret the PR comment's state is sealed with: DOCKHAND_STATE_KEY, else WEBHOOK_SECRET (see comment/seal-state.ts). */
@@ -87,6 +97,12 @@ const environment = z.object({
   DOCKHAND_PRUNE_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(2),
   DOCKHAND_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
   DOCKHAND_SWEEP: z.enum(["on", "off"], "must be on or off").default("on"),
+  DOCKHAND_REDELIVER: z.enum(["on", "off"], "must be on or off").default("on"),
+  DOCKHAND_REDELIVER_INTERVAL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(600_000),
+  // GitHub keeps deliveries, and redelivers them, for 3 days.
+  DOCKHAND_REDELIVER_LOOKBACK_MS: z.coerce.number().int().min(60_000).max(259_200_000).default(10_800_000),
+  DOCKHAND_REDELIVER_MAX_PER_RUN: z.coerce.number().int().min(1).max(1000).default(100),
+  DOCKHAND_REDELIVER_MAX_PER_DELIVERY: z.coerce.number().int().min(1).max(10).default(3),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\/\S+$/, "must be a redis:// or rediss:// URL")
@@ -115,6 +131,7 @@ const EXAMPLES: Partial<Record<keyof typeof environment.shape, string>> = {
   DOCKHAND_REGISTRY_CREDENTIALS: `'{"ghcr.io":"my-bot:ghp_…"}'`,
   DOCKHAND_CONTAINER_REGISTRY: "containers.github.example.com",
   DOCKHAND_SWEEP: "off",
+  DOCKHAND_REDELIVER: "off",
   REDIS_URL: "redis://redis:6379",
   DOCKHAND_PACKAGES_TOKEN: "ghp_…",
   WEBHOOK_SECRET: "$(openssl rand -hex 32)",
@@ -169,6 +186,13 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     concurrency: { jobs: result.data.DOCKHAND_JOB_CONCURRENCY, prune: result.data.DOCKHAND_PRUNE_CONCURRENCY },
     shutdownTimeoutMs: result.data.DOCKHAND_SHUTDOWN_TIMEOUT_MS,
     sweep: result.data.DOCKHAND_SWEEP === "on",
+    redeliver: {
+      enabled: result.data.DOCKHAND_REDELIVER === "on",
+      intervalMs: result.data.DOCKHAND_REDELIVER_INTERVAL_MS,
+      lookbackMs: result.data.DOCKHAND_REDELIVER_LOOKBACK_MS,
+      maxPerRun: result.data.DOCKHAND_REDELIVER_MAX_PER_RUN,
+      maxPerDelivery: result.data.DOCKHAND_REDELIVER_MAX_PER_DELIVERY,
+    },
     redisUrl: result.data.REDIS_URL,
     // Every replica derives the same key; without any secret (development only: see main.ts) Probot's own default.
     stateSecret: result.data.DOCKHAND_STATE_KEY ?? result.data.WEBHOOK_SECRET ?? "development",

@@ -1,5 +1,6 @@
-import { createHash } from "node:crypto";
+import { createHash, createHmac, randomUUID } from "node:crypto";
 import type { PackageVersion } from "../../src/prune/package-version.js";
+import { answerPullsQuery } from "./fake-graphql.js";
 import { checkRequest, checkResponse, exampleResponse, type TokenKind } from "./openapi.js";
 import { restVersions } from "./package-versions.js";
 
@@ -93,6 +94,21 @@ export interface CommentRecord {
   created_at: string;
   updated_at: string;
 }
+/** One attempt to deliver a webhook, as GitHub lists it under `GET /app/hook/deliveries`. */
+export interface HookDeliveryRecord {
+  id: number;
+  guid: string;
+  delivered_at: string;
+  redelivery: boolean;
+  duration: number;
+  status: string;
+  status_code: number;
+  event: string;
+  action: string | null;
+  installation_id: number | null;
+  repository_id: number | null;
+  throttled_at: null;
+}
 interface Fault {
   method: string;
   pattern: RegExp;
@@ -125,6 +141,15 @@ export class FakeGitHub {
   onPackageDelete: ((pkg: PackageSpec, version: PackageVersion) => Promise<void>) | undefined;
   /** Times of package deletions, to check the write spacing. */
   readonly packageDeletes: { id: number; at: number }[] = [];
+  /** Every attempt to deliver a webhook (`sendWebhook`, and redeliveries the app asks for), oldest first. */
+  readonly hookDeliveries: HookDeliveryRecord[] = [];
+  /** Where webhooks are sent (the app's webhook URL) and the secret they are signed with. */
+  webhookTarget: { url: string; secret: string } | undefined;
+  /** When an attempt is recorded as delivered (GitHub's clock); the real time unless a test moves it. */
+  deliveryClock: () => number = () => Date.now();
+  private readonly hookPayloads = new Map<string, { event: string; body: string }>();
+  private readonly sending = new Set<Promise<unknown>>();
+  private nextDeliveryId = 70_000_000;
   /**
    * Random faults on API requests, for load tests: a 502 or a secondary-rate-limit 403 before the
    * request is carried out; or after it was, the answer lost at once (`lost`) or after `hangMs`
@@ -267,6 +292,75 @@ export class FakeGitHub {
     this.faults.push({ method: method.toUpperCase(), pattern, times, response: "lost" });
     return this;
   }
+  /**
+   * Delivers a webhook to `webhookTarget` as GitHub does: signed, answered within 10 s or counted as
+   * failed, and recorded in the delivery log (failed when the app did not answer 2xx or could not be
+   * reached). A guid sent again is a redelivery.
+   */
+  async sendWebhook(
+    event: string,
+    payload: Record<string, unknown>,
+    guid: string = randomUUID(),
+  ): Promise<HookDeliveryRecord> {
+    const body = JSON.stringify(payload);
+    if (!this.hookPayloads.has(guid)) this.hookPayloads.set(guid, { event, body });
+    return this.attemptDelivery(
+      guid,
+      this.hookDeliveries.some((d) => d.guid === guid),
+    );
+  }
+  /** Resolves once every redelivery the app asked for has been attempted. */
+  async deliveriesSettled(): Promise<void> {
+    while (this.sending.size > 0) await Promise.allSettled([...this.sending]);
+  }
+  private async attemptDelivery(guid: string, redelivery: boolean): Promise<HookDeliveryRecord> {
+    const target = this.webhookTarget;
+    const stored = this.hookPayloads.get(guid);
+    if (!target || !stored) throw new Error("sendWebhook: no webhookTarget set, or an unknown guid");
+    const started = Date.now();
+    let status: string;
+    let statusCode = 0;
+    try {
+      const response = await fetch(target.url, {
+        method: "POST",
+        body: stored.body,
+        headers: {
+          "content-type": "application/json",
+          "user-agent": "GitHub-Hookshot/fake",
+          "x-github-event": stored.event,
+          "x-github-delivery": guid,
+          "x-hub-signature-256": `sha256=${createHmac("sha256", target.secret).update(stored.body).digest("hex")}`,
+        },
+        signal: AbortSignal.timeout(10_000),
+      });
+      await response.arrayBuffer();
+      statusCode = response.status;
+      status = statusCode >= 200 && statusCode < 300 ? "OK" : `Invalid HTTP Response: ${statusCode}`;
+    } catch (error) {
+      status = (error as Error).name === "TimeoutError" ? "timed out" : "failed to connect to host";
+    }
+    const payload = JSON.parse(stored.body) as {
+      action?: string;
+      installation?: { id?: number };
+      repository?: { id?: number };
+    };
+    const record: HookDeliveryRecord = {
+      id: this.nextDeliveryId++,
+      guid,
+      delivered_at: new Date(this.deliveryClock()).toISOString(),
+      redelivery,
+      duration: (Date.now() - started) / 1000,
+      status,
+      status_code: statusCode,
+      event: stored.event,
+      action: payload.action ?? null,
+      installation_id: payload.installation?.id ?? null,
+      repository_id: payload.repository?.id ?? null,
+      throttled_at: null,
+    };
+    this.hookDeliveries.push(record);
+    return record;
+  }
   countRequests(method: string, pattern: RegExp): number {
     return this.requests.filter((r) => r.method === method.toUpperCase() && pattern.test(r.path)).length;
   }
@@ -278,7 +372,11 @@ export class FakeGitHub {
     if (request.url.href.startsWith(this.logsUrl)) return this.serveLog(request.url.pathname, request.headers);
 
     const token = tokenKind(request.headers.authorization, this.issuedTokens);
-    const checked = checkRequest({ method, path, query: request.url.searchParams, body: request.body, token });
+    // GitHub's GraphQL endpoint (GHES: /api/graphql) is not in the OpenAPI description: fake-graphql.ts checks it.
+    const graphql = method === "POST" && /^\/(api\/)?graphql$/.test(path);
+    const checked: ReturnType<typeof checkRequest> = graphql
+      ? { problems: [] }
+      : checkRequest({ method, path, query: request.url.searchParams, body: request.body, token });
     const { operation } = checked;
     // GitHub answers an app token on the Packages API with 403; Dockhand probes that on purpose.
     const appTokenOnPackages =
@@ -321,6 +419,8 @@ export class FakeGitHub {
     if (fault) fault.times -= 1;
     if (fault && fault.response !== "lost") {
       response = fault.response;
+    } else if (graphql) {
+      response = this.answerGraphql(token, request.body);
     } else if (!operation || problems.length > 0) {
       response = { status: 400, body: { message: problems.join("; ") || "unknown route" } };
     } else {
@@ -337,6 +437,30 @@ export class FakeGitHub {
     this.requests.push({ method, path: `${path}${request.url.search}`, status: response.status });
     if (chaos === "timeout") return { ...response, drop: true, hangMs: this.chaos?.hangMs ?? 0 };
     return chaos === "lost" || fault?.response === "lost" ? { ...response, drop: true } : response;
+  }
+
+  /** Pull request states by number, the one query Dockhand sends (see fake-graphql.ts); anything else is refused. */
+  private answerGraphql(token: TokenKind, body: unknown): FakeResponse {
+    if (token === "none" || token === "app-jwt") {
+      this.violations.push(`POST /graphql with ${token === "none" ? "no token" : "an app JWT"}`);
+      return { status: 401, body: { message: "This endpoint requires you to be authenticated." } };
+    }
+    const { answer, problem } = answerPullsQuery(body, (owner, name) => {
+      const fullName = `${owner}/${name}`;
+      if (!this.repos.has(fullName) && !this.pulls.has(fullName)) return undefined;
+      return (number) => {
+        const pull = this.pulls.get(fullName)?.find((p) => p.number === number);
+        if (!pull) return undefined;
+        return {
+          number,
+          state: (pull.state ?? "open") === "open" ? "OPEN" : "CLOSED",
+          closedAt: pull.closedAt ?? null,
+          mergedAt: null,
+        };
+      };
+    });
+    if (problem) this.violations.push(problem);
+    return { status: 200, body: answer };
   }
 
   private async route(method: string, template: string, path: string, request: FakeRequest): Promise<FakeResponse> {
@@ -570,6 +694,53 @@ export class FakeGitHub {
         );
         return { status: 204 };
       }
+      case "GET /app/hook/deliveries": {
+        // Newest first; the cursor names the last attempt of the page before (GitHub's is opaque too).
+        const perPage = Number(query.get("per_page") ?? 30);
+        const after = /^v1_(\d+)$/.exec(query.get("cursor") ?? "")?.[1];
+        const wanted = query.get("status");
+        const listed = [...this.hookDeliveries]
+          .reverse()
+          .filter((d) => after === undefined || d.id < Number(after))
+          .filter(
+            (d) =>
+              wanted === null ||
+              (wanted === "success") === (d.status_code >= 200 && d.status_code < 400 && d.status_code !== 0),
+          );
+        const page = listed.slice(0, perPage);
+        const headers: Record<string, string> = {};
+        if (listed.length > perPage) {
+          const next = new URLSearchParams({ per_page: String(perPage), cursor: `v1_${page.at(-1)!.id}` });
+          if (wanted !== null) next.set("status", wanted);
+          headers.link = `<${this.apiUrl}/app/hook/deliveries?${next.toString()}>; rel="next"`;
+        }
+        return { status: 200, headers, body: page };
+      }
+      case "GET /app/hook/deliveries/{delivery_id}": {
+        const found = this.hookDeliveries.find((d) => d.id === Number(parts[3]));
+        if (!found) return notFound();
+        const stored = this.hookPayloads.get(found.guid)!;
+        return {
+          status: 200,
+          body: {
+            ...found,
+            url: this.webhookTarget?.url ?? "",
+            request: {
+              headers: { "X-GitHub-Delivery": found.guid, "X-GitHub-Event": found.event },
+              payload: JSON.parse(stored.body) as object,
+            },
+            response: { headers: {}, payload: null },
+          },
+        };
+      }
+      case "POST /app/hook/deliveries/{delivery_id}/attempts": {
+        const found = this.hookDeliveries.find((d) => d.id === Number(parts[3]));
+        if (!found) return notFound();
+        // GitHub accepts the request and delivers later.
+        const sent = this.attemptDelivery(found.guid, true).finally(() => this.sending.delete(sent));
+        this.sending.add(sent);
+        return { status: 202, body: {} };
+      }
       default:
         this.violations.push(`${method} ${template}: the fake does not implement this operation`);
         return { status: 501, body: { message: "not implemented by the fake" } };
@@ -619,7 +790,11 @@ export class FakeGitHub {
     if (page * perPage < items.length) {
       const next = new URL(url);
       next.searchParams.set("page", String(page + 1));
-      headers.link = `<${this.apiUrl}${next.pathname.replace(/^\/api\/v3/, "")}${next.search}>; rel="next"`;
+      const last = new URL(url);
+      last.searchParams.set("page", String(Math.ceil(items.length / perPage)));
+      const link = (u: URL) => `${this.apiUrl}${u.pathname.replace(/^\/api\/v3/, "")}${u.search}`;
+      // GitHub names the last page too, so a client can fetch the pages in between at once.
+      headers.link = `<${link(next)}>; rel="next", <${link(last)}>; rel="last"`;
     }
     return { status: 200, headers, body: slice };
   }
