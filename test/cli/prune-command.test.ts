@@ -157,7 +157,7 @@ describe("dockhand prune and restore", () => {
       { id: 6, digest: `sha256:${"9".repeat(64)}`, createdAt: at, updatedAt: at, tags: ["pr-4-abc"] }, // not in the registry
       { id: 7, digest: `sha256:${"8".repeat(64)}`, createdAt: at, updatedAt: at, tags: ["pr-5"] }, // a PR the token may not read
     );
-    fake.fail("GET", /\/pulls\/5$/, { status: 403, body: { message: "Resource not accessible by integration" } });
+    fake.unreadablePulls.add("octo-org/app#5");
     const result = await runCli(with_(pruneCommand), ["--owner", "octo-org", "--package", "app", "--dry-run"]);
     assert.equal(result.status, 0, result.stderr);
     // A kept version's manifest is unreadable, so nothing is deleted at all (what it references is unknown).

@@ -135,6 +135,8 @@ export class FakeGitHub {
   readonly packages = new Map<string, FakePackage>();
   /** Installation-token calls to the Packages API, which GitHub refuses (`enabledForGitHubApps: false`). */
   readonly appTokenProbes: string[] = [];
+  /** PRs (`owner/repo#n`) the token may not read: REST answers 403, GraphQL a FORBIDDEN error on the field. */
+  readonly unreadablePulls = new Set<string>();
   /** Some organisations report app tokens working on packages; true simulates that. */
   packagesAcceptAppTokens = false;
   /** Called when a package version is deleted, e.g. to delete it from a real registry too. */
@@ -449,6 +451,7 @@ export class FakeGitHub {
       const fullName = `${owner}/${name}`;
       if (!this.repos.has(fullName) && !this.pulls.has(fullName)) return undefined;
       return (number) => {
+        if (this.unreadablePulls.has(`${fullName}#${number}`)) return "forbidden";
         const pull = this.pulls.get(fullName)?.find((p) => p.number === number);
         if (!pull) return undefined;
         return {
@@ -592,6 +595,8 @@ export class FakeGitHub {
         return { status: 204 };
       }
       case "GET /repos/{owner}/{repo}/pulls/{pull_number}": {
+        if (this.unreadablePulls.has(`${fullName}#${parts[4]}`))
+          return { status: 403, body: { message: "Resource not accessible by integration" } };
         const pull = (this.pulls.get(fullName) ?? []).find((p) => p.number === Number(parts[4]));
         if (!pull) return notFound();
         const full = exampleResponse<Record<string, unknown>>("GET", "/repos/o/r/pulls/1");
@@ -736,9 +741,11 @@ export class FakeGitHub {
       case "POST /app/hook/deliveries/{delivery_id}/attempts": {
         const found = this.hookDeliveries.find((d) => d.id === Number(parts[3]));
         if (!found) return notFound();
-        // GitHub accepts the request and delivers later.
-        const sent = this.attemptDelivery(found.guid, true).finally(() => this.sending.delete(sent));
-        this.sending.add(sent);
+        // GitHub takes the request and delivers later (not at all while there is no target: not yet).
+        if (this.webhookTarget) {
+          const sent = this.attemptDelivery(found.guid, true).finally(() => this.sending.delete(sent));
+          this.sending.add(sent);
+        }
         return { status: 202, body: {} };
       }
       default:
