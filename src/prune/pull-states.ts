@@ -112,7 +112,8 @@ async function queryPulls(
       return undefined;
     }
     if (answer.errors.some((e) => e.type === "RATE_LIMITED")) throw graphqlRateLimit(error);
-    ({ data, errors } = answer);
+    data = answer.data as typeof data;
+    errors = answer.errors;
   }
   const repositoryMissing = errors.some((e) => e.type === "NOT_FOUND" && e.path?.length === 1);
   return (number) => {
