@@ -1,5 +1,6 @@
 import type { ApplicationFunctionOptions, Logger, Probot } from "probot";
 import { prune } from "./capabilities/prune.js";
+import { redeliver } from "./capabilities/redeliver.js";
 import { report } from "./capabilities/report.js";
 import { retry } from "./capabilities/retry.js";
 import { systemClock, type Clock, type JobQueue } from "./queue/job-queue.js";
@@ -7,7 +8,7 @@ import { createRuntime, type Capability, type RuntimeOptions } from "./runtime/r
 import { readSettings, type Settings } from "./settings.js";
 
 /** What Dockhand does; each capability subscribes its events and handles its jobs. */
-export const CAPABILITIES: readonly Capability[] = [report, retry, prune];
+export const CAPABILITIES: readonly Capability[] = [report, retry, prune, redeliver];
 
 export interface DockhandOptions extends Partial<Pick<RuntimeOptions, "lifecycle" | "queue">> {
   /** The operator's settings; read from the environment when not given. */

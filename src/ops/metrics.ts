@@ -46,6 +46,21 @@ export class Metrics {
     help: "Package versions deleted.",
     registers: [this.registry],
   });
+  readonly deliveriesFailed = new Counter({
+    name: "dockhand_deliveries_failed_total",
+    help: "Webhook deliveries GitHub lists as never delivered (every attempt failed), of events Dockhand handles; each counted once.",
+    registers: [this.registry],
+  });
+  readonly redeliveriesRequested = new Counter({
+    name: "dockhand_redeliveries_requested_total",
+    help: "Redeliveries Dockhand asked GitHub for (POST /app/hook/deliveries/{id}/attempts accepted).",
+    registers: [this.registry],
+  });
+  readonly deliveriesRecovered = new Counter({
+    name: "dockhand_deliveries_recovered_total",
+    help: "Failed deliveries that GitHub delivered after Dockhand asked for them again; each counted once.",
+    registers: [this.registry],
+  });
   readonly commentsWritten = new Counter({
     name: "dockhand_comments_written_total",
     help: "PR comments written, by action (created, updated).",

@@ -77,12 +77,12 @@ export class BullmqQueue implements JobQueue {
     if (!this.workers.has(lane)) this.workers.set(lane, this.startWorker(lane));
   }
 
-  /** Runs `kind` on a cron pattern, once per firing across all replicas (a BullMQ job scheduler). */
-  async every(kind: string, pattern: string): Promise<void> {
+  /** Runs `kind` on a cron pattern, or every `everyMs`, once per firing across all replicas (a BullMQ job scheduler). */
+  async every(kind: string, schedule: string | { everyMs: number }): Promise<void> {
     try {
       await this.queueOf(this.lane(kind)).upsertJobScheduler(
         `${kind}-scheduler`,
-        { pattern, tz: "UTC" },
+        typeof schedule === "string" ? { pattern: schedule, tz: "UTC" } : { every: schedule.everyMs },
         { name: kind, data: {}, opts: { removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } } },
       );
     } catch (error) {

@@ -103,8 +103,11 @@ export interface JobQueue {
   /** Resolves false when a job with this id is already pending or finished recently. */
   add(kind: string, data: unknown, options: { id: string; runAt: number }): Promise<boolean>;
   handle(kind: string, handler: JobHandler): void;
-  /** Runs `kind` on a cron pattern (UTC), once per firing across replicas; optional where a chain of jobs does it. */
-  every?(kind: string, pattern: string): Promise<void>;
+  /**
+   * Runs `kind` on a cron pattern (UTC), or every `everyMs`, once per firing across replicas; optional
+   * where a chain of jobs does it.
+   */
+  every?(kind: string, schedule: string | { everyMs: number }): Promise<void>;
   /** Whether jobs can be taken (and, with Redis, Redis answers). */
   ready(): Promise<boolean>;
   close(): Promise<void>;

@@ -56,7 +56,7 @@ export interface Redelivery {
 }
 
 export interface RedeliveryPlan {
-  /** Oldest first, at most `maxPerRun`. */
+  /** Those never asked for first, then the oldest; at most `maxPerRun`. */
   redeliver: Redelivery[];
   /** Guids of handled events whose every listed attempt failed. */
   failed: string[];
@@ -85,8 +85,8 @@ export function delivered(attempt: Pick<DeliveryAttempt, "statusCode">): boolean
  * down, or answered 5xx because it could not store it) is redelivered, once per run, while GitHub still
  * can, and at most `maxPerDelivery` times in all. A guid already asked for waits until GitHub's attempt
  * of that redelivery is listed (an attempt newer than the last one seen then: ids, not clocks, so skew
- * does not count), so two runs never ask twice for one redelivery. The oldest go first; the rest are deferred, and the checkpoint stays before
- * them so the next run sees them again.
+ * does not count), so two runs never ask twice for one redelivery. Those never asked for go first, then the oldest; the rest are deferred, and
+ * the checkpoint stays before them so the next run sees them again.
  */
 export function planRedeliveries(input: RedeliveryInput): RedeliveryPlan {
   const groups = new Map<string, DeliveryAttempt[]>();
@@ -122,7 +122,9 @@ export function planRedeliveries(input: RedeliveryInput): RedeliveryPlan {
     else if (newest.deliveredAt < input.now - REDELIVERY_WINDOW_MS) plan.expired.push(guid);
     else candidates.push({ guid, oldest, newest, record });
   }
-  candidates.sort((a, b) => a.oldest - b.oldest || a.newest.id - b.newest.id);
+  // Never asked for first, then the oldest: deliveries that keep failing do not hold back the others.
+  const asked = (candidate: (typeof candidates)[number]) => candidate.record?.requests ?? 0;
+  candidates.sort((a, b) => asked(a) - asked(b) || a.oldest - b.oldest || a.newest.id - b.newest.id);
   for (const [index, candidate] of candidates.entries()) {
     if (index >= input.maxPerRun) {
       plan.deferred.push(candidate.guid);
@@ -141,6 +143,7 @@ export function planRedeliveries(input: RedeliveryInput): RedeliveryPlan {
   return plan;
 }
 
-function isHandled(attempt: DeliveryAttempt, handled: ReadonlySet<string>): boolean {
+/** Whether Dockhand subscribes the attempt's event (`event.action`, or the whole `event`). */
+export function isHandled(attempt: Pick<DeliveryAttempt, "event" | "action">, handled: ReadonlySet<string>): boolean {
   return handled.has(attempt.event) || (attempt.action !== null && handled.has(`${attempt.event}.${attempt.action}`));
 }

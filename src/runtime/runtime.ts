@@ -1,3 +1,4 @@
+import type { Redis } from "ioredis";
 import type { ApplicationFunctionOptions, Context, Logger, Probot, ProbotOctokit } from "probot";
 import { CommentStore } from "../comment/comment-store.js";
 import { deriveStateKey, StateSeal } from "../comment/seal-state.js";
@@ -18,6 +19,7 @@ import type { Settings } from "../settings.js";
 import { bottleneckConnection, type LimiterConnection } from "../util/bottleneck-connection.js";
 import { ClusteredSerializer } from "../util/clustered-serializer.js";
 import { InProcessSerializer } from "../util/keyed-serializer.js";
+import { DeliveryNotStoredError, storeDelivery } from "./store-delivery.js";
 
 /** How a capability handles one kind of delivery. */
 export interface EventSubscription {
@@ -60,6 +62,8 @@ export interface Runtime {
   budget: RetryBudget;
   /** With REDIS_URL: the clustered limiters' connection (write lanes, the per-PR serializer). */
   limiters: LimiterConnection | undefined;
+  /** With REDIS_URL (and the BullMQ queue): the queue's connection, for state every replica shares. */
+  redis: Redis | undefined;
   /** The installation's Octokit, counted in /metrics, with a deadline per request. */
   octokitFor: (installationId: number) => Promise<Octokit>;
   /** The app's own (JWT) Octokit, likewise. */
@@ -68,6 +72,8 @@ export interface Runtime {
   tokenOctokit: (token: string) => Promise<Octokit>;
   /** Subscribes a delivery: the webhook path queues it, a worker hands it to `handle`. */
   on: (event: string, subscription: EventSubscription) => void;
+  /** The events subscribed (`event.action`). */
+  events: () => string[];
   close: () => Promise<void>;
 }
 
@@ -163,6 +169,7 @@ export function createRuntime(
     registry,
     budget: bullmq ? new RedisRetryBudget(bullmq.connection) : new MemoryRetryBudget(),
     limiters,
+    redis: bullmq?.connection,
     octokitFor: async (installationId) => prepare((await app.auth(installationId)) as Octokit),
     appOctokit: async () => prepare((await app.auth()) as Octokit),
     tokenOctokit: async (token) => {
@@ -172,7 +179,9 @@ export function createRuntime(
     on: (event, subscription) => {
       subscriptions.set(event, subscription);
       // The webhook path: the signature is checked; the delivery is counted, filtered and queued under
-      // the id of the work it stands for, and answered at once. Workers do the work.
+      // the id of the work it stands for, and answered at once. Workers do the work. A delivery the
+      // queue cannot take (shutting down, Redis unreachable) is answered 503, never 2xx: GitHub records
+      // it failed, and the recovery loop asks for it again.
       app.on(event as "workflow_run.completed", async (context: Context) => {
         metrics.deliveries.inc({ event: context.name });
         const installationId = (context.payload as { installation?: { id?: number } }).installation?.id;
@@ -181,14 +190,27 @@ export function createRuntime(
           return;
         }
         const work = subscription.workId(context.payload) ?? `delivery:${context.id}`;
-        const added = await jobs.add(
-          EVENT_JOB,
-          { name: event, delivery: context.id, installationId, work, payload: context.payload },
-          clock.now(),
-        );
+        let added: boolean;
+        try {
+          if (options.lifecycle?.draining) throw new DeliveryNotStoredError("shutting down");
+          added = await storeDelivery(() =>
+            jobs.add(
+              EVENT_JOB,
+              { name: event, delivery: context.id, installationId, work, payload: context.payload },
+              clock.now(),
+            ),
+          );
+        } catch (error) {
+          context.log.error(
+            { err: error, guid: context.id },
+            "delivery not stored; answering 503 so that GitHub records it failed",
+          );
+          throw error;
+        }
         context.log.debug({ added }, added ? "delivery queued" : "delivery's work already queued");
       });
     },
+    events: () => [...subscriptions.keys()],
     close: async () => {
       await queue.close();
       await limiters?.disconnect();

@@ -17,7 +17,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["workflow-run"],
   ["comment"],
   ["report"],
-  ["prune", "retry"],
+  ["prune", "retry", "redeliver"],
   ["config"],
   ["events", "ops", "registry"],
   ["queue", "github", "settings"],

@@ -126,6 +126,17 @@ const cases: Case[] = [
     maxPerRun: 2,
     expected: { old: "redeliver:1", mid: "redeliver:1", new: "deferred" },
   },
+  {
+    name: "those never asked for before those asked for again",
+    attempts: [
+      attempt("again", 0, 60, undefined, 10),
+      attempt("again", 503, 5, undefined, 20),
+      attempt("first", 0, 30, undefined, 15),
+    ],
+    records: [["again", { requests: 1, lastSeenId: 10 }]],
+    maxPerRun: 1,
+    expected: { first: "redeliver:1", again: "deferred" },
+  },
 ];
 
 function outcomes(result: ReturnType<typeof plan>): Record<string, string> {
