@@ -14,6 +14,7 @@ describe("readSettings", () => {
       packagesTokens: { byOwner: {}, fallback: undefined },
       containerRegistry: "ghcr.io",
       pruneWriteIntervalMs: 1000,
+      manifestCacheBytes: 256 * 1024 * 1024,
       concurrency: { jobs: 4, prune: 2 },
       shutdownTimeoutMs: 25_000,
       sweep: true,

@@ -4,12 +4,15 @@ import type { z } from "zod";
 import { parseConfig } from "../config/parse-config.js";
 import { readConfigFile } from "../config/read-config-file.js";
 import { packageVersionSchema, pullStateSchema, toPackageVersion, toPullState } from "../prune/package-version.js";
+import { unreadLeaves } from "../prune/manifest-graph.js";
 import { planPrune } from "../prune/plan-prune.js";
 import type { PruneScope } from "../prune/tag-rules.js";
+import { DirectoryManifestCache } from "../registry/directory-manifest-cache.js";
+import { verifiedManifest } from "../registry/manifest-cache.js";
 import { parseJsonValues } from "../util/parse-json-values.js";
 import type { CliIo } from "./cli-io.js";
 
-export const PLAN_USAGE = `Usage: dockhand plan --versions V.json --manifests M.json [options]
+export const PLAN_USAGE = `Usage: dockhand plan --versions V.json (--manifests M.json | --cache-dir DIR) [options]
 
 Plans a prune offline and prints {"delete": [{id, digest, reason}], "keep": [{id, digest, reason}]},
 covering every version given. Nothing is deleted.
@@ -17,6 +20,9 @@ covering every version given. Nothing is deleted.
 Options:
   --versions FILE    the package's versions as the REST API lists them (gh api --paginate output)
   --manifests FILE   an object mapping digest → the raw manifest JSON the registry serves
+  --cache-dir DIR    also the manifests a dockhand prune --cache-dir DIR run kept there (each checked
+                     against its digest); the image manifests their indexes declare count as leaves,
+                     as dockhand prune counts them
   --config FILE      a .github/dockhand.yml (its prune section); default: the defaults
   --pulls FILE       a list of {number, state, closed_at}; default: none
   --now ISO          the time to plan at; default: now
@@ -31,6 +37,7 @@ export async function planCommand(argv: string[], io: CliIo): Promise<number> {
     options: {
       versions: { type: "string" },
       manifests: { type: "string" },
+      "cache-dir": { type: "string" },
       config: { type: "string" },
       pulls: { type: "string" },
       now: { type: "string" },
@@ -43,15 +50,32 @@ export async function planCommand(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   try {
-    if (!values.versions || !values.manifests) throw new InputError(`give --versions and --manifests\n\n${PLAN_USAGE}`);
+    if (!values.versions || (!values.manifests && !values["cache-dir"]))
+      throw new InputError(`give --versions, and --manifests or --cache-dir\n\n${PLAN_USAGE}`);
     const versions = (await readJson(values.versions, "--versions"))
       .flatMap((value) => (Array.isArray(value) ? value : [value]))
       .map((raw, index) => toPackageVersion(check(packageVersionSchema, raw, `${values.versions} version [${index}]`)));
-    const manifestObject = (await readJson(values.manifests, "--manifests"))[0];
+    const manifestObject = values.manifests ? (await readJson(values.manifests, "--manifests"))[0] : {};
     if (typeof manifestObject !== "object" || manifestObject === null || Array.isArray(manifestObject)) {
       throw new InputError(`${values.manifests}: expected an object mapping digest to manifest`);
     }
     const manifests = new Map(Object.entries(manifestObject as Record<string, unknown>));
+    const cacheDir = values["cache-dir"];
+    if (cacheDir) {
+      const cache = new DirectoryManifestCache(cacheDir);
+      let ignored = 0;
+      for (const { digest } of versions) {
+        if (manifests.has(digest)) continue;
+        const bytes = await cache.get(digest);
+        const manifest = bytes ? verifiedManifest(bytes, digest) : undefined;
+        if (manifest !== undefined) manifests.set(digest, manifest);
+        else if (bytes) ignored += 1;
+      }
+      if (ignored > 0)
+        io.stderr.write(
+          `dockhand plan: ${ignored} file(s) in ${cacheDir} do not match their digest and were ignored (their versions count as unreadable)\n`,
+        );
+    }
     const pulls = values.pulls
       ? (await readJson(values.pulls, "--pulls"))
           .flatMap((value) => (Array.isArray(value) ? value : [value]))
@@ -77,7 +101,15 @@ export async function planCommand(argv: string[], io: CliIo): Promise<number> {
       if (!/^\d+$/.test(values.pull)) throw new InputError(`--pull ${JSON.stringify(values.pull)} is not a PR number`);
       scope = { kind: "pull", number: Number(values.pull) };
     }
-    const plan = planPrune({ versions, manifests, config: config.config.prune, pulls, now, scope });
+    const plan = planPrune({
+      versions,
+      manifests,
+      ...(cacheDir ? { knownLeaves: unreadLeaves(manifests) } : {}),
+      config: config.config.prune,
+      pulls,
+      now,
+      scope,
+    });
     io.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
     return 0;
   } catch (error) {

@@ -6,6 +6,8 @@ import { readConfigFile } from "../config/read-config-file.js";
 import { pullStatesFor, type UnreadPull } from "../prune/pull-states.js";
 import { prunePackage } from "../prune/prune-package.js";
 import { WriteLanes } from "../prune/write-lanes.js";
+import { DirectoryManifestCache } from "../registry/directory-manifest-cache.js";
+import { LayeredManifestCache, MemoryManifestCache, type ManifestCache } from "../registry/manifest-cache.js";
 import { RegistryClient } from "../registry/registry-client.js";
 import { checkGitHubReachable, cliOctokit } from "./github-client.js";
 import type { CliIo } from "./cli-io.js";
@@ -24,6 +26,8 @@ Options:
                      default: the defaults
   --registry HOST    the container registry (default: ghcr.io)
   --dry-run          plan and print, delete nothing
+  --cache-dir DIR    keep the manifests read in DIR, and read none kept there again (each checked
+                     against its digest); keep DIR between runs, e.g. with actions/cache
   --json             print the plan and outcomes as JSON
 
 Prints what it deleted, what it kept and why (counted by reason), and the PRs and manifests it could
@@ -47,6 +51,7 @@ export async function pruneCommand(
       config: { type: "string" },
       registry: { type: "string", default: "ghcr.io" },
       "dry-run": { type: "boolean", default: false },
+      "cache-dir": { type: "string" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -87,6 +92,7 @@ export async function pruneCommand(
   const registry = new RegistryClient({
     allowList: [values.registry],
     credentials: { [values.registry]: { username: "dockhand", password: client.token } },
+    ...(values["cache-dir"] ? { cache: directoryCache(values["cache-dir"], io) } : {}),
   });
   const unreadPulls: UnreadPull[] = [];
   const progress = io.stderr as { isTTY?: boolean; write(text: string): unknown };
@@ -143,4 +149,13 @@ function bar(done: number, total: number): string {
   const width = 30;
   const filled = total === 0 ? width : Math.round((done / total) * width);
   return `[${"#".repeat(filled)}${".".repeat(width - filled)}]`;
+}
+
+/** Manifests in memory, then in `dir`; a directory that cannot be used is said once and the registry read. */
+function directoryCache(dir: string, io: CliIo): ManifestCache {
+  return new LayeredManifestCache(new MemoryManifestCache(), new DirectoryManifestCache(dir), (error, operation) =>
+    io.stderr.write(
+      `dockhand prune: the cache directory ${dir} failed (${operation}: ${error instanceof Error ? error.message : String(error)}); reading the registry instead\n`,
+    ),
+  );
 }

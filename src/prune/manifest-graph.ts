@@ -41,6 +41,13 @@ export function declaredLeaves(manifest: unknown): string[] {
     .map((d) => d.digest as string);
 }
 
+/** The image manifests the indexes in `manifests` declare that are not among them: leaves, left unread. */
+export function unreadLeaves(manifests: ReadonlyMap<string, unknown>): Set<string> {
+  const leaves = new Set([...manifests.values()].flatMap(declaredLeaves));
+  for (const digest of manifests.keys()) leaves.delete(digest);
+  return leaves;
+}
+
 /** `sha256-<hex>.sig|.att|.sbom`: a cosign signature, attestation or SBOM of that digest. */
 export function cosignSubject(tag: string): string | undefined {
   const match = COSIGN_TAG.exec(tag);

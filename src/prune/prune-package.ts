@@ -3,7 +3,7 @@ import type { PruneConfig } from "../config/schema.js";
 import type { RegistryClient } from "../registry/registry-client.js";
 import { mapLimit } from "../util/map-limit.js";
 import { executePrune, type DeletionOutcome, type ExecuteDependencies } from "./execute-prune.js";
-import { declaredLeaves } from "./manifest-graph.js";
+import { declaredLeaves, unreadLeaves } from "./manifest-graph.js";
 import type { PackageAccess } from "./package-credentials.js";
 import type { PackageVersion, PullState } from "./package-version.js";
 import { listVersions, ownerKind } from "./packages-api.js";
@@ -80,9 +80,9 @@ export async function prunePackage(
     };
     // Tagged versions first: the image manifests their indexes declare need no download (each is one on ghcr.io).
     await read(versions.filter((v) => v.tags.length > 0));
-    const knownLeaves = new Set([...manifests.values()].flatMap(declaredLeaves));
-    await read(versions.filter((v) => v.tags.length === 0 && !knownLeaves.has(v.digest)));
-    for (const digest of manifests.keys()) knownLeaves.delete(digest);
+    const declared = new Set([...manifests.values()].flatMap(declaredLeaves));
+    await read(versions.filter((v) => v.tags.length === 0 && !declared.has(v.digest)));
+    const knownLeaves = unreadLeaves(manifests);
     const pulls = await request.pullStates(versions);
     const plan = planPrune({
       versions,

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { BodyTooLargeError, formatLimit, readBodyUpTo } from "../util/read-body.js";
 import type { ImageRef } from "./image-ref.js";
+import { MemoryManifestCache, verifiedManifest, type ManifestCache } from "./manifest-cache.js";
 
 /** What the registry says about one tag. */
 export type ManifestLookup =
@@ -11,11 +12,6 @@ export type ManifestLookup =
 
 /** One manifest by digest, as the registry serves it; checked against the digest. */
 export type ManifestRead = { ok: true; manifest: unknown } | { ok: false; reason: string };
-
-/** Manifests are content-addressed; this many stay cached (each read on ghcr.io counts as a download)... */
-const MANIFEST_CACHE_SIZE = 100_000;
-/** ...and at most this many of their bytes, so that large manifests cannot make the cache a memory sink. */
-const MANIFEST_CACHE_BYTES = 64 * 1024 * 1024;
 
 /**
  * The largest manifest read. The OCI distribution spec has clients and registries support manifests
@@ -34,6 +30,8 @@ export interface RegistryClientOptions {
   credentials?: Record<string, { username: string; password: string }>;
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /** Where manifests read by digest are kept (default: the process's memory); every entry is verified before use. */
+  cache?: ManifestCache;
 }
 
 const MANIFEST_TYPES = [
@@ -58,8 +56,7 @@ interface Manifest {
 export class RegistryClient {
   private readonly allowList: Set<string>;
   private readonly tokens = new Map<string, string>();
-  private readonly manifests = new Map<string, { manifest: unknown; bytes: number }>();
-  private cachedBytes = 0;
+  private readonly cache: ManifestCache;
   private readonly fetch: typeof fetch;
   /** Registry requests made, for tests and benchmarks. */
   requests = 0;
@@ -67,6 +64,7 @@ export class RegistryClient {
   constructor(private readonly options: RegistryClientOptions) {
     this.allowList = new Set(options.allowList.map((host) => host.toLowerCase()));
     this.fetch = options.fetch ?? globalThis.fetch;
+    this.cache = options.cache ?? new MemoryManifestCache();
   }
 
   isAllowed(host: string): boolean {
@@ -108,10 +106,17 @@ export class RegistryClient {
     }
   }
 
-  /** The manifest with this digest in `host/path`, from the cache when read before. */
+  /**
+   * The manifest with this digest in `host/path`, from the cache when read before. A cached entry is
+   * used only if its bytes hash to the digest (and parse); any other is deleted and read again.
+   */
   async readManifest(host: string, path: string, digest: string): Promise<ManifestRead> {
-    const cached = this.manifests.get(digest);
-    if (cached !== undefined) return { ok: true, manifest: cached.manifest };
+    const cached = await this.cache.get(digest);
+    if (cached) {
+      const manifest = verifiedManifest(cached, digest);
+      if (manifest !== undefined) return { ok: true, manifest };
+      await this.cache.delete(digest);
+    }
     if (!this.isAllowed(host)) return { ok: false, reason: `${host} is not on the registry allow-list` };
     try {
       const response = await this.get(`${baseUrl(host)}/v2/${path}/manifests/${digest}`, { host, path });
@@ -122,24 +127,11 @@ export class RegistryClient {
       const body = await readLimited(response, MAX_MANIFEST_BYTES, "manifest");
       if (sha256(body) !== digest) return { ok: false, reason: "the content does not match its digest" };
       const manifest = JSON.parse(body.toString("utf8")) as unknown;
-      this.remember(digest, manifest, body.length);
+      await this.cache.set(digest, body);
       return { ok: true, manifest };
     } catch (error) {
       return { ok: false, reason: describeError(error) };
     }
-  }
-
-  private remember(digest: string, manifest: unknown, bytes: number): void {
-    while (
-      this.manifests.size > 0 &&
-      (this.manifests.size >= MANIFEST_CACHE_SIZE || this.cachedBytes + bytes > MANIFEST_CACHE_BYTES)
-    ) {
-      const [oldest, entry] = this.manifests.entries().next().value as [string, { bytes: number }];
-      this.manifests.delete(oldest);
-      this.cachedBytes -= entry.bytes;
-    }
-    this.manifests.set(digest, { manifest, bytes });
-    this.cachedBytes += bytes;
   }
 
   private async get(url: string, ref: { host: string; path: string }): Promise<Response> {

@@ -13,6 +13,7 @@ import { BullmqQueue } from "../queue/bullmq-queue.js";
 import { Jobs, lanesOf, type LaneOf } from "../queue/job-kind.js";
 import type { Clock, JobOutcome, JobQueue } from "../queue/job-queue.js";
 import { MemoryQueue } from "../queue/memory-queue.js";
+import { appManifestCache } from "../registry/redis-manifest-cache.js";
 import { RegistryClient } from "../registry/registry-client.js";
 import { MemoryRetryBudget, RedisRetryBudget, type RetryBudget } from "../retry/retry-budget.js";
 import type { Settings } from "../settings.js";
@@ -125,6 +126,8 @@ export function createRuntime(
       ...settings.registryCredentials,
     },
     timeoutMs: settings.registryTimeoutMs,
+    // Manifests read by digest stay in memory and, with Redis, there for every replica and restart.
+    cache: appManifestCache(bullmq?.connection, settings.manifestCacheBytes, log.child({ name: "manifest-cache" })),
   });
 
   const ops = opsHandler(metrics, {

@@ -32,7 +32,7 @@ describe("dockhand plan", () => {
     ]);
     assert.match(noNow.stderr, /--now "yesterday" is not an ISO 8601 date or time/);
     const missing = await runCli(planCommand, ["--versions", files.versions]);
-    assert.match(missing.stderr, /give --versions and --manifests/);
+    assert.match(missing.stderr, /give --versions, and --manifests or --cache-dir/);
   });
 
   it("reads --now as ISO 8601 only (Date.parse took `12` for 2001-12-01)", async () => {

@@ -5,38 +5,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
-import type { PackageVersion } from "../../src/prune/package-version.js";
 import { FakeGitHub } from "../support/fake-github.js";
-import { startLocalRegistry, type LocalRegistry } from "../support/local-registry.js";
+import {
+  MANIFEST_ACCEPT,
+  packageVersionsIn,
+  startLocalRegistry,
+  type LocalRegistry,
+} from "../support/local-registry.js";
 import { interceptGitHub } from "../support/nock-github.js";
 import { REPO, SHA1, seedRepo } from "../support/scenario.js";
 import { createTestApp } from "../support/test-app.js";
 import { pullRequestClosed } from "../support/webhooks.js";
 
 const run = promisify(execFile);
-const ACCEPT = "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json";
-
-/** The package as GitHub would list it: one version per manifest in the repository, tags on the tagged ones. */
-async function versionsIn(host: string, path: string): Promise<PackageVersion[]> {
-  const { tags } = (await (await fetch(`http://${host}/v2/${path}/tags/list`)).json()) as { tags: string[] };
-  const byDigest = new Map<string, string[]>();
-  const visit = async (reference: string, tag?: string) => {
-    const response = await fetch(`http://${host}/v2/${path}/manifests/${reference}`, { headers: { accept: ACCEPT } });
-    const digest = response.headers.get("docker-content-digest") ?? "";
-    const manifest = (await response.json()) as { manifests?: { digest: string }[] };
-    byDigest.set(digest, [...(byDigest.get(digest) ?? []), ...(tag ? [tag] : [])]);
-    for (const child of manifest.manifests ?? []) if (!byDigest.has(child.digest)) await visit(child.digest);
-  };
-  for (const tag of tags.sort()) await visit(tag, tag);
-  const at = Date.parse("2026-11-19T10:00:00Z");
-  return [...byDigest].map(([digest, tagList], index) => ({
-    id: 100 + index,
-    digest,
-    createdAt: at,
-    updatedAt: at,
-    tags: tagList,
-  }));
-}
 
 describe("prune against a real registry", () => {
   let registry: LocalRegistry;
@@ -52,7 +33,7 @@ describe("prune against a real registry", () => {
     await registry.push(`${repo}:v1.0.0`, ["linux/arm64"], { content: "release-1" });
     await registry.push(`${repo}:latest`, ["linux/arm64"], { content: "release-1" });
     await registry.push(`${repo}:pr-8`, ["linux/amd64", "linux/arm/v7"], { content: "next" });
-    const versions = await versionsIn(registry.host, "octo-org/app");
+    const versions = await packageVersionsIn(registry.host, "octo-org/app");
     const pr7 = versions.find((v) => v.tags.includes("pr-7"));
     assert.ok(pr7);
 
@@ -92,7 +73,7 @@ describe("prune against a real registry", () => {
       assert.equal(deleted.length, 2, "pr-7's index and its amd64 image; its arm64 image is the release's too");
       assert.ok(deleted.some((v) => v.id === pr7.id));
       const gone = await fetch(`http://${registry.host}/v2/octo-org/app/manifests/${pr7.digest}`, {
-        headers: { accept: ACCEPT },
+        headers: { accept: MANIFEST_ACCEPT },
       });
       assert.equal(gone.status, 404);
 

@@ -5,9 +5,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
+import type { PackageVersion } from "../../src/prune/package-version.js";
 import { freePort, waitFor } from "./net.js";
 
 const run = promisify(execFile);
+/** What a client accepts when it reads an image's index or manifest. */
+export const MANIFEST_ACCEPT = "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json";
 
 /**
  * A real OCI registry (Debian's `docker-registry`, i.e. distribution) on loopback, and images built
@@ -56,6 +59,30 @@ export async function startLocalRegistry(): Promise<LocalRegistry> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The package as GitHub would list it: one version per manifest in the repository, tags on the tagged ones. */
+export async function packageVersionsIn(host: string, path: string): Promise<PackageVersion[]> {
+  const { tags } = (await (await fetch(`http://${host}/v2/${path}/tags/list`)).json()) as { tags: string[] };
+  const byDigest = new Map<string, string[]>();
+  const visit = async (reference: string, tag?: string) => {
+    const response = await fetch(`http://${host}/v2/${path}/manifests/${reference}`, {
+      headers: { accept: MANIFEST_ACCEPT },
+    });
+    const digest = response.headers.get("docker-content-digest") ?? "";
+    const manifest = (await response.json()) as { manifests?: { digest: string }[] };
+    byDigest.set(digest, [...(byDigest.get(digest) ?? []), ...(tag ? [tag] : [])]);
+    for (const child of manifest.manifests ?? []) if (!byDigest.has(child.digest)) await visit(child.digest);
+  };
+  for (const tag of tags.sort()) await visit(tag, tag);
+  const at = Date.parse("2026-11-19T10:00:00Z");
+  return [...byDigest].map(([digest, tagList], index) => ({
+    id: 100 + index,
+    digest,
+    createdAt: at,
+    updatedAt: at,
+    tags: tagList,
+  }));
 }
 
 function registryBinary(): string {
