@@ -69,6 +69,8 @@ const UNKNOWN: HostStatus = { kind: "unknown" };
 /** Buildkit steps remembered by number; a real build has tens, a hostile log could number millions. */
 const MAX_BUILD_STEPS = 10_000;
 /** The host a line looks up (Go's words) or sends a request to (a URL, urllib3's pool): a known registry there is registry work. */
+/** This machine's names: a request to one is no registry's work by itself (a test's server, a service container). */
+const LOOPBACK = /^(?:localhost|127\.\d+\.\d+\.\d+|\[?::1\]?)(?::\d+)?$/i;
 export const REQUEST_HOST = /\blookup ([a-z0-9.-]+)|\b[a-z][a-z0-9+.-]{0,15}:\/\/([^/\s"':]+)|\bhost='([^'\s]+)'/i;
 /**
  * Lines that outline a build, after GitHub's timestamp: buildkit's `#N text` (the first one of step N
@@ -388,7 +390,8 @@ class RegionReader {
   /**
    * Whether a line's generic words are registry work: never on a package manager's line or one that
    * asks a package host; yes when the line says so itself; for a command's output inside the build, no
-   * further; then its buildkit step, the lines before it, and the failing step, in that order.
+   * further (a command that asks a registry host without its API's words is the build's own download);
+   * then the host it asks, its buildkit step, the lines before it, and the failing step, in that order.
    */
   registryWork(line: Line, reading: LineReading): Judgement {
     const notRegistry = NOT_REGISTRY_LINE.exec(line.text);
@@ -400,21 +403,6 @@ class RegionReader {
       return this.because(false, () => `\`${asked}\` serves packages, not images`);
     const evidence = REGISTRY_EVIDENCE.exec(line.text);
     if (evidence) return this.because(true, () => `the line shows registry work (\`${evidence[0].trim()}\`)`);
-    if (asked !== undefined) {
-      // The line names whom it asked: a known registry (or a near miss of one) is registry work; anyone else, with no registry words, is not.
-      const status = reading.status(asked);
-      if (status.kind === "known")
-        return this.because(true, () => `the line looks up or asks a known registry (\`${asked}\`)`);
-      if (status.kind === "near-miss")
-        return this.because(
-          true,
-          () => `the line looks up or asks \`${asked}\`, a near miss of \`${status.suggestion}\``,
-        );
-      return this.because(
-        false,
-        () => `the line asks \`${asked}\`, which is not a known registry, and shows no registry work itself`,
-      );
-    }
     const run = RUN_OUTPUT.exec(line.text);
     if (run)
       return this.because(
@@ -428,6 +416,23 @@ class RegionReader {
         false,
         () => `it is the output of a build step's command (\`${legacyRun}\`): only the line's own words count`,
       );
+    if (asked !== undefined) {
+      // The line names whom it asked: a known registry (or a near miss of one) is registry work; anyone else, with no registry words, is not.
+      // Nor is this machine: a test's or a service's request to localhost is not a pull, whatever registry may listen there.
+      const status = reading.status(asked);
+      if (status.kind === "known" && !LOOPBACK.test(asked))
+        return this.because(true, () => `the line looks up or asks a known registry (\`${asked}\`)`);
+      if (status.kind === "near-miss")
+        return this.because(
+          true,
+          () => `the line looks up or asks \`${asked}\`, a near miss of \`${status.suggestion}\``,
+        );
+      return this.because(
+        false,
+        () =>
+          `the line asks \`${asked}\`, ${status.kind === "known" ? "this machine" : "which is not a known registry"}, and shows no registry work itself`,
+      );
+    }
     const number = /^#(\d{1,6}) /.exec(line.text)?.[1];
     const title = number === undefined ? undefined : this.buildStep(number);
     if (title !== undefined) {

@@ -42,8 +42,12 @@ export interface Rule {
   fix?: string;
 }
 
-/** A 5xx answer in the words of docker, containerd/buildkit, containers/image, go-containerregistry, docker-py and the v1 clients. */
-const STATUS_5XX = String.raw`(?:status(?: ?code)?:? |statuscode: |from registry |http (?:status|code):? |request to \S+: |request \S* ?|error response |fetching blob )5\d\d\b|\(5\d\d\b|\b5\d\d server error\b|\b(?:bad gateway|service (?:temporarily )?unavailable|gateway time-?out|internal server error)\b`;
+/**
+ * A 5xx answer in the words of docker, containerd/buildkit, containers/image, go-containerregistry,
+ * docker-py and the v1 clients, and distribution's `UNAVAILABLE` error code as docker (`unavailable: …`),
+ * go-containerregistry (`UNAVAILABLE: …`) or a raw body print it.
+ */
+const STATUS_5XX = String.raw`(?:status(?: ?code)?:? |statuscode: |from registry |http (?:status|code):? |request to \S+: |request \S* ?|error response |fetching blob |returned |server error:? )5\d\d\b|\(5\d\d\b|\b5\d\d server error\b|\b(?:bad gateway|service (?:temporarily )?unavailable|gateway time-?out|internal server error)\b|(?:^|: )unavailable: |"code": ?"unavailable"`;
 
 /** Failures that say nothing but "this host could not be reached": a typo when the host is one or two edits from a registry. */
 const UNREACHABLE = String.raw`connection refused|i/o timeout|tls handshake timeout|connection timed out|context deadline exceeded|deadlineexceeded|client\.timeout exceeded|timeout awaiting response headers|x509: |remote error: tls|tls: handshake failure|network is unreachable|no route to host`;
@@ -132,7 +136,7 @@ export const BUILT_IN_RULES: readonly Rule[] = [
     id: "rate-limited",
     verdict: "transient",
     operation: "any",
-    pattern: String.raw`toomanyrequests|pull rate limit`,
+    pattern: String.raw`toomanyrequests|pull rate limit|too many requests to registry`,
     scope: "self",
     wait: "long",
     cause:
@@ -256,7 +260,7 @@ export const BUILT_IN_RULES: readonly Rule[] = [
     id: "registry-client-error",
     verdict: "permanent",
     operation: "any",
-    pattern: String.raw`\b(?:400 bad request|405 method not allowed|409 conflict|412 precondition failed|413 (?:request entity|payload) too large)\b|status(?: ?code)?:? (?:400|405|409|412|413)\b|\bBLOB_UPLOAD_INVALID\b`,
+    pattern: String.raw`\b(?:400 bad request|405 method not allowed|409 conflict|412 precondition failed|413 (?:request entity|payload) too large)\b|(?:status(?: ?code)?:? |returned )(?:400|405|409|412|413)\b|\bBLOB_UPLOAD_INVALID\b`,
     scope: "registry",
     cause: "The registry rejected the request as invalid (4xx).",
     fix: "Check the image name (ghcr.io needs `ghcr.io/OWNER/NAME`) and the version of the pushing tool.",
@@ -312,10 +316,18 @@ export const BUILT_IN_RULES: readonly Rule[] = [
     scope: "self",
   },
   {
+    id: "transfer-truncated",
+    verdict: "transient",
+    operation: "any",
+    // containerd's content store (buildkit, nerdctl, ctr), jib's HTTP client and .NET's: fewer bytes arrived than were announced.
+    pattern: String.raw`failed size validation|unexpected commit size|premature end of content-length delimited message body|response ended prematurely`,
+    scope: "registry",
+  },
+  {
     id: "connection-dropped",
     verdict: "transient",
     operation: "any",
-    pattern: String.raw`connection reset by peer|broken pipe|use of closed network connection|server sent goaway|http2: client connection lost|stream error: stream id \d+; (?:internal_error|refused_stream)|server closed idle connection|tls: bad record mac|forcibly closed by the remote host|unexpected eof|(?:^|: )eof["')\]]{0,3}\.?$`,
+    pattern: String.raw`connection reset\b|broken pipe|use of closed network connection|server sent goaway|http2: client connection (?:lost|force closed)|stream error: stream id \d+; (?:internal_error|refused_stream)|server closed idle connection|transport connection broken|tls: bad record mac|forcibly closed by the remote host|underlying connection was closed|remote host (?:terminated|closed connection during) the handshake|remote end closed connection without response|failed to respond\b|unexpected eof|(?:^|: )eof["')\]]{0,3}\.?$`,
     scope: "registry",
   },
   {
@@ -330,9 +342,28 @@ export const BUILT_IN_RULES: readonly Rule[] = [
     id: "network-timeout",
     verdict: "transient",
     operation: "any",
-    pattern: String.raw`i/o timeout|tls handshake timeout|connection timed out|client\.timeout exceeded|context deadline exceeded|deadlineexceeded|request canceled|: no response$|timeout awaiting response headers`,
+    pattern: String.raw`i/o timeout|connection timed out|client\.timeout (?:exceeded|or context cancellation)|context deadline exceeded|deadlineexceeded|request canceled|: no response$|timeout awaiting response headers|(?:read|connect) timed out|operation (?:has )?timed out|status(?: ?code)?:? 408\b|\b408 request time-?out\b`,
     scope: "registry",
     host: "known-or-unnamed",
+  },
+  {
+    id: "tls-handshake-timeout",
+    verdict: "transient",
+    operation: "any",
+    // The host took the connection and was slow to finish the handshake: up and reachable, so not the down
+    // or misconfigured registry the host condition of `network-timeout` guards against (which refuses,
+    // never answers, or fails the handshake outright).
+    pattern: String.raw`tls handshake timeout`,
+    scope: "registry",
+  },
+  {
+    id: "request-canceled",
+    verdict: "transient",
+    operation: "any",
+    // Go's words when a request is given up on (kubelet's or buildkit's deadline); anywhere but a known registry it is too common to mean anything.
+    pattern: String.raw`context canceled`,
+    scope: "registry",
+    host: "known",
   },
   {
     id: "tls-handshake-failure",
@@ -381,18 +412,20 @@ export const REGISTRY_EVIDENCE = new RegExp(
     String.raw`initializing source docker|push refers to repository|error response from daemon|login attempt to|trying to (?:pull|push) repository|while (?:uploading|fetching image layer)`,
     String.raw`received unexpected http status|unexpected status(?: code)? (?:https?://|from (?:get|head|put|post|patch|delete) request)|unexpected status: \d|unrecognized http status|invalid status code (?:from registry|returned when fetching)`,
     String.raw`error parsing http \d\d\d response body|bad response from registry|_apis/artifactcache|getauthorizationtoken|\[registry\] |(?:^|: )unauthorized: `,
+    // jib (its Maven and Gradle goals, its registry calls), the daemon's pull retries, kaniko's push check.
+    String.raw`jib-(?:maven|gradle)-plugin|com\.google\.cloud\.tools[.:]jib|i/o error for image \[|tried to (?:push|pull|check) (?:blob|image|manifest)|download failed after attempts=|checking push permission`,
   ].join("|"),
   "i",
 );
 
 /**
  * Lines that are not a registry client's, whatever words they share with one: language package
- * managers (npm, pip, Maven, Gradle, cargo, apt, go), curl and wget, the Docker daemon's own API socket,
+ * managers (npm, pip, Maven, Gradle, cargo, apt, go), curl and wget, git (a push of refs), the Docker daemon's own API socket,
  * and the daemon's container runtime (a container that cannot start is not a pull). Generic words on
  * them never count, and neither do self-evident ones (an npm `429 Too Many Requests` is npm's).
  */
 export const NOT_REGISTRY_LINE =
-  /npm (?:err!|error|warn)\b|retrying \(retry\(total=|spurious network error|could not (?:transfer|resolve) (?:artifact|dependencies)|could not (?:get|head|put|download) '|^curl: \(\d+\) |^wget: |^connecting to \S+ \(|^(?:e|w): |^err:\d+ |^go: |error during connect|\/var\/run\/docker\.sock|unixhttpconnectionpool|cannot connect to the docker daemon|oci runtime|shim task|failed to create task|driver failed programming|is already in use by container/i;
+  /npm (?:err!|error|warn)\b|retrying \(retry\(total=|spurious network error|could not (?:transfer|resolve) (?:artifact|dependencies)|could not (?:get|head|put|download) '|^curl: \(\d+\) |^wget: |^connecting to \S+ \(|^(?:e|w): |^err:\d+ |^go: |failed to push some refs|\[remote rejected\]|(?:^|: )remote: |rpc failed; http|the requested url returned error|error during connect|\/var\/run\/docker\.sock|unixhttpconnectionpool|cannot connect to the docker daemon|oci runtime|shim task|failed to create task|driver failed programming|is already in use by container/i;
 
 /** Hosts that serve packages, not images: a request to one is never a registry operation. */
 export const NOT_REGISTRY_HOSTS = [
@@ -466,6 +499,8 @@ export const KNOWN_REGISTRY_HOSTS = [
   "registry.hub.docker.com",
   "hub.docker.com",
   "production.cloudflare.docker.com",
+  // Docker's own site (the rate limit's link, its auth and download hosts): never a typo of docker.io.
+  "*.docker.com",
   "docker-images-prod.*.r2.cloudflarestorage.com",
   "quay.io",
   "*.quay.io",
@@ -498,6 +533,21 @@ export const KNOWN_REGISTRY_HOSTS = [
   "*.mirror.aliyuncs.com",
   "*.cr.aliyuncs.com",
   "registry.digitalocean.com",
+  // Other public registries that serve only images (a host that also serves packages or files would make
+  // every download from it registry work).
+  "cgr.dev",
+  "lscr.io",
+  "docker.elastic.co",
+  "container-registry.oracle.com",
+  "registry.connect.redhat.com",
+  "registry.fedoraproject.org",
+  "registry.opensuse.org",
+  "*.tencentcloudcr.com",
+  "ccr.ccs.tencentyun.com",
+  "swr.*.myhuaweicloud.com",
+  "rg.*.scw.cloud",
+  "registry.heroku.com",
+  "registry.fly.io",
   "*.actions.githubusercontent.com",
   "localhost",
 ];

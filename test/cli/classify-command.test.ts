@@ -106,7 +106,7 @@ describe("dockhand classify", () => {
         "#11 [builder 3/6] RUN ./mvnw package",
         '#11 133.3 Exception in thread "main" java.net.ConnectException: Connection timed out',
         "#14 pushing layers",
-        'Get "https://registry.corp.example/v2/": net/http: TLS handshake timeout',
+        'Get "https://registry.corp.example/v2/": dial tcp 10.0.0.7:443: i/o timeout',
         "##[error]buildx failed with: ERROR: failed to solve: failed to push",
         "",
       ].join("\n"),

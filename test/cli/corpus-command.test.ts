@@ -57,7 +57,7 @@ describe("dockhand corpus score", () => {
       "retry:\n  rules:\n    - id: flaky-mirror\n      verdict: transient\n      pattern: 'mirror\\.corp: sync pending'\n      scope: self\n",
     );
     const path = file(
-      `${line("mirror.corp: sync pending", "TRANSIENT")}\n${line('Get "https://registry.corp.example/v2/": net/http: TLS handshake timeout', "TRANSIENT")}\n`,
+      `${line("mirror.corp: sync pending", "TRANSIENT")}\n${line('Get "https://registry.corp.example/v2/": dial tcp 10.0.0.7:443: i/o timeout', "TRANSIENT")}\n`,
     );
     const plain = await runCli(corpusCommand, ["score", path]);
     assert.match(plain.stdout, /recall 0\.000 \(0\/2\)/);

@@ -76,7 +76,7 @@ describe("hosts", () => {
   it("a known registry's timeout is transient, an unknown host's is not, until it is declared a registry", () => {
     const log = step("docker push registry.corp.example/app:pr-7", [
       "The push refers to repository [registry.corp.example/app]",
-      'Get "https://registry.corp.example/v2/": net/http: TLS handshake timeout',
+      'Get "https://registry.corp.example/v2/": dial tcp 10.0.0.7:443: i/o timeout',
     ]);
     assert.equal(classifyLog(log, {}, rules).verdict, "unrelated");
     assert.equal(classifyLog(log.replaceAll("registry.corp.example", "ghcr.io"), {}, rules).verdict, "transient");
@@ -192,6 +192,133 @@ describe("lines that share a registry's words but are not a registry's", () => {
       assert.notEqual(classifyLog(step("docker/build-push-action@v6", [line]), {}, rules).verdict, "transient");
     });
   }
+});
+
+describe("clients' own words for a registry that hiccupped (second round, from their sources)", () => {
+  const flakes: [string, string, string][] = [
+    [
+      "containerd's content store: fewer bytes arrived than the descriptor says (a truncated layer)",
+      '#7 ERROR: failed commit on ref "layer-sha256:af19": "layer-sha256:af19" failed size validation: 2718102 != 17699562: failed precondition',
+      "transfer-truncated",
+    ],
+    [
+      "containerd's writer in its newer words",
+      "ctr: failed to copy: failed to do request: unexpected commit size 1024, expected 4096: failed precondition",
+      "transfer-truncated",
+    ],
+    [
+      "jib's Maven goal answered 429 while pulling its base image",
+      "[ERROR] Failed to execute goal com.google.cloud.tools:jib-maven-plugin:3.4.0:build (default-cli) on project api: 429 Too Many Requests",
+      "throttled",
+    ],
+    [
+      "jib's HTTP client, cut short mid-layer",
+      "[ERROR] I/O error for image [registry-1.docker.io/library/eclipse-temurin]: org.apache.http.ConnectionClosedException: Premature end of Content-Length delimited message body (expected: 29721175; received: 28268994)",
+      "transfer-truncated",
+    ],
+    [
+      "a TLS handshake that timed out on a registry outside the known list (the host answered: up, not misconfigured)",
+      'Error response from daemon: Get "https://registry.corp.example/v2/": net/http: TLS handshake timeout',
+      "tls-handshake-timeout",
+    ],
+    [
+      "go-containerregistry printing distribution's UNAVAILABLE error code",
+      "PUT https://us-docker.pkg.dev/v2/p/r/app/manifests/v1: UNAVAILABLE: The service is currently unavailable.",
+      "registry-server-error",
+    ],
+    [
+      "containers/image's own words for a 429",
+      "Error: copying system image from manifest list: reading blob sha256:4f4f: too many requests to registry",
+      "rate-limited",
+    ],
+    [
+      "a request to a known registry given up on (Go's context canceled)",
+      'Error: initializing source docker://quay.io/o/app:1: pinging container registry quay.io: Get "https://quay.io/v2/": context canceled',
+      "request-canceled",
+    ],
+  ];
+  for (const [name, line, rule] of flakes) {
+    it(name, () => {
+      const got = classifyLog(line, {}, rules);
+      assert.equal(got.verdict, "transient");
+      assert.equal(got.rule, rule);
+    });
+  }
+
+  it("jib's I/O error names the registry; the exception's lines below it are the registry's failure", () => {
+    const log = step("./mvnw -B jib:build", [
+      "[ERROR] I/O error for image [ghcr.io/o/app]:",
+      "[ERROR]     java.net.SocketException",
+      "[ERROR]     Connection reset",
+    ]);
+    const got = classifyLog(log, {}, rules);
+    assert.equal(got.verdict, "transient");
+    assert.equal(got.rule, "connection-dropped");
+    // The same words after a test's output are not.
+    assert.equal(
+      classifyLog(
+        step("./mvnw -B verify", ["[ERROR] ApiIT.call:41 java.net.SocketException: Connection reset"]),
+        {},
+        rules,
+      ).verdict,
+      "unrelated",
+    );
+  });
+
+  it("a canceled request is transient only on a known registry", () => {
+    assert.equal(
+      classifyLog('Error: Get "https://registry.corp.example/v2/": context canceled', {}, rules).verdict,
+      "unrelated",
+    );
+    assert.equal(classifyLog("ERROR: failed to solve: context canceled", {}, rules).verdict, "unrelated");
+  });
+
+  it("a manifest upload answered 400 BLOB_UNKNOWN is the pushing tool's order, not a flake", () => {
+    const got = classifyLog(
+      'error: manifest upload https://registry.example.io/v2/app/manifests/latest returned 400: {"errors":[{"code":"BLOB_UNKNOWN","message":"unknown blob sha256:0dae"}]}',
+      {},
+      rules,
+    );
+    assert.equal(got.verdict, "permanent");
+    assert.equal(got.rule, "registry-client-error");
+  });
+});
+
+describe("precision: registry hosts and words where no registry is at work", () => {
+  it("a request to this machine is no registry's work by its host alone (a test's server, a service container)", () => {
+    const refused = 'Error: Get "http://localhost:8080/health": dial tcp 127.0.0.1:8080: connect: connection refused';
+    assert.equal(classifyLog(refused, {}, rules).verdict, "unrelated");
+    assert.equal(classifyLog(step("docker compose up -d && npm test", [refused]), {}, rules).verdict, "unrelated");
+    // A local registry's API is, by its words.
+    assert.equal(
+      classifyLog(
+        'can not push chart to oci registry: failed to do request: Head "http://localhost:37937/v2/charts/x/blobs/sha256:e5": dial tcp [::1]:37937: connect: connection refused',
+        {},
+        rules,
+      ).verdict,
+      "transient",
+    );
+  });
+
+  it("a command the build runs that asks a registry's host without its API's words is the build's own download", () => {
+    const log = step(
+      "docker/build-push-action@v6",
+      [
+        "#12 [builder 4/7] RUN ./scripts/fetch-assets.sh",
+        '#12 3.217 Get "https://ghcr.io/o/assets/releases/x.tgz": i/o timeout',
+      ],
+      "buildx failed with: ERROR: failed to solve: failed to build",
+    );
+    assert.equal(classifyLog(log, {}, rules).verdict, "unrelated");
+  });
+
+  it("git pushing refs is not a registry push, whatever the server answered", () => {
+    for (const line of [
+      "Error: Failed to push to GitHub: remote: Internal Server Error",
+      "error: RPC failed; HTTP 502 curl 22 The requested URL returned error: 502 Bad Gateway",
+    ])
+      assert.equal(classifyLog(step("git push origin HEAD:gh-pages", [line]), {}, rules).verdict, "unrelated", line);
+  });
 });
 
 describe("the legacy builder's steps", () => {

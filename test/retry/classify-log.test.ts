@@ -47,7 +47,7 @@ describe("classifyLog on lines that are not in the corpus", () => {
     [
       'ERROR: failed to solve: failed to push ghcr.io/o/r:pr-1: failed to do request: Put "https://ghcr.io/v2/o/r/manifests/pr-1": net/http: TLS handshake timeout',
       "transient",
-      "network-timeout",
+      "tls-handshake-timeout",
     ],
     [
       "unknown: unexpected status from HEAD request to https://ghcr.io/v2/o/r/blobs/sha256:abc: 504 Gateway Timeout",

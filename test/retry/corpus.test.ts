@@ -7,10 +7,11 @@ import { readCorpus } from "../support/corpus.js";
 
 /**
  * The built-in rules on the labelled corpora (test/fixtures/corpus/README.md), each line alone. The
- * rules were written from `train.jsonl` and the first corpus only; the thresholds below are what they
- * reach there, so a change that loses ground fails. `holdout.jsonl` was scored once, after the rules
- * were final (commit 4233bfb): it asserts what they reached there, which is short of issue 11's goal
- * (transient precision ≥ 0.97 and recall ≥ 0.85); see docs/retry.md. Nothing was tuned on it.
+ * thresholds are what the rules reach, so a change that loses ground fails. The first round's rules
+ * were written from `train.jsonl` and the first corpus; `holdout.jsonl` was scored once after them
+ * (4233bfb: 24/27, 24/33, short of issue 11's 0.97 and 0.85). Its misses were then read and documented,
+ * so the second round (rules from the clients' own error strings) could see it: its figures below are
+ * no longer a held-out measure, only a guard. A fresh held-out set is scored outside this test.
  */
 const rules = compileRules();
 const corpus = (name: string) => readCorpus(fileURLToPath(new URL(`../fixtures/corpus/${name}`, import.meta.url)));
@@ -23,13 +24,18 @@ function report(t: { diagnostic: (message: string) => void }, name: string, scor
 }
 
 const cases: [string, () => LabelledLine[], { precision: number; recall: number; permanentPrecision: number }][] = [
-  ["train.jsonl (380 lines)", () => corpus("train.jsonl"), { precision: 0.97, recall: 0.8, permanentPrecision: 0.85 }],
+  ["train.jsonl (380 lines)", () => corpus("train.jsonl"), { precision: 0.97, recall: 0.82, permanentPrecision: 0.85 }],
   ["the first corpus (79 lines)", () => readCorpus(), { precision: 0.85, recall: 0.8, permanentPrecision: 0.95 }],
-  // Held out: what the final rules reached on their one run (24/27, 24/33), not the issue's 0.97 and 0.85.
+  // Held out for the first round only (24/27, 24/33 then); seen since, so a guard, not a measure.
   [
-    "holdout.jsonl (97 lines, held out)",
+    "holdout.jsonl (97 lines)",
     () => corpus("holdout.jsonl"),
-    { precision: 0.888, recall: 0.727, permanentPrecision: 0.88 },
+    { precision: 0.93, recall: 0.84, permanentPrecision: 0.88 },
+  ],
+  [
+    "the working set (train, holdout and the first corpus: 556 lines)",
+    () => [...corpus("train.jsonl"), ...corpus("holdout.jsonl"), ...readCorpus()],
+    { precision: 0.95, recall: 0.83, permanentPrecision: 0.88 },
   ],
 ];
 

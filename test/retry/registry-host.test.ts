@@ -75,6 +75,12 @@ describe("hostStatus", () => {
     }
   });
 
+  it("real registries and Docker's own site are known, not typos of the registries they resemble", () => {
+    // www.docker.com (in Docker Hub's rate-limit message) is two edits from *.docker.io; lscr.io two from gcr.io.
+    for (const host of ["www.docker.com", "desktop.docker.com", "lscr.io", "cgr.dev", "registry.fedoraproject.org"])
+      assert.equal(hostStatus(host, KNOWN_REGISTRY_HOSTS).kind, "known", host);
+  });
+
   it("an address, a name with other characters or one past 100 characters is never a near miss", () => {
     for (const host of ["10.100.198.200", "ghcr.io/", "ghc$.io", `${"a".repeat(250)}.io`])
       assert.equal(hostStatus(host, KNOWN_REGISTRY_HOSTS).kind, "unknown", host);
