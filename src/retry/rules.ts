@@ -202,9 +202,10 @@ export const BUILT_IN_RULES: readonly Rule[] = [
     id: "insecure-registry",
     verdict: "permanent",
     operation: "any",
-    pattern: String.raw`server gave http response to https client`,
+    // Go's words for each side of the mismatch: HTTPS asked of a plain port, plain HTTP of a TLS one.
+    pattern: String.raw`server gave http response to https client|first record does not look like a tls handshake|malformed http response "\\x15\\x03`,
     scope: "self",
-    cause: "The registry answers plain HTTP and the client expected HTTPS.",
+    cause: "The registry answers plain HTTP where the client spoke HTTPS, or the other way round.",
     fix: 'Serve the registry over TLS, or declare it insecure to the client (buildkitd.toml `[registry."host"] http = true`, or daemon.json `insecure-registries`).',
   },
   {
@@ -413,7 +414,7 @@ export const REGISTRY_EVIDENCE = new RegExp(
     String.raw`received unexpected http status|unexpected status(?: code)? (?:https?://|from (?:get|head|put|post|patch|delete) request)|unexpected status: \d|unrecognized http status|invalid status code (?:from registry|returned when fetching)`,
     String.raw`error parsing http \d\d\d response body|bad response from registry|_apis/artifactcache|getauthorizationtoken|\[registry\] |(?:^|: )unauthorized: `,
     // jib (its Maven and Gradle goals, its registry calls), the daemon's pull retries, kaniko's push check.
-    String.raw`jib-(?:maven|gradle)-plugin|com\.google\.cloud\.tools[.:]jib|i/o error for image \[|tried to (?:push|pull|check) (?:blob|image|manifest)|download failed after attempts=|checking push permission`,
+    String.raw`jib-(?:maven|gradle)-plugin|com\.google\.cloud\.tools[.:]jib|i/o error for image \[|tried to (?:push|pull|check) (?:blob|image|manifest)|download failed after attempts=|checking push permission|failed to perform "\w+" on (?:source|destination)`,
   ].join("|"),
   "i",
 );
@@ -476,11 +477,11 @@ export const BUILD_VERTEX =
 
 /** Output that shows a push or pull is under way: generic errors right after it are registry errors. */
 export const TRANSFER_PROGRESS =
-  /^(?:[0-9a-f]{12}: (?:Pushing|Pushed|Preparing|Waiting|Retrying|Layer already exists|Downloading|Pulling fs layer|Verifying Checksum|Download complete|Extracting|Pull complete)|The push refers to repository|Pushing \[|\S+: Pulling from |#\d+ (?:pushing|exporting|writing|resolve |\[internal\] load metadata|\[auth\]|importing cache)|Copying (?:blob|config) |Writing manifest to image destination|Getting image source signatures|(?:INFO\[\d+\] )?(?:Pushing|Pushed) image to|Retrieving image manifest|existing blob|pushed blob)/i;
+  /^(?:[0-9a-f]{12}: (?:Pushing|Pushed|Preparing|Waiting|Retrying|Layer already exists|Downloading|Pulling fs layer|Verifying Checksum|Download complete|Extracting|Pull complete)|The push refers to repository|Pushing \[|\S+: Pulling from |#\d+ (?:pushing|exporting|writing|resolve |\[internal\] load metadata|\[auth\]|importing cache)|Copying (?:blob|config) |Writing manifest to image destination|Getting image source signatures|(?:INFO\[\d+\] )?(?:Pushing|Pushed) image to|Retrieving image manifest|existing blob|pushed blob|(?:Uploading|Uploaded|Downloading|Downloaded) +[0-9a-f]{12} |(?:\[INFO\] )?Containerizing application to )/i;
 
 /** A step whose name or command says it builds, pushes or pulls images. */
 export const REGISTRY_STEP =
-  /docker[ /-](?:push|pull|login|buildx|build|save|load|tag|image)|build-push|login-action|setup-buildx|buildah|podman (?:push|pull|build|login)|skopeo|\bcrane\b|kaniko|\bjib\b|\bko (?:build|publish)|imagetools|\boras\b|\bhelm (?:push|pull|registry)|\bnerdctl\b|\bregctl\b|\bcosign\b|\bpush\b|\bregistry\b|\bghcr\b|\b(?:build|publish)\w* (?:\w+ )?images?\b|\bimages? (?:build|push)/i;
+  /docker[ /-](?:push|pull|login|buildx|build|save|load|tag|image)|build-push|login-action|setup-buildx|buildah|podman (?:push|pull|build|login)|skopeo|\bcrane\b|kaniko|\bjib\b|\bko (?:build|publish)|imagetools|\boras\b|\bhelm (?:push|pull|registry)|\bnerdctl\b|\bregctl\b|\bcosign\b|\bpush\b|\bregistry\b|\bghcr\b|\b(?:build|publish)\w* (?:\w+ )?images?\b|\bimages? (?:build|push)|docker[ -]compose (?:push|pull|build)|build-?image\b|\bpack build\b/i;
 
 /**
  * Registries whose failures may be a blip: a timeout, a refused connection or a failed DNS lookup

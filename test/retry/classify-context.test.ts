@@ -265,6 +265,36 @@ describe("clients' own words for a registry that hiccupped (second round, from t
     );
   });
 
+  it("oras's copy errors and progress, jib's progress and a buildpacks or compose pull step show registry work", () => {
+    const oras =
+      'Error: failed to perform "Copy" on destination: read tcp 10.1.0.4:52144->140.82.114.33:443: read: connection reset by peer';
+    assert.equal(classifyLog(oras, {}, rules).verdict, "transient");
+    const progress = step("./publish-artifacts.sh", ["Uploading 2c26b46b68ff artifact.tar", "Error: EOF"]);
+    assert.equal(classifyLog(progress, {}, rules).verdict, "transient");
+    const jib = step("./mvnw -B package", [
+      "[INFO] Containerizing application to ghcr.io/o/app...",
+      "[ERROR] java.net.SocketException: Connection reset",
+    ]);
+    assert.equal(classifyLog(jib, {}, rules).verdict, "transient");
+    for (const command of [
+      "./gradlew bootBuildImage",
+      "pack build ghcr.io/o/app --builder paketobuildpacks/builder-jammy-base",
+      "docker compose pull",
+    ])
+      assert.equal(classifyLog(step(command, ["Error: EOF"]), {}, rules).verdict, "transient", command);
+  });
+
+  it("HTTP spoken to a TLS port, or TLS to a plain one, is a setup problem however the connection broke", () => {
+    for (const line of [
+      'Error response from daemon: Get "https://registry.corp.example:5000/v2/": net/http: HTTP/1.x transport connection broken: malformed HTTP response "\\x15\\x03\\x01\\x00\\x02\\x02"',
+      'ERROR: failed to push registry.corp.example:5000/app:1: failed to do request: Head "https://registry.corp.example:5000/v2/app/blobs/sha256:ab": tls: first record does not look like a TLS handshake',
+    ]) {
+      const got = classifyLog(line, {}, rules);
+      assert.equal(got.verdict, "permanent", line);
+      assert.equal(got.rule, "insecure-registry", line);
+    }
+  });
+
   it("a canceled request is transient only on a known registry", () => {
     assert.equal(
       classifyLog('Error: Get "https://registry.corp.example/v2/": context canceled', {}, rules).verdict,
