@@ -9,7 +9,6 @@ import { pino } from "pino";
 import { parseConfig } from "../src/config/parse-config.js";
 import type { Octokit } from "../src/github/octokit.js";
 import { dockhandOctokit } from "../src/github/octokit-options.js";
-import type { PackageVersion } from "../src/prune/package-version.js";
 import { planPrune } from "../src/prune/plan-prune.js";
 import { prunePackage } from "../src/prune/prune-package.js";
 import { pullStatesFor } from "../src/prune/pull-states.js";
@@ -20,73 +19,20 @@ import { FakeGitHub } from "../test/support/fake-github.js";
 import { FakeRegistry } from "../test/support/fake-registry.js";
 import { interceptGitHub } from "../test/support/nock-github.js";
 import { REPO, SHA1 } from "../test/support/scenario.js";
+import { BENCH_NOW, syntheticPackage, syntheticPulls } from "./synthetic-package.js";
 
 const target = Number(process.argv[2] ?? 100_000);
 
-const DAY = 24 * 3600 * 1000;
-const now = Date.parse("2026-11-21T12:00:00Z");
+const now = BENCH_NOW;
 const registry = new FakeRegistry();
-const versions: PackageVersion[] = [];
 const pulls = 2000;
-let id = 1;
-// Each image: an index, two platform manifests and a buildx attestation (4 versions), like buildx pushes.
-for (let image = 0; versions.length < target; image += 1) {
-  const leaf = (kind: string) =>
-    registry.put({
-      schemaVersion: 2,
-      mediaType: "application/vnd.oci.image.manifest.v1+json",
-      config: { digest: `sha256:${String(image).padStart(56, "0")}${kind.padEnd(8, "0")}` },
-      layers: [],
-    });
-  const amd = leaf("amd");
-  const arm = leaf("arm");
-  const att = leaf("att");
-  const index = registry.put({
-    schemaVersion: 2,
-    mediaType: "application/vnd.oci.image.index.v1+json",
-    manifests: [
-      {
-        mediaType: "application/vnd.oci.image.manifest.v1+json",
-        digest: amd,
-        size: 1,
-        platform: { os: "linux", architecture: "amd64" },
-      },
-      {
-        mediaType: "application/vnd.oci.image.manifest.v1+json",
-        digest: arm,
-        size: 1,
-        platform: { os: "linux", architecture: "arm64" },
-      },
-      {
-        mediaType: "application/vnd.oci.image.manifest.v1+json",
-        digest: att,
-        size: 1,
-        platform: { os: "unknown", architecture: "unknown" },
-        annotations: { "vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": amd },
-      },
-    ],
-  });
-  const at = now - (image % 60) * DAY;
-  const tags =
-    image % 10 === 0
-      ? [`v1.${image}`]
-      : image % 3 === 0
-        ? [`feature-${image}`]
-        : [`pr-${(image % pulls) + 1}`, `pr-${(image % pulls) + 1}-${String(image).padStart(7, "0")}`];
-  versions.push({ id: id++, digest: index, createdAt: at, updatedAt: at, tags });
-  for (const child of [amd, arm, att])
-    versions.push({ id: id++, digest: child, createdAt: at, updatedAt: at, tags: [] });
-}
+const versions = syntheticPackage(target, registry, pulls);
 const parsed = parseConfig({
   prune: { retention: [{ tags: ["feature-*"], olderThanDays: 14 }], untaggedOlderThanDays: 30 },
 });
 if (!parsed.ok) throw new Error("bad bench config");
 const config = parsed.config.prune;
-const pullStates = Array.from({ length: pulls }, (_, i) => ({
-  number: i + 1,
-  state: i % 4 === 0 ? ("open" as const) : ("closed" as const),
-  closedAt: i % 4 === 0 ? null : now - 3 * DAY,
-}));
+const pullStates = syntheticPulls(pulls);
 
 // 1. The pure planner.
 const manifests = new Map([...registry.manifests].map(([digest, body]) => [digest, JSON.parse(body) as unknown]));

@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { pino } from "pino";
+import type { Octokit } from "../../src/github/octokit.js";
+import { dockhandOctokit } from "../../src/github/octokit-options.js";
+import type { PackageVersion } from "../../src/prune/package-version.js";
+import { listVersions } from "../../src/prune/packages-api.js";
+import { FakeGitHub } from "../support/fake-github.js";
+import { startHttpGitHub } from "../support/http-github.js";
+import { interceptGitHub } from "../support/nock-github.js";
+
+const PKG = { owner: "octo-org", ownerKind: "Organization" as const, name: "app" };
+
+function versions(from: number, count: number): PackageVersion[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: from + i,
+    digest: `sha256:${String(from + i).padStart(64, "0")}`,
+    createdAt: 0,
+    updatedAt: 0,
+    tags: [],
+  }));
+}
+
+function octokitFor(baseUrl?: string): Octokit {
+  return new (dockhandOctokit({ githubWriteIntervalMs: 0 }))({
+    auth: { token: "ghp_test" },
+    log: pino({ level: "silent" }),
+    ...(baseUrl ? { baseUrl } : {}),
+  }) as unknown as Octokit;
+}
+
+describe("listing a package's versions", () => {
+  it("asks for the pages the first one names together, a few at a time and paced", async () => {
+    const github = await startHttpGitHub({ latencyMs: 300 });
+    try {
+      github.fake.addPackage({ owner: "octo-org", name: "app", versions: versions(1, 950) });
+      const listed = await listVersions(octokitFor(`http://${github.host}/api/v3`), PKG);
+      assert.equal(listed.length, 950);
+      assert.deepEqual(
+        listed.map((v) => v.id),
+        versions(1, 950).map((v) => v.id),
+      );
+      const pages = github.exchanges.filter((e) => e.path.includes("/versions"));
+      assert.equal(pages.length, 10);
+      // One after another the nine after the first would take 2.7 s; they go together, 100 ms apart.
+      const rest = pages.at(-1)!.end - pages[0]!.end;
+      assert.ok(rest < 2000, `${Math.round(rest)} ms`);
+      // Paced: nine starts 100 ms apart on the client span 800 ms, give or take the loopback's jitter.
+      const starts = pages.slice(1).map((e) => e.start);
+      assert.ok(starts.at(-1)! - starts[0]! >= 760, `${Math.round(starts.at(-1)! - starts[0]!)} ms`);
+      const inFlight = Math.max(
+        ...pages.map((page) => pages.filter((other) => other.start <= page.start && other.end > page.start).length),
+      );
+      assert.ok(inFlight >= 2 && inFlight <= 4, `${inFlight} at once`);
+      assert.deepEqual(github.fake.violations, []);
+    } finally {
+      await github.close();
+    }
+  });
+
+  it("follows a list that grew while it was read, so no version pushed down a page is missed", async () => {
+    const fake = new FakeGitHub();
+    const stop = interceptGitHub(fake);
+    try {
+      fake.addPackage({ owner: "octo-org", name: "app", versions: versions(1, 150) });
+      const handle = fake.handle.bind(fake);
+      let grown = false;
+      fake.handle = async (request) => {
+        const answer = await handle(request);
+        if (!grown && request.url.pathname.endsWith("/versions")) {
+          grown = true;
+          // Newest first, as GitHub lists: 60 new versions push the old ones onto a third page.
+          const pkg = fake.packages.get("octo-org/app")!;
+          pkg.versions = [...versions(1000, 60), ...pkg.versions];
+        }
+        return answer;
+      };
+      const listed = await listVersions(octokitFor(), PKG);
+      // The first page named 2 as the last; the second named a third, where the last 10 old versions went.
+      assert.equal(fake.countRequests("GET", /\/versions/), 3);
+      assert.deepEqual(
+        listed.map((v) => v.id).sort((a, b) => a - b),
+        versions(1, 150).map((v) => v.id),
+        "every version listed when the first page was read, once (the newest are the next run's)",
+      );
+      assert.deepEqual(fake.violations, []);
+    } finally {
+      stop();
+    }
+  });
+});
