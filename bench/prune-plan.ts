@@ -133,5 +133,5 @@ console.log(
 );
 const prNumbers = new Set(versions.flatMap((v) => v.tags.filter((t) => /^pr-\d+$/.test(t))));
 console.log(
-  `| Pull request reads | ${apiCalls(/\/pulls\/\d+$/) / 2} per run (minimum: one per PR number the tags carry, ${prNumbers.size}) |`,
+  `| PR-state requests | ${(apiCalls(/\/pulls\/\d+$/) + apiCalls(/^\/graphql$/)) / 2} per run (${prNumbers.size} PR numbers the tags carry, 100 a GraphQL query: ${Math.ceil(prNumbers.size / 100)}) |`,
 );

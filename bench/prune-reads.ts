@@ -156,5 +156,5 @@ console.log("| --- | --- |");
 console.log(`| Wall time | ${seconds.toFixed(1)} s |`);
 console.log(`| GitHub requests | ${github.fake.requests.length.toLocaleString("en")} |`);
 console.log(`| Version list pages | ${count(/\/packages\/container\/app\/versions/)} |`);
-console.log(`| PR-state requests | ${count(/^GET \/repos\/octo-org\/app\/pulls\/\d+$|^POST \/graphql/)} |`);
+console.log(`| PR-state requests | ${count(/^GET \/repos\/octo-org\/app\/pulls\/\d+$|^POST \/(api\/)?graphql$/)} |`);
 console.log(`| Manifest reads | ${result.manifestReads.toLocaleString("en")} |`);
