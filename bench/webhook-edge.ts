@@ -6,16 +6,11 @@
  * peak of the process's VmRSS over its baseline (polled every 20 ms), and the bytes it logged.
  * Usage: tsx bench/webhook-edge.ts [after|before|both]   (default both; after `npm run build`)
  */
-import { spawn } from "node:child_process";
-import { createHmac } from "node:crypto";
-import { request } from "node:http";
-import { fileURLToPath } from "node:url";
+import { spawnApp } from "../test/support/app-process.js";
+import { postOnOwnConnection } from "../test/support/deliveries.js";
 import { startHttpGitHub } from "../test/support/http-github.js";
-import { freePort, waitFor } from "../test/support/net.js";
-import { postOversized, rssBytes, WEBHOOKS_PATH } from "../test/support/oversized-post.js";
-import { privateKey } from "../test/support/test-app.js";
+import { postOversized, rssBytes } from "../test/support/oversized-post.js";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const SECRET = "bench-edge";
 const MiB = 1024 * 1024;
 const which = process.argv[2] ?? "both";
@@ -51,30 +46,12 @@ async function oversized(port: number, total: number, framing: "chunked" | "cont
 /** A `ping` delivery of `bytes` bytes, signed with the app's secret unless `signature` is given. */
 function signed(port: number, bytes: number, signature?: string): Promise<Outcome> {
   const head = '{"zen":"';
-  const body = head + "x".repeat(bytes - head.length - 2) + '"}';
-  const started = Date.now();
-  return new Promise((resolve) => {
-    const req = request({
-      host: "127.0.0.1",
-      port,
-      method: "POST",
-      path: WEBHOOKS_PATH,
-      agent: false,
-      headers: {
-        "content-type": "application/json",
-        "x-github-event": "ping",
-        "x-github-delivery": `edge-${Math.random()}`,
-        "x-hub-signature-256": signature ?? `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
-      },
-    });
-    req.on("response", (response) => {
-      response.resume();
-      resolve({ status: response.statusCode, seconds: (Date.now() - started) / 1000 });
-    });
-    req.on("error", (error: NodeJS.ErrnoException) =>
-      resolve({ status: error.code, seconds: (Date.now() - started) / 1000 }),
-    );
-    req.end(body);
+  const payload = head + "x".repeat(bytes - head.length - 2) + '"}';
+  return postOnOwnConnection(port, SECRET, {
+    event: "ping",
+    payload,
+    id: `edge-${Math.random()}`,
+    ...(signature ? { signature } : {}),
   });
 }
 
@@ -86,31 +63,19 @@ async function measure(
   github: Awaited<ReturnType<typeof startHttpGitHub>>,
   testCase: Case,
 ) {
-  const port = await freePort();
-  const args = version === "after" ? ["dist/src/main.js"] : ["--input-type=module", "-e", BEFORE];
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      APP_ID: String(github.fake.app.id),
-      PRIVATE_KEY: privateKey,
-      WEBHOOK_SECRET: SECRET,
-      GHE_HOST: github.host,
-      GHE_PROTOCOL: "http",
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      LOG_FORMAT: "json",
-      LOG_LEVEL: "info",
-      DOCKHAND_SWEEP: "off",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+  const app = await spawnApp(github, {
+    command:
+      version === "after"
+        ? [process.execPath, "dist/src/main.js"]
+        : [process.execPath, "--input-type=module", "-e", BEFORE],
+    env: { WEBHOOK_SECRET: SECRET },
+    keepOutput: false,
   });
+  const { child, port } = app;
   let logged = 0;
   child.stdout.on("data", (chunk: Buffer) => (logged += chunk.length));
   child.stderr.on("data", (chunk: Buffer) => (logged += chunk.length));
   try {
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/ping`)).ok, 60_000, `${version} did not start`);
     await new Promise((resolve) => setTimeout(resolve, 300));
     const baseline = rssBytes(child.pid!);
     const loggedBefore = logged;
@@ -138,7 +103,7 @@ async function measure(
     };
   } finally {
     child.kill("SIGKILL");
-    await new Promise((resolve) => child.once("close", resolve));
+    await app.exited;
   }
 }
 

@@ -1,13 +1,11 @@
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
-import { createHmac } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { REPORT_MARKER } from "../../src/comment/render-comment.js";
+import { spawnApp, type AppProcess } from "../support/app-process.js";
 import type { FakeGitHub } from "../support/fake-github.js";
 import { startHttpGitHub } from "../support/http-github.js";
-import { freePort, waitFor } from "../support/net.js";
+import { waitFor } from "../support/net.js";
 import { buildJob, buildxLog, DIGEST_A, REPO, SHA1, seedRepo } from "../support/scenario.js";
-import { privateKey } from "../support/test-app.js";
 import { workflowRunCompleted } from "../support/webhooks.js";
 
 const SECRET = "black-box-secret";
@@ -19,43 +17,26 @@ const SECRET = "black-box-secret";
 describe("black box: npm start against a GitHub-like server", () => {
   let github: Awaited<ReturnType<typeof startHttpGitHub>>;
   let fake: FakeGitHub;
-  let app: ChildProcess;
-  let port: number;
-  let output = "";
+  let app: AppProcess;
 
   before(async () => {
     github = await startHttpGitHub();
     fake = github.fake;
-    port = await freePort();
-    app = spawn("npm", ["start", "--silent"], {
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        APP_ID: String(fake.app.id),
-        PRIVATE_KEY: privateKey,
-        WEBHOOK_SECRET: SECRET,
-        GHE_HOST: github.host,
-        GHE_PROTOCOL: "http",
-        HOST: "127.0.0.1",
-        PORT: String(port),
-        LOG_FORMAT: "json",
-        LOG_LEVEL: "info",
-        DOCKHAND_REGISTRIES: "ghcr.io",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+    app = await spawnApp(github, {
+      command: ["npm", "start", "--silent"],
+      // The sweep on, as it is by default.
+      env: { WEBHOOK_SECRET: SECRET, DOCKHAND_SWEEP: undefined },
       // Its own process group: npm does not pass signals on to the app it started.
       detached: true,
+      readyTimeoutMs: 120_000,
     });
-    app.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    app.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/ping`)).ok, 120_000);
   });
 
   after(
     async () => {
       // Whatever is left of the process group (the app if a test failed before SIGTERM).
       try {
-        if (app.pid) process.kill(-app.pid, "SIGKILL");
+        if (app.child.pid) process.kill(-app.child.pid, "SIGKILL");
       } catch {
         // already gone
       }
@@ -65,30 +46,29 @@ describe("black box: npm start against a GitHub-like server", () => {
   );
 
   it("answers /healthz, /readyz and /metrics", async () => {
-    assert.deepEqual(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json(), { status: "ok" });
-    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    assert.deepEqual(await (await fetch(`${app.url}/healthz`)).json(), { status: "ok" });
+    const ready = await fetch(`${app.url}/readyz`);
     assert.equal(ready.status, 200);
     assert.deepEqual(((await ready.json()) as { checks: unknown }).checks, { queue: true, accepting: true });
-    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const metrics = await (await fetch(`${app.url}/metrics`)).text();
     assert.match(metrics, /# TYPE dockhand_webhook_deliveries_total counter/);
     assert.match(metrics, /# TYPE dockhand_job_duration_seconds histogram/);
     assert.match(metrics, /dockhand_process_resident_memory_bytes/);
   });
 
   it("rejects an unsigned delivery", async () => {
-    const response = await post({ zen: "hi" }, "ping", "bad-signature");
-    assert.equal(response.status, 400);
+    assert.equal(await post({ zen: "hi" }, "ping", "bad-signature"), 400);
   });
 
   it("writes the report comment through the REST API for a signed delivery", async () => {
     seedRepo(fake);
     fake.addPull("octo-org/app", { number: 7, headRef: "feature/x", headSha: SHA1, headRepo: REPO });
     fake.setJobs("octo-org/app", 500, 1, [buildJob(1, buildxLog(["ghcr.io/octo-org/app:pr-7"], DIGEST_A))]);
-    const response = await post(
+    const status = await post(
       workflowRunCompleted({ repo: REPO, id: 500, headSha: SHA1, headBranch: "feature/x" }),
       "workflow_run",
     );
-    assert.equal(response.status, 200, output);
+    assert.equal(status, 200, app.output());
     await waitFor(async () => fake.commentsOn("octo-org/app", 7).length > 0, 20_000);
     const [comment] = fake.commentsOn("octo-org/app", 7);
     assert.ok(comment);
@@ -99,14 +79,14 @@ describe("black box: npm start against a GitHub-like server", () => {
       "authenticated as the installation",
     );
     assert.deepEqual(fake.violations, []);
-    assert.doesNotMatch(output, /BEGIN RSA PRIVATE KEY|ghs_fake/, "no key or token in the logs");
+    assert.doesNotMatch(app.output(), /BEGIN RSA PRIVATE KEY|ghs_fake/, "no key or token in the logs");
   });
 
   it("counts deliveries, GitHub requests and comments in /metrics", async () => {
     // The delivery's job may still be finishing its last requests.
     let metrics = "";
     await waitFor(async () => {
-      metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      metrics = await (await fetch(`${app.url}/metrics`)).text();
       return /dockhand_jobs_total\{kind="event",outcome="done"\} 1/.test(metrics);
     }, 10_000);
     assert.match(metrics, /dockhand_webhook_deliveries_total\{event="workflow_run"\} 1/);
@@ -118,27 +98,17 @@ describe("black box: npm start against a GitHub-like server", () => {
   });
 
   it("shuts down cleanly on SIGTERM", async () => {
-    if (app.pid) process.kill(-app.pid, "SIGTERM");
+    if (app.child.pid) process.kill(-app.child.pid, "SIGTERM");
     await waitFor(
-      () => Promise.resolve(/shut down cleanly/.test(output)),
+      () => Promise.resolve(/shut down cleanly/.test(app.output())),
       10_000,
-      `no clean shutdown in:\n${output.slice(-2000)}`,
+      `no clean shutdown in:\n${app.output().slice(-2000)}`,
     );
-    assert.match(output, /SIGTERM: no longer taking webhooks/);
-    await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`), "the server is closed");
+    assert.match(app.output(), /SIGTERM: no longer taking webhooks/);
+    await assert.rejects(fetch(`${app.url}/healthz`), "the server is closed");
   });
 
-  async function post(payload: object, event: string, signature?: string): Promise<Response> {
-    const body = JSON.stringify(payload);
-    return fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
-      method: "POST",
-      body,
-      headers: {
-        "content-type": "application/json",
-        "x-github-event": event,
-        "x-github-delivery": `bb-${Math.random()}`,
-        "x-hub-signature-256": signature ?? `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
-      },
-    });
+  function post(payload: object, event: string, signature?: string): Promise<number> {
+    return app.send({ event, payload, ...(signature ? { signature } : {}) });
   }
 });

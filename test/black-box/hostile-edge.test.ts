@@ -1,14 +1,13 @@
 import assert from "node:assert/strict";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createHmac } from "node:crypto";
-import { request } from "node:http";
+import { spawnSync, type ChildProcess } from "node:child_process";
 import { after, before, describe, it } from "node:test";
+import { spawnApp, type AppProcess } from "../support/app-process.js";
+import { postOnOwnConnection } from "../support/deliveries.js";
 import type { FakeGitHub } from "../support/fake-github.js";
 import { startHttpGitHub } from "../support/http-github.js";
-import { freePort, waitFor } from "../support/net.js";
-import { postOversized, rssBytes, WEBHOOKS_PATH } from "../support/oversized-post.js";
+import { waitFor } from "../support/net.js";
+import { postOversized, rssBytes } from "../support/oversized-post.js";
 import { buildJob, buildxLog, DIGEST_A, REPO, SHA1, seedRepo } from "../support/scenario.js";
-import { privateKey } from "../support/test-app.js";
 import { workflowRunCompleted } from "../support/webhooks.js";
 
 const SECRET = "hostile-edge-secret";
@@ -52,47 +51,20 @@ describe("black box: the HTTP edge, secrets and shutdown under attack", () => {
     { timeout: 30_000 },
   );
 
-  /** The app on a free port, configured through the environment only; `output` collects stdout and stderr. */
+  /** The built app (see spawnApp), in a process group of its own; killed after the suite. */
   async function startApp(env: Record<string, string>, options: { waitReady?: boolean } = {}) {
-    const port = await freePort();
-    const child = spawn(process.execPath, ["dist/src/main.js"], {
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        APP_ID: String(fake.app.id),
-        PRIVATE_KEY: privateKey,
-        GHE_HOST: github.host,
-        GHE_PROTOCOL: "http",
-        HOST: "127.0.0.1",
-        PORT: String(port),
-        LOG_FORMAT: "json",
-        LOG_LEVEL: "info",
-        DOCKHAND_REGISTRIES: "ghcr.io",
-        DOCKHAND_SWEEP: "off",
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+    const app = await spawnApp(github, {
+      env,
       detached: true,
+      readyTimeoutMs: 30_000,
+      ...(options.waitReady === false ? { readyPath: false as const } : {}),
     });
-    started.push(child);
-    const app = {
-      child,
-      port,
-      stdout: "",
-      stderr: "",
-      output: () => app.stdout + app.stderr,
-      // "close": exited, and everything it wrote has been read.
-      exited: new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code))),
-    };
-    child.stdout?.on("data", (chunk: Buffer) => (app.stdout += chunk.toString()));
-    child.stderr?.on("data", (chunk: Buffer) => (app.stderr += chunk.toString()));
-    if (options.waitReady ?? true)
-      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/ping`)).ok, 30_000, "the app did not start");
+    started.push(app.child);
     return app;
   }
 
   describe("an app taking webhooks", () => {
-    let app: Awaited<ReturnType<typeof startApp>>;
+    let app: AppProcess;
 
     before(async () => {
       app = await startApp({ WEBHOOK_SECRET: SECRET });
@@ -141,10 +113,11 @@ describe("black box: the HTTP edge, secrets and shutdown under attack", () => {
       seedRepo(fake);
       fake.addPull("octo-org/app", { number: 7, headRef: "feature/x", headSha: SHA1, headRepo: REPO });
       fake.setJobs("octo-org/app", 500, 1, [buildJob(1, buildxLog(["ghcr.io/octo-org/app:pr-7"], DIGEST_A))]);
-      const body = JSON.stringify(
-        workflowRunCompleted({ repo: REPO, id: 500, headSha: SHA1, headBranch: "feature/x" }),
-      );
-      const response = await post(app.port, body, "workflow_run", sign(SECRET, body));
+      const response = await postOnOwnConnection(app.port, SECRET, {
+        event: "workflow_run",
+        payload: workflowRunCompleted({ repo: REPO, id: 500, headSha: SHA1, headBranch: "feature/x" }),
+        id: `he-${Math.random()}`,
+      });
       assert.equal(response.status, 200, app.output().slice(-2000));
       await waitFor(async () => fake.commentsOn("octo-org/app", 7).length > 0, 20_000, "no comment");
       assert.match(fake.commentsOn("octo-org/app", 7)[0]?.body ?? "", /ghcr\.io\/octo-org\/app:pr-7/);
@@ -157,7 +130,12 @@ describe("black box: the HTTP edge, secrets and shutdown under attack", () => {
         const marker = "forged-payload-marker";
         const body = JSON.stringify({ zen: marker + "x".repeat(20 * MiB) });
         const before = app.output().length;
-        const response = await post(app.port, body, "workflow_run", "sha256=" + "0".repeat(64), "forged-delivery");
+        const response = await postOnOwnConnection(app.port, SECRET, {
+          event: "workflow_run",
+          payload: body,
+          id: "forged-delivery",
+          signature: "sha256=" + "0".repeat(64),
+        });
         assert.equal(response.status, 400);
         await waitFor(
           () => Promise.resolve(app.output().includes("forged-delivery")),
@@ -203,13 +181,13 @@ describe("black box: the HTTP edge, secrets and shutdown under attack", () => {
           const accepted: number[] = [];
           let running = true;
           const probe = (async () => {
-            const body = JSON.stringify({ zen: "forged" });
             while (running) {
-              const status = await post(app.port, body, "ping", sign("development", body)).then(
-                (r) => r.status,
-                () => 0,
-              );
-              if (status >= 200 && status < 300) accepted.push(status);
+              const { status } = await postOnOwnConnection(app.port, "development", {
+                event: "ping",
+                payload: { zen: "forged" },
+                id: `he-${Math.random()}`,
+              });
+              if (typeof status === "number" && status >= 200 && status < 300) accepted.push(status);
               await new Promise((resolve) => setTimeout(resolve, 50));
             }
           })();
@@ -283,7 +261,7 @@ describe("black box: the HTTP edge, secrets and shutdown under attack", () => {
       );
     }
 
-    async function sigterm(app: Awaited<ReturnType<typeof startApp>>, then?: () => void): Promise<number> {
+    async function sigterm(app: AppProcess, then?: () => void): Promise<number> {
       const t0 = Date.now();
       process.kill(app.child.pid!, "SIGTERM");
       then?.();
@@ -296,38 +274,3 @@ describe("black box: the HTTP edge, secrets and shutdown under attack", () => {
     }
   });
 });
-
-function sign(secret: string, body: string): string {
-  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
-}
-
-/** A delivery on a connection of its own (a pooled one may have passed the server's keep-alive timeout). */
-function post(
-  port: number,
-  body: string,
-  event: string,
-  signature: string,
-  delivery = `he-${Math.random()}`,
-): Promise<{ status: number }> {
-  return new Promise((resolve, reject) => {
-    const req = request({
-      host: "127.0.0.1",
-      port,
-      method: "POST",
-      path: WEBHOOKS_PATH,
-      agent: false,
-      headers: {
-        "content-type": "application/json",
-        "x-github-event": event,
-        "x-github-delivery": delivery,
-        "x-hub-signature-256": signature,
-      },
-    });
-    req.on("response", (response) => {
-      response.resume();
-      resolve({ status: response.statusCode ?? 0 });
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
-}

@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { request } from "node:http";
-
-export const WEBHOOKS_PATH = "/api/github/webhooks";
+import { WEBHOOKS_PATH } from "./deliveries.js";
 
 /**
  * Streams `total` bytes to the webhook path as fast as the socket takes them, chunked or under a
