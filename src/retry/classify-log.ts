@@ -389,9 +389,10 @@ class RegionReader {
 
   /**
    * Whether a line's generic words are registry work: never on a package manager's line or one that
-   * asks a package host; yes when the line says so itself; for a command's output inside the build, no
-   * further (a command that asks a registry host without its API's words is the build's own download);
-   * then the host it asks, its buildkit step, the lines before it, and the failing step, in that order.
+   * asks a package host; yes when the line says so itself; then by the host it asks (a known registry
+   * or a near miss of one, not this machine), unless a command the image build runs printed it (its
+   * own download); for such a command's output, no further; then its buildkit step, the failing step
+   * and the lines before it, in that order.
    */
   registryWork(line: Line, reading: LineReading): Judgement {
     const notRegistry = NOT_REGISTRY_LINE.exec(line.text);
@@ -403,36 +404,28 @@ class RegionReader {
       return this.because(false, () => `\`${asked}\` serves packages, not images`);
     const evidence = REGISTRY_EVIDENCE.exec(line.text);
     if (evidence) return this.because(true, () => `the line shows registry work (\`${evidence[0].trim()}\`)`);
-    const run = RUN_OUTPUT.exec(line.text);
-    if (run)
-      return this.because(
-        false,
-        () =>
-          `buildkit printed it from a command the build ran (\`${run[0].trim()}\`): only the line's own words count`,
-      );
-    const legacyRun = this.legacyRun(line.offset);
-    if (legacyRun !== undefined)
-      return this.because(
-        false,
-        () => `it is the output of a build step's command (\`${legacyRun}\`): only the line's own words count`,
-      );
     if (asked !== undefined) {
       // The line names whom it asked: a known registry (or a near miss of one) is registry work; anyone else, with no registry words, is not.
       // Nor is this machine: a test's or a service's request to localhost is not a pull, whatever registry may listen there.
       const status = reading.status(asked);
-      if (status.kind === "known" && !LOOPBACK.test(asked))
-        return this.because(true, () => `the line looks up or asks a known registry (\`${asked}\`)`);
+      if (status.kind === "unknown" || LOOPBACK.test(asked))
+        return this.because(
+          false,
+          () =>
+            `the line asks \`${asked}\`, ${status.kind === "known" ? "this machine" : "which is not a known registry"}, and shows no registry work itself`,
+        );
+      const output = this.commandOutput(line);
+      if (output !== null)
+        return this.because(false, () => `${output}, which asks a registry's host without its API's words`);
       if (status.kind === "near-miss")
         return this.because(
           true,
           () => `the line looks up or asks \`${asked}\`, a near miss of \`${status.suggestion}\``,
         );
-      return this.because(
-        false,
-        () =>
-          `the line asks \`${asked}\`, ${status.kind === "known" ? "this machine" : "which is not a known registry"}, and shows no registry work itself`,
-      );
+      return this.because(true, () => `the line looks up or asks a known registry (\`${asked}\`)`);
     }
+    const output = this.commandOutput(line);
+    if (output !== null) return this.because(false, () => `${output}: only the line's own words count`);
     const number = /^#(\d{1,6}) /.exec(line.text)?.[1];
     const title = number === undefined ? undefined : this.buildStep(number);
     if (title !== undefined) {
@@ -459,6 +452,14 @@ class RegionReader {
       false,
       () => `no registry work on the line, in the ${CONTEXT_WINDOW} lines before it, or in the failing step`,
     );
+  }
+
+  /** Whether the line is the output of a command the image build runs, and whose (null if not). */
+  private commandOutput(line: Line): string | null {
+    const run = RUN_OUTPUT.exec(line.text);
+    if (run) return `buildkit printed it from a command the build ran (\`${run[0].trim()}\`)`;
+    const legacyRun = this.legacyRun(line.offset);
+    return legacyRun === undefined ? null : `it is the output of a build step's command (\`${legacyRun}\`)`;
   }
 
   /** The title of buildkit step N: the text of the first `#N …` line in the region. */
