@@ -18,6 +18,8 @@ export const report: Capability = {
           queue: runtime.jobs,
           budget: runtime.budget,
           knownRegistries: runtime.settings.registries,
+          breaker: runtime.breaker,
+          countOutcome: (rule, outcome) => runtime.metrics.retryOutcomes.inc({ rule, outcome }),
         }),
     }),
 };

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { pruneRecordSchema, type PruneRecord } from "../prune/prune-record.js";
 import { runReportSchema, type RunReport } from "../report/run-report.js";
-import { mergeRetryRecord, type RetryOutcome } from "../retry/retry-record.js";
+import { mergeRetryRecord, type RerunResult, type RetryOutcome } from "../retry/retry-record.js";
 
 /**
  * The comment's memory: every run attempt seen for the PR, the config problems and the pruning
@@ -60,6 +60,24 @@ export function setRetryOutcome(
     ...state,
     runs: state.runs.map((run) =>
       run.runId === runId && run.attempt === attempt && run.retry ? { ...run, retry: { ...run.retry, outcome } } : run,
+    ),
+  };
+}
+
+/** How Dockhand's re-run of an attempt ended, written onto that attempt's record once the next one completed. */
+export function setRerunResult(
+  state: CommentState,
+  runId: number,
+  attempt: number,
+  result: RerunResult | undefined,
+): CommentState {
+  if (!result) return state;
+  return {
+    ...state,
+    runs: state.runs.map((run) =>
+      run.runId === runId && run.attempt === attempt && run.retry
+        ? { ...run, retry: { ...run.retry, rerunResult: result } }
+        : run,
     ),
   };
 }

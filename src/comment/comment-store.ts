@@ -41,6 +41,20 @@ export class CommentStore {
     );
   }
 
+  /**
+   * The PR's state as Dockhand's comment holds it, read without the lock and writing nothing: for a
+   * decision that needs what the comment remembers before the update that records it.
+   */
+  async peek(octokit: Octokit, pull: PullKey, log: Logger): Promise<CommentState | undefined> {
+    const appId = await this.deps.appId();
+    const [canonical] = await this.listOurs(
+      octokit,
+      { owner: pull.owner, repo: pull.repo, issue_number: pull.number },
+      appId,
+    );
+    return canonical?.body === undefined ? undefined : this.read(canonical.body, pull, log);
+  }
+
   private async write(
     octokit: Octokit,
     pull: PullKey,

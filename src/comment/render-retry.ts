@@ -1,5 +1,5 @@
 import type { RunReport } from "../report/run-report.js";
-import type { JobVerdict, RetryOutcome, RetryRecord } from "../retry/retry-record.js";
+import type { JobVerdict, RerunResult, RetryOutcome, RetryRecord } from "../retry/retry-record.js";
 import { BUILT_IN_RULES } from "../retry/rules.js";
 import { code, utcMinute } from "../util/markdown.js";
 
@@ -26,7 +26,8 @@ export function renderRetry(run: RunReport, earlier: RunReport[]): string | unde
   }
   if (history.length > 0) {
     const lines = history.map(
-      (r) => `- attempt ${r.attempt}: ${summarize(r.retry)} → ${describeOutcome(r.retry, r.attempt)}`,
+      (r) =>
+        `- attempt ${r.attempt}: ${summarize(r.retry)} → ${describeOutcome(r.retry, r.attempt)}${describeResult(r.retry.rerunResult)}`,
     );
     parts.push(
       `<details><summary>Retry history (${history.length} earlier attempt${history.length === 1 ? "" : "s"})</summary>\n\n${lines.join("\n")}\n\n</details>`,
@@ -90,6 +91,22 @@ function describeOutcome(record: RetryRecord, attempt: number): string {
   }
 }
 
+const RESULT_WORDS = {
+  fixed: "re-run fixed it",
+  "failed-same": "failed again the same way",
+  "failed-different": "failed differently",
+} as const;
+
+/** How the re-run ended, once the next attempt completed: one clause per rule that called the failure transient. */
+function describeResult(result: RerunResult | undefined): string {
+  if (!result || result.rules.length === 0) return "";
+  const fixed = result.rules.every((r) => r.outcome === "fixed");
+  const words = fixed
+    ? `✅ ${RESULT_WORDS.fixed}`
+    : `❌ ${result.rules.map((r) => `${RESULT_WORDS[r.outcome]} (rule ${code(r.rule)})`).join("; ")}`;
+  return ` Attempt ${result.attempt}: ${words}.`;
+}
+
 function stopSentence(
   reason: Extract<RetryOutcome, { status: "stopped" }>["reason"],
   detail: string | undefined,
@@ -130,5 +147,11 @@ function stopSentence(
       return `Gave up after GitHub errors${because}.`;
     case "run-gone":
       return "Not re-run: the run no longer exists.";
+    case "breaker": {
+      const breaker = record.outcome.status === "stopped" ? record.outcome.breaker : undefined;
+      if (!breaker)
+        return "⏸️ Not re-run: this rule's re-runs in this repository keep failing the same way (`retry.breaker`).";
+      return `⏸️ Not re-run: rule ${code(breaker.rule)}'s re-runs in this repository failed the same way ${breaker.failures} times in a row; paused until ${utcMinute(breaker.until)} (\`retry.breaker\`).`;
+    }
   }
 }

@@ -147,6 +147,32 @@ const retry = z
         "Exponential backoff with jitter: the wait is between half and all of `initialSeconds × 2^(attempt-1)`, capped.",
       ),
     dailyBudget: z.int().min(0).max(1000).default(20).describe("At most this many re-runs per repository per UTC day."),
+    breaker: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe("`false`: never pause a rule's re-runs."),
+        failures: z
+          .int()
+          .min(1)
+          .max(20)
+          .default(3)
+          .describe("Re-runs that failed again the same way (same verdict and rule), in a row, that pause the rule."),
+        windowHours: z
+          .int()
+          .min(1)
+          .max(168)
+          .default(24)
+          .describe("The failures count only within this many hours, first to last."),
+        cooldownHours: z
+          .int()
+          .min(1)
+          .max(168)
+          .default(24)
+          .describe("How long the rule's re-runs stay paused in the repository."),
+      })
+      .prefault({})
+      .describe(
+        "A rule whose re-runs keep failing the same way in this repository is not a flake here: its re-runs pause for a while, and the PR comment says so. A re-run that passes resets it.",
+      ),
     rules: z
       .array(retryRule)
       .max(100)

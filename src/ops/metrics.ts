@@ -41,6 +41,12 @@ export class Metrics {
     labelNames: ["kind"],
     registers: [this.registry],
   });
+  readonly retryOutcomes = new Counter({
+    name: "dockhand_retry_outcomes_total",
+    help: "Re-runs Dockhand requested, by how the next attempt ended (fixed, failed-same, failed-different) and the rule that called the failure transient (a built-in rule id; `repository` for a repository's own rules).",
+    labelNames: ["rule", "outcome"],
+    registers: [this.registry],
+  });
   readonly versionsPruned = new Counter({
     name: "dockhand_versions_pruned_total",
     help: "Package versions deleted.",

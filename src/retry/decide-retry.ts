@@ -21,6 +21,8 @@ export interface RetryFacts {
   budgetUsed: number;
   /** Why GitHub did not list the attempt's jobs, when it did not: nothing is known to decide on. */
   jobsUnavailable?: string;
+  /** Rules whose re-runs rest in this repository (their breaker is open). */
+  openBreakers?: readonly { rule: string; failures: number; until: number }[];
 }
 
 export type RetryPlan =
@@ -43,9 +45,12 @@ export const FAILED_CONCLUSIONS = new Set(["failure", "timed_out", "cancelled"])
 export function decideRetry(facts: RetryFacts, jobs: JobVerdict[], config: RetryConfig): RetryPlan {
   const mode = config.mode === "dry-run" ? "dry-run" : "rerun";
   const base = { mode, maxAttempts: config.maxAttempts, jobs } as const;
-  const stop = (reason: StopReason, detail?: string): RetryPlan => ({
-    action: "none",
-    record: { ...base, outcome: { status: "stopped", reason, ...(detail ? { detail } : {}) } },
+  const stop = (reason: StopReason, detail?: string, breaker?: { rule: string; failures: number; until: string }) => ({
+    action: "none" as const,
+    record: {
+      ...base,
+      outcome: { status: "stopped" as const, reason, ...(detail ? { detail } : {}), ...(breaker ? { breaker } : {}) },
+    },
   });
 
   if (facts.conclusion === "cancelled") return stop("cancelled");
@@ -64,6 +69,11 @@ export function decideRetry(facts: RetryFacts, jobs: JobVerdict[], config: Retry
   }
   if (facts.attempt >= Math.min(config.maxAttempts, GITHUB_MAX_ATTEMPTS)) return stop("attempt-cap");
   if (facts.superseded) return stop("superseded");
+  // A "flake" whose re-runs keep failing the same way here is not one: its rule rests (retry.breaker).
+  const one = target.kind === "job" ? target.jobId : undefined;
+  const rerunRules = new Set(transient.filter((j) => one === undefined || j.jobId === one).map((j) => j.rule));
+  const open = facts.openBreakers?.find((b) => rerunRules.has(b.rule));
+  if (open) return stop("breaker", undefined, { ...open, until: new Date(open.until).toISOString() });
 
   const wait = transient.some((j) => j.wait === "long") ? "long" : "normal";
   const delay = retryDelaySeconds(

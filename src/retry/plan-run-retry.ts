@@ -3,12 +3,13 @@ import type { RetryConfig } from "../config/schema.js";
 import type { AttemptJobs } from "../github/list-attempt-jobs.js";
 import type { Octokit, RepoRef } from "../github/octokit.js";
 import type { Jobs } from "../queue/job-kind.js";
-import { decideRetry } from "./decide-retry.js";
+import { decideRetry, FAILED_CONCLUSIONS } from "./decide-retry.js";
+import { followRerun, openBreakers, type FollowDependencies } from "./follow-rerun.js";
 import { hasNewerRun, type RunIdentity } from "./find-newer-run.js";
 import { readJobFailure } from "./read-job-failure.js";
 import { attemptKey, RERUN_JOB, type RerunJob } from "./rerun-job.js";
 import { utcDay, type RetryBudget } from "./retry-budget.js";
-import { unreadVerdict, type JobVerdict, type RetryRecord } from "./retry-record.js";
+import { unreadVerdict, type JobVerdict, type RerunResult, type RetryRecord } from "./retry-record.js";
 import { compileRules } from "./rule-set.js";
 
 /** At most this many failed jobs are read per attempt; a run failing wider than that is not a flake. */
@@ -20,25 +21,29 @@ export interface RetryRun extends RunIdentity {
   conclusion: string | null;
   createdAt: string;
   completedAt: string;
+  /** The previous attempt's record, when this attempt is Dockhand's re-run of it and how that ended is not yet written down. */
+  previous?: RetryRecord;
 }
 
-export interface RetryDependencies {
+export interface RetryDependencies extends FollowDependencies {
   queue: Jobs;
   budget: RetryBudget;
   /** Registry hosts the operator configured: DNS and TLS failures naming them may be blips. */
   knownRegistries: string[];
 }
 
-/** A decision, and the re-run to queue once the PR comments show the decision. */
+/** A decision (for a failed attempt), the re-run to queue once the PR comments show it, and how the previous re-run ended. */
 export interface PlannedRetry {
-  record: RetryRecord;
+  record?: RetryRecord;
   rerun?: { job: RerunJob; at: number };
+  rerunResult?: RerunResult;
 }
 
 /**
  * Looks at a failed attempt's failed jobs, decides, and reserves the budget for the re-run. The
  * reservation (and later the job) is keyed by the run attempt, so a redelivered webhook or a second
- * replica spends no budget twice.
+ * replica spends no budget twice. When the attempt is Dockhand's re-run of the one before (`previous`;
+ * then it may also have passed), how that re-run ended is recorded first, so the breaker counts it.
  */
 export async function planRunRetry(
   octokit: Octokit,
@@ -53,15 +58,18 @@ export async function planRunRetry(
   const repository = `${repo.owner}/${repo.repo}`;
   const budgetDay = utcDay(Date.parse(run.completedAt));
   const key = attemptKey({ ...repo, runId: run.runId, attempt: run.attempt });
+  const deciding = FAILED_CONCLUSIONS.has(run.conclusion ?? "");
   if (!jobs.ok)
-    return {
-      record: decideRetry({ ...run, superseded: false, budgetUsed: 0, jobsUnavailable: jobs.reason }, [], config)
-        .record,
-    };
+    return deciding
+      ? {
+          record: decideRetry({ ...run, superseded: false, budgetUsed: 0, jobsUnavailable: jobs.reason }, [], config)
+            .record,
+        }
+      : {};
   const failed = jobs.jobs.filter((job) => job.conclusion === "failure" || job.conclusion === "timed_out");
   const verdicts: JobVerdict[] = [];
   let bytesRead = 0;
-  if (run.conclusion !== "cancelled") {
+  if (deciding && run.conclusion !== "cancelled") {
     const rules = compileRules(config.rules, deps.knownRegistries);
     for (const job of failed.slice(0, MAX_FAILED_JOBS)) {
       const result = await readJobFailure(octokit, repo, job, rules, log);
@@ -72,10 +80,23 @@ export async function planRunRetry(
     }
     for (const job of failed.slice(verdicts.length)) verdicts.push(unreadVerdict(job, null));
   }
-  const worthChecking = verdicts.length > 0 && verdicts.some((v) => v.verdict === "transient");
+  const rerunResult =
+    run.previous && (await followRerun(repo, run, run.previous, jobs.jobs, verdicts, config, deps, log));
+  if (!deciding) return rerunResult ? { rerunResult } : {};
+  const transient = verdicts.flatMap((v) => (v.verdict === "transient" && v.rule ? [v.rule] : []));
+  const worthChecking = verdicts.some((v) => v.verdict === "transient");
   const superseded = worthChecking ? await hasNewerRun(octokit, repo, run).catch(() => false) : false;
+  const breakers = worthChecking
+    ? await openBreakers(
+        deps.breaker,
+        { installationId: run.installationId, repository },
+        transient,
+        config,
+        Date.parse(run.completedAt),
+      )
+    : [];
   const plan = decideRetry(
-    { ...run, superseded, budgetUsed: await deps.budget.used(repository, budgetDay, key) },
+    { ...run, superseded, budgetUsed: await deps.budget.used(repository, budgetDay, key), openBreakers: breakers },
     verdicts,
     config,
   );
@@ -104,9 +125,9 @@ export async function planRunRetry(
       tries: 0,
     };
     await deps.budget.reserve(repository, budgetDay, key);
-    return { record: plan.record, rerun: { job, at: plan.at } };
+    return { record: plan.record, rerun: { job, at: plan.at }, ...(rerunResult ? { rerunResult } : {}) };
   }
-  return { record: plan.record };
+  return { record: plan.record, ...(rerunResult ? { rerunResult } : {}) };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { OPERATIONS } from "../config/registry-operations.js";
+import { RERUN_OUTCOMES } from "./rerun-outcome.js";
 import { VERDICTS } from "./rules.js";
 
 /** Why Dockhand did not (or no longer will) re-run; rendered to sentences, so no untrusted text here. */
@@ -20,6 +21,7 @@ export const STOP_REASONS = [
   "github-refused",
   "github-error",
   "run-gone",
+  "breaker",
 ] as const;
 export type StopReason = (typeof STOP_REASONS)[number];
 
@@ -69,6 +71,8 @@ export const retryOutcomeSchema = z.discriminatedUnion("status", [
     reason: z.enum(STOP_REASONS),
     detail: z.string().optional(),
     late: z.boolean().optional(),
+    /** `breaker`: the rule whose re-runs kept failing the same way here, how often in a row, and until when it rests. */
+    breaker: z.object({ rule: z.string(), failures: z.number(), until: z.string() }).optional(),
   }),
 ]);
 export type RetryOutcome = z.infer<typeof retryOutcomeSchema>;
@@ -79,12 +83,23 @@ export const retryRecordSchema = z.object({
   maxAttempts: z.number(),
   jobs: z.array(jobVerdict),
   outcome: retryOutcomeSchema,
+  /**
+   * How the re-run Dockhand requested ended, once the next attempt completed: per rule that called the
+   * jobs transient. Added after v2 states were first written: optional, so theirs still read.
+   */
+  rerunResult: z
+    .object({
+      attempt: z.number(),
+      rules: z.array(z.object({ rule: z.string(), outcome: z.enum(RERUN_OUTCOMES) })),
+    })
+    .optional(),
 });
 export type RetryRecord = z.infer<typeof retryRecordSchema>;
+export type RerunResult = NonNullable<RetryRecord["rerunResult"]>;
 
 /**
  * A redelivered webhook decides again; what the scheduled re-run found out since (requested, or
- * stopped late) is newer than any decision and must survive it.
+ * stopped late), and how that re-run ended, are newer than any decision and must survive it.
  */
 export function mergeRetryRecord(
   existing: RetryRecord | undefined,
@@ -94,5 +109,6 @@ export function mergeRetryRecord(
   const settled =
     existing.outcome.status === "requested" ||
     (existing.outcome.status === "stopped" && existing.outcome.late === true);
-  return settled ? { ...incoming, outcome: existing.outcome } : incoming;
+  const merged = settled ? { ...incoming, outcome: existing.outcome } : incoming;
+  return existing.rerunResult && !merged.rerunResult ? { ...merged, rerunResult: existing.rerunResult } : merged;
 }

@@ -15,6 +15,7 @@ import type { Clock, JobOutcome, JobQueue } from "../queue/job-queue.js";
 import { MemoryQueue } from "../queue/memory-queue.js";
 import { appManifestCache } from "../registry/redis-manifest-cache.js";
 import { RegistryClient } from "../registry/registry-client.js";
+import { MemoryBreakerStore, RedisBreakerStore, type BreakerStore } from "../retry/breaker-store.js";
 import { MemoryRetryBudget, RedisRetryBudget, type RetryBudget } from "../retry/retry-budget.js";
 import type { Settings } from "../settings.js";
 import { bottleneckConnection, type LimiterConnection } from "../util/bottleneck-connection.js";
@@ -61,6 +62,8 @@ export interface Runtime {
   registry: RegistryClient;
   /** Re-runs per repository per day: reserved where a re-run is decided, released where one is called off. */
   budget: RetryBudget;
+  /** Re-run outcomes per repository and rule, which pause a rule whose re-runs keep failing the same way. */
+  breaker: BreakerStore;
   /** With REDIS_URL: the clustered limiters' connection (write lanes, the per-PR serializer). */
   limiters: LimiterConnection | undefined;
   /** With REDIS_URL (and the BullMQ queue): the queue's connection, for state every replica shares. */
@@ -171,6 +174,7 @@ export function createRuntime(
     comments,
     registry,
     budget: bullmq ? new RedisRetryBudget(bullmq.connection) : new MemoryRetryBudget(),
+    breaker: bullmq ? new RedisBreakerStore(bullmq.connection) : new MemoryBreakerStore(),
     limiters,
     redis: bullmq?.connection,
     octokitFor: async (installationId) => prepare((await app.auth(installationId)) as Octokit),

@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { applyRun } from "../comment/comment-state.js";
+import { applyRun, setRerunResult } from "../comment/comment-state.js";
 import type { CommentStore } from "../comment/comment-store.js";
+import { previousRerun } from "../comment/previous-rerun.js";
 import { loadConfig } from "../config/load-config.js";
 import type { EventContext } from "../events/event-context.js";
 import { parseConfig } from "../config/parse-config.js";
@@ -90,8 +91,10 @@ export async function handleWorkflowRunCompleted(context: EventContext, deps: Wo
   const workflowName = run.name ?? run.path;
   // An invalid config stops every action; only the report (with defaults) goes on, to say so.
   const retrying = loaded.ok && config.retry.mode !== "off" && FAILED_CONCLUSIONS.has(run.conclusion ?? "");
+  // A later attempt may be Dockhand's re-run, whose outcome (passed too) counts for its rule's breaker.
+  const following = loaded.ok && config.retry.mode !== "off" && run.run_attempt > 1;
   if (
-    (!config.report.enabled && !retrying) ||
+    (!config.report.enabled && !retrying && !following) ||
     !isSelectedRun(config.workflows, { event: run.event, name: workflowName, path: run.path })
   ) {
     log.debug("run not selected");
@@ -112,12 +115,27 @@ export async function handleWorkflowRunCompleted(context: EventContext, deps: Wo
         : "same-repo";
   // Fork runs are never re-run: their logs are the fork's to write, and their re-runs cost the base repository.
   const readsJobs = origin !== "fork";
+  const previous =
+    following && readsJobs
+      ? await previousRerun(
+          deps.comments,
+          context.octokit,
+          repo,
+          pulls.map((p) => p.number),
+          { id: run.id, attempt: run.run_attempt },
+          log,
+        )
+      : undefined;
+  if (!config.report.enabled && !retrying && !previous) {
+    log.debug("run not selected: no report, and not a re-run Dockhand asked for");
+    return;
+  }
   const jobs: AttemptJobs = readsJobs
     ? await listAttemptJobs(context.octokit, repo, { id: run.id, attempt: run.run_attempt })
     : { ok: true, jobs: [] };
 
   let planned: PlannedRetry | undefined;
-  if (retrying && origin !== "fork") {
+  if ((retrying || previous) && origin !== "fork") {
     planned = await planRunRetry(
       context.octokit,
       repo,
@@ -131,6 +149,7 @@ export async function handleWorkflowRunCompleted(context: EventContext, deps: Wo
         conclusion: run.conclusion,
         createdAt: run.created_at,
         completedAt: run.updated_at,
+        previous,
       },
       jobs,
       config.retry,
@@ -221,7 +240,13 @@ export async function handleWorkflowRunCompleted(context: EventContext, deps: Wo
     const outcome = await deps.comments.update(
       context.octokit,
       { ...repo, number: pull.number },
-      (state) => applyRun(state, report, pull.headSha, configProblems),
+      (state) =>
+        setRerunResult(
+          applyRun(state, report, pull.headSha, configProblems),
+          run.id,
+          run.run_attempt - 1,
+          planned?.rerunResult,
+        ),
       log,
     );
     log.info(

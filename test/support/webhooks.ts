@@ -82,8 +82,9 @@ export interface RunSpec {
     | "startup_failure";
   headSha: string;
   headBranch: string;
-  /** When the run was created; it completed at 2026-11-20T11:30:00Z. */
+  /** When the run was created; it completed at 2026-11-20T11:30:00Z unless `completedAt` says otherwise. */
   createdAt?: string;
+  completedAt?: string;
   actor?: string;
   /** What GitHub puts in `pull_requests`: empty for forks. */
   pullRequests?: { number: number; headSha: string }[];
@@ -134,7 +135,7 @@ export function workflowRunCompleted(spec: RunSpec): Record<string, unknown> {
       actor,
       triggering_actor: actor,
       created_at: spec.createdAt ?? "2026-11-20T10:58:00Z",
-      updated_at: "2026-11-20T11:30:00Z",
+      updated_at: spec.completedAt ?? "2026-11-20T11:30:00Z",
       pull_requests: (spec.pullRequests ?? []).map((pr) => ({
         id: 10_000 + pr.number,
         number: pr.number,
