@@ -18,6 +18,7 @@ describe("readSettings", () => {
       concurrency: { jobs: 4, prune: 2 },
       shutdownTimeoutMs: 25_000,
       sweep: true,
+      redeliver: { enabled: true, intervalMs: 600_000, lookbackMs: 3 * 3600_000, maxPerRun: 100, maxPerDelivery: 3 },
       redisUrl: undefined,
       stateSecret: "development",
     });
