@@ -3,7 +3,8 @@ import type { AttemptJob, AttemptJobs } from "../github/list-attempt-jobs.js";
 import { isTransientError, statusOf, type Octokit, type RepoRef } from "../github/octokit.js";
 import { readJobLogTail } from "../github/read-log-tail.js";
 import type { JobImages, RawArtifact } from "./build-run-report.js";
-import { parsePushedImages } from "./parse-pushed-images.js";
+import { mapLimit } from "../util/map-limit.js";
+import { parsePushedImages, type PushedImage } from "./parse-pushed-images.js";
 
 export interface RunOutputs {
   jobImages: JobImages[];
@@ -25,15 +26,19 @@ const IMAGE_WORK = /docker|image|container|build|push|publish|release|registry|g
 
 /**
  * What one run attempt produced: pushed images from its job logs (not for forks and Dependabot, whose
- * tokens cannot push and whose logs they control) and its artifacts.
+ * tokens cannot push and whose logs they control) and its artifacts. The artifact list and the logs
+ * are read together, at most `reads` requests at once (each log is its redirect, then its range): over
+ * a distant GitHub the reads take about as long as the slowest, not as long as all of them. A
+ * transient failure fails the whole read, as it would one at a time, but only once every read started
+ * has ended, and no further log is asked for meanwhile.
  */
 export async function readRunOutputs(
   octokit: Octokit,
   repo: RepoRef,
   run: { id: number; attempt: number },
-  options: { jobs: AttemptJobs; readLogs: boolean; maxJobLogs: number; log: Logger },
+  options: { jobs: AttemptJobs; readLogs: boolean; maxJobLogs: number; reads: number; log: Logger },
 ): Promise<RunOutputs> {
-  const artifacts = await octokit
+  const listed = octokit
     .paginate(octokit.rest.actions.listWorkflowRunArtifacts, { ...repo, run_id: run.id, per_page: 100 })
     .then((list) =>
       list.map((a) => ({
@@ -51,37 +56,64 @@ export async function readRunOutputs(
       options.log.warn({ err: error }, "could not list run artifacts");
       return undefined;
     });
-  if (!options.readLogs) return { jobImages: [], artifacts, logs: { read: 0, failed: [], skipped: 0, truncated: [] } };
+  const [artifacts, logs] = await Promise.allSettled([
+    listed,
+    readPushes(octokit, repo, { ...options, reads: Math.max(1, options.reads - 1) }),
+  ]);
+  if (artifacts.status === "rejected") throw artifacts.reason;
+  if (logs.status === "rejected") throw logs.reason;
+  return { artifacts: artifacts.value, ...logs.value };
+}
 
+type LogRead =
+  | { job: AttemptJob; read: { truncated: boolean; images: PushedImage[] }; failed?: undefined }
+  | { job: AttemptJob; read?: undefined; failed: string };
+
+/** Pushed images from the chosen jobs' log tails, `reads` logs at a time. */
+async function readPushes(
+  octokit: Octokit,
+  repo: RepoRef,
+  options: { jobs: AttemptJobs; readLogs: boolean; maxJobLogs: number; reads: number; log: Logger },
+): Promise<Omit<RunOutputs, "artifacts">> {
+  if (!options.readLogs) return { jobImages: [], logs: { read: 0, failed: [], skipped: 0, truncated: [] } };
   if (!options.jobs.ok)
-    return {
-      jobImages: [],
-      artifacts,
-      logs: { read: 0, failed: [`jobs: ${options.jobs.reason}`], skipped: 0, truncated: [] },
-    };
+    return { jobImages: [], logs: { read: 0, failed: [`jobs: ${options.jobs.reason}`], skipped: 0, truncated: [] } };
   const jobs = options.jobs.jobs;
   const candidates = jobs
     .filter((job) => job.status === "completed" && job.conclusion !== "skipped" && job.conclusion !== "cancelled")
     .sort((a, b) => Number(looksLikeImageWork(b)) - Number(looksLikeImageWork(a)));
   const chosen = candidates.slice(0, options.maxJobLogs);
+  let transient: { error: unknown } | undefined;
+  // In the jobs' order, whichever answers first: the report lists them as one at a time would.
+  const results = await mapLimit(chosen, options.reads, async (job): Promise<LogRead | undefined> => {
+    if (transient) return undefined;
+    try {
+      const tail = await readJobLogTail(octokit, repo, job.id, { chunks: [LOG_TAIL_BYTES] });
+      return { job, read: { truncated: tail.truncated, images: parsePushedImages(tail.text) } };
+    } catch (error) {
+      if (isTransientError(error)) {
+        transient ??= { error };
+        return undefined;
+      }
+      options.log.warn({ err: error, jobId: job.id }, "could not read job log");
+      return { job, failed: `${job.name}: HTTP ${statusOf(error) ?? "error"}` };
+    }
+  });
+  if (transient) throw transient.error;
   const jobImages: JobImages[] = [];
   const failed: string[] = [];
   const truncated: string[] = [];
-  for (const job of chosen) {
-    try {
-      const tail = await readJobLogTail(octokit, repo, job.id, { chunks: [LOG_TAIL_BYTES] });
-      if (tail.truncated) truncated.push(job.name);
-      const images = parsePushedImages(tail.text);
-      if (images.length > 0) jobImages.push({ job: job.name, images });
-    } catch (error) {
-      if (isTransientError(error)) throw error;
-      options.log.warn({ err: error, jobId: job.id }, "could not read job log");
-      failed.push(`${job.name}: HTTP ${statusOf(error) ?? "error"}`);
+  for (const result of results) {
+    if (!result) continue;
+    if (!result.read) {
+      failed.push(result.failed);
+      continue;
     }
+    if (result.read.truncated) truncated.push(result.job.name);
+    if (result.read.images.length > 0) jobImages.push({ job: result.job.name, images: result.read.images });
   }
   return {
     jobImages,
-    artifacts,
     logs: { read: chosen.length - failed.length, failed, skipped: candidates.length - chosen.length, truncated },
   };
 }

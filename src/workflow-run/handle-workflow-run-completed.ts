@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { applyRun, setRerunResult } from "../comment/comment-state.js";
+import { applyRun } from "../comment/comment-state.js";
 import type { CommentStore } from "../comment/comment-store.js";
-import { previousRerun } from "../comment/previous-rerun.js";
 import { loadConfig } from "../config/load-config.js";
 import type { EventContext } from "../events/event-context.js";
 import { parseConfig } from "../config/parse-config.js";
@@ -20,6 +19,7 @@ import { planImageChecks } from "../report/plan-image-checks.js";
 import { readRunOutputs, type RunOutputs } from "../report/read-run-outputs.js";
 import { FAILED_CONCLUSIONS } from "../retry/decide-retry.js";
 import { planRunRetry, queueRerun, type PlannedRetry, type RetryDependencies } from "../retry/plan-run-retry.js";
+import { InFlight } from "../util/in-flight.js";
 import { mapLimit } from "../util/map-limit.js";
 
 export interface WorkflowRunDependencies extends RetryDependencies {
@@ -28,6 +28,13 @@ export interface WorkflowRunDependencies extends RetryDependencies {
 }
 
 const DEPENDABOT = "dependabot[bot]";
+
+/**
+ * A delivery's GitHub reads in flight at once, at most: the report's (the artifact list, job logs) and
+ * the retry decision's together. All requests of one installation are further held to 10 at once by
+ * Octokit's throttling (per process, or across replicas on Redis).
+ */
+const READS_AT_ONCE = 4;
 
 /** The parts of a `workflow_run.completed` payload the report relies on, checked before use. */
 const payloadSchema = z.object({
@@ -64,6 +71,16 @@ export function workflowRunWork(payload: unknown): string | undefined {
  * Both land in the PR's one Dockhand comment; the re-run itself happens later, in a queued job.
  */
 export async function handleWorkflowRunCompleted(context: EventContext, deps: WorkflowRunDependencies): Promise<void> {
+  // Reads started ahead of need end with the delivery's handling, never after it.
+  const inFlight = new InFlight();
+  try {
+    await reportRun(context, deps, inFlight);
+  } finally {
+    await inFlight.settled();
+  }
+}
+
+async function reportRun(context: EventContext, deps: WorkflowRunDependencies, inFlight: InFlight): Promise<void> {
   const parsed = payloadSchema.safeParse(context.payload);
   if (!parsed.success) {
     context.log.warn(
@@ -80,6 +97,26 @@ export async function handleWorkflowRunCompleted(context: EventContext, deps: Wo
     return;
   }
 
+  // Fork runs are never re-run: their logs are the fork's to write, and their re-runs cost the base repository.
+  const readsJobs = run.head_repository.id === repository.id;
+  const head = {
+    headSha: run.head_sha,
+    headBranch: run.head_branch,
+    headRepoId: run.head_repository.id,
+    headOwner: run.head_repository.owner.login,
+  };
+  const readPulls = () => findPullRequests(context.octokit, repo, head);
+  const readJobs = (): Promise<AttemptJobs> =>
+    readsJobs
+      ? listAttemptJobs(context.octokit, repo, { id: run.id, attempt: run.run_attempt })
+      : Promise.resolve({ ok: true, jobs: [] });
+  // A run of an event the default config selects (a pull request's) reads its PRs and jobs beside the
+  // config: one round trip where there were three. Other events wait for the config, so a run it does
+  // not select costs that one read, as before.
+  const early = DEFAULT_EVENTS.includes(run.event)
+    ? { pulls: inFlight.start(readPulls()), jobs: inFlight.start(readJobs()) }
+    : undefined;
+
   const loaded = await loadConfig(context.octokit, repo);
   const config = loaded.ok ? loaded.config : parseDefaults();
   const configProblems = loaded.ok ? [] : loaded.problems;
@@ -91,51 +128,44 @@ export async function handleWorkflowRunCompleted(context: EventContext, deps: Wo
   const workflowName = run.name ?? run.path;
   // An invalid config stops every action; only the report (with defaults) goes on, to say so.
   const retrying = loaded.ok && config.retry.mode !== "off" && FAILED_CONCLUSIONS.has(run.conclusion ?? "");
-  // A later attempt may be Dockhand's re-run, whose outcome (passed too) counts for its rule's breaker.
-  const following = loaded.ok && config.retry.mode !== "off" && run.run_attempt > 1;
   if (
-    (!config.report.enabled && !retrying && !following) ||
+    (!config.report.enabled && !retrying) ||
     !isSelectedRun(config.workflows, { event: run.event, name: workflowName, path: run.path })
   ) {
     log.debug("run not selected");
     return;
   }
 
-  const pulls = await findPullRequests(context.octokit, repo, {
-    headSha: run.head_sha,
-    headBranch: run.head_branch,
-    headRepoId: run.head_repository.id,
-    headOwner: run.head_repository.owner.login,
-  });
+  const pulls = await (early?.pulls ?? readPulls());
   const origin: RunOrigin =
     run.head_repository.id !== repository.id
       ? "fork"
       : run.actor?.login === DEPENDABOT || pulls.some((p) => p.author === DEPENDABOT)
         ? "dependabot"
         : "same-repo";
-  // Fork runs are never re-run: their logs are the fork's to write, and their re-runs cost the base repository.
-  const readsJobs = origin !== "fork";
-  const previous =
-    following && readsJobs
-      ? await previousRerun(
-          deps.comments,
-          context.octokit,
-          repo,
-          pulls.map((p) => p.number),
-          { id: run.id, attempt: run.run_attempt },
-          log,
+  const jobs = await (early?.jobs ?? readJobs());
+  const planning = retrying && origin !== "fork";
+  // The report's reads go out now, beside the retry decision's: at most READS_AT_ONCE between them.
+  const reading =
+    pulls.length > 0 && config.report.enabled
+      ? inFlight.start(
+          readRunOutputs(
+            context.octokit,
+            repo,
+            { id: run.id, attempt: run.run_attempt },
+            {
+              jobs,
+              readLogs: origin === "same-repo",
+              maxJobLogs: config.report.maxJobLogs,
+              reads: planning ? READS_AT_ONCE - 1 : READS_AT_ONCE,
+              log,
+            },
+          ),
         )
       : undefined;
-  if (!config.report.enabled && !retrying && !previous) {
-    log.debug("run not selected: no report, and not a re-run Dockhand asked for");
-    return;
-  }
-  const jobs: AttemptJobs = readsJobs
-    ? await listAttemptJobs(context.octokit, repo, { id: run.id, attempt: run.run_attempt })
-    : { ok: true, jobs: [] };
 
   let planned: PlannedRetry | undefined;
-  if ((retrying || previous) && origin !== "fork") {
+  if (planning) {
     planned = await planRunRetry(
       context.octokit,
       repo,
@@ -149,7 +179,6 @@ export async function handleWorkflowRunCompleted(context: EventContext, deps: Wo
         conclusion: run.conclusion,
         createdAt: run.created_at,
         completedAt: run.updated_at,
-        previous,
       },
       jobs,
       config.retry,
@@ -166,18 +195,8 @@ export async function handleWorkflowRunCompleted(context: EventContext, deps: Wo
     return;
   }
 
-  const outputs: RunOutputs = config.report.enabled
-    ? await readRunOutputs(
-        context.octokit,
-        repo,
-        { id: run.id, attempt: run.run_attempt },
-        {
-          jobs,
-          readLogs: origin === "same-repo",
-          maxJobLogs: config.report.maxJobLogs,
-          log,
-        },
-      )
+  const outputs: RunOutputs = reading
+    ? await reading
     : { jobImages: [], artifacts: [], logs: { read: 0, failed: [], skipped: 0, truncated: [] } };
   const pushed = outputs.jobImages.flatMap((j) => j.images);
   const facts: RunFacts = {
@@ -240,13 +259,7 @@ export async function handleWorkflowRunCompleted(context: EventContext, deps: Wo
     const outcome = await deps.comments.update(
       context.octokit,
       { ...repo, number: pull.number },
-      (state) =>
-        setRerunResult(
-          applyRun(state, report, pull.headSha, configProblems),
-          run.id,
-          run.run_attempt - 1,
-          planned?.rerunResult,
-        ),
+      (state) => applyRun(state, report, pull.headSha, configProblems),
       log,
     );
     log.info(
@@ -257,6 +270,9 @@ export async function handleWorkflowRunCompleted(context: EventContext, deps: Wo
   // Only now: the re-run job writes its outcome into these comments.
   if (rerun) await queueRerun(deps.queue, rerun, log);
 }
+
+/** The events a run must be of when no config says otherwise. */
+const DEFAULT_EVENTS = parseDefaults().workflows.events;
 
 function parseDefaults() {
   const defaults = parseConfig({});
