@@ -1,28 +1,22 @@
 /**
  * Webhook acknowledgement latency under concurrent deliveries: the app as it runs (the webhook path
  * only queues; workers handle) against the same app handling each delivery inside the request, in the
- * same run. The app is Probot's server over HTTP with Dockhand loaded, GitHub is the HTTP fake; each
- * delivery is a signed workflow_run.completed whose handling reads jobs, logs and artifacts and writes
- * the PR comment.
+ * same run. The app is on Dockhand's server over HTTP (as src/main.ts runs it), GitHub is the HTTP
+ * fake; each delivery is a signed workflow_run.completed whose handling reads jobs, logs and artifacts
+ * and writes the PR comment.
  * Usage: tsx bench/webhook-ack.ts [deliveries] [concurrency]   (default 60, 20)
  */
-import { createHmac } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import { pino } from "pino";
-import { Probot, Server } from "probot";
-import { dockhandOctokit } from "../src/github/octokit-options.js";
-import { createDockhand } from "../src/index.js";
-import type { JobHandler, JobQueue } from "../src/queue/job-queue.js";
+import { systemClock, type JobHandler, type JobQueue } from "../src/queue/job-queue.js";
 import { readSettings } from "../src/settings.js";
 import { startHttpGitHub } from "../test/support/http-github.js";
-import { freePort, waitFor } from "../test/support/net.js";
+import { startHttpApp } from "../test/support/http-app.js";
+import { waitFor } from "../test/support/net.js";
 import { buildJob, buildxLog, DIGEST_A, REPO } from "../test/support/scenario.js";
-import { privateKey } from "../test/support/test-app.js";
 import { workflowRunCompleted } from "../test/support/webhooks.js";
 
 const count = Number(process.argv[2] ?? 60);
 const concurrency = Number(process.argv[3] ?? 20);
-const SECRET = "bench";
 
 /** Runs each job inside `add`, so the webhook request waits for the whole handling. */
 class InlineQueue implements JobQueue {
@@ -53,28 +47,23 @@ async function run(mode: "queued" | "in-request"): Promise<{ latencies: number[]
       buildJob(i + 1, buildxLog([`ghcr.io/octo-org/app:pr-${i + 1}`], DIGEST_A)),
     ]);
   }
-  Object.assign(process.env, { DOCKHAND_REGISTRIES: "127.0.0.1:9", DOCKHAND_SWEEP: "off" });
-  const port = await freePort();
-  const server = new Server({
-    Probot: Probot.defaults({
-      appId: fake.app.id,
-      privateKey,
-      secret: SECRET,
-      baseUrl: fake.apiUrl,
-      Octokit: dockhandOctokit(readSettings()),
-    }),
-    host: "127.0.0.1",
-    port,
-    log: pino({ level: process.env.LOG_LEVEL ?? "silent" }),
-  });
-  let close: (() => Promise<void>) | undefined;
-  await server.load(
-    createDockhand({
-      onStarted: (handles) => (close = handles.close),
+  // The settings an operator's environment gives (GitHub writes a second apart per installation), real
+  // time; no schedules (the in-request queue would run the redelivery tick's next tick at once, forever).
+  const app = await startHttpApp(
+    fake,
+    {},
+    {
+      settings: readSettings({
+        ...process.env,
+        DOCKHAND_REGISTRIES: "127.0.0.1:9",
+        DOCKHAND_SWEEP: "off",
+        DOCKHAND_REDELIVER: "off",
+      }),
+      clock: systemClock,
+      logLevel: process.env.LOG_LEVEL ?? "silent",
       ...(mode === "in-request" ? { queue: () => new InlineQueue() } : {}),
-    }),
+    },
   );
-  await server.start();
   const bodies = Array.from({ length: count }, (_, i) =>
     JSON.stringify(
       workflowRunCompleted({
@@ -94,17 +83,7 @@ async function run(mode: "queued" | "in-request"): Promise<{ latencies: number[]
         const body = bodies[next] ?? "";
         next += 1;
         const t0 = performance.now();
-        const response = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
-          method: "POST",
-          body,
-          headers: {
-            "content-type": "application/json",
-            "x-github-event": "workflow_run",
-            "x-github-delivery": `b-${next}`,
-            "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
-          },
-        });
-        await response.arrayBuffer();
+        await app.send("workflow_run", body, `b-${next}`);
         latencies.push(performance.now() - t0);
       }
     }),
@@ -112,8 +91,7 @@ async function run(mode: "queued" | "in-request"): Promise<{ latencies: number[]
   const comments = () => [...fake.comments.values()].filter((list) => list.length > 0).length;
   await waitFor(() => Promise.resolve(comments() === count), 300_000, "not every delivery was handled");
   const seconds = (performance.now() - started) / 1000;
-  await server.stop();
-  await close?.();
+  await app.stop();
   await github.close();
   return { latencies: latencies.sort((a, b) => a - b), seconds, comments: comments() };
 }

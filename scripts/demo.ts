@@ -1,24 +1,19 @@
 /**
- * `npm run demo`: Dockhand at work in a minute, with no GitHub App. The real app (Probot's server with
- * Dockhand loaded) runs against a local GitHub-like server and a local registry, seeded with a story:
- * a PR build pushes an image, the next push flakes and is re-run, the PR is merged and its images are
- * pruned. Webhooks are signed and posted over HTTP as GitHub would. It prints what happened and the
+ * `npm run demo`: Dockhand at work in a minute, with no GitHub App. The real app (on Dockhand's
+ * server, as src/main.ts runs it) runs against a local GitHub-like server and a local registry, seeded
+ * with a story: a PR build pushes an image, the next push flakes and is re-run, the PR is merged and
+ * its images are pruned. Webhooks are signed and posted over HTTP as GitHub would. It prints what happened and the
  * comment Dockhand wrote.
  */
-import { createHmac } from "node:crypto";
-import { pino } from "pino";
-import { Probot, Server } from "probot";
-import { dockhandOctokit } from "../src/github/octokit-options.js";
-import { createDockhand } from "../src/index.js";
+import { systemClock } from "../src/queue/job-queue.js";
 import { readSettings } from "../src/settings.js";
 import { startHttpGitHub } from "../test/support/http-github.js";
 import { FakeRegistry } from "../test/support/fake-registry.js";
-import { freePort, waitFor } from "../test/support/net.js";
+import { startHttpApp } from "../test/support/http-app.js";
+import { waitFor } from "../test/support/net.js";
 import { REPO } from "../test/support/scenario.js";
-import { privateKey } from "../test/support/test-app.js";
 import { pullRequestClosed, workflowRunCompleted } from "../test/support/webhooks.js";
 
-const SECRET = "dockhand-demo";
 const FULL = "octo-org/app";
 const SHA = "5b1f0e3c9d2a4f6e8b7c1d0a9e8f7a6b5c4d3e2f";
 const say = (text: string) => process.stdout.write(`${text}\n`);
@@ -111,43 +106,27 @@ fake.addPackage({
   ],
 });
 
-// The real app, on Probot's server, configured only through the environment as an operator would.
-Object.assign(process.env, {
-  DOCKHAND_REGISTRIES: `ghcr.io,${served.host}`,
-  DOCKHAND_CONTAINER_REGISTRY: served.host,
-  DOCKHAND_PACKAGES_TOKEN: "ghp_demo_token",
-  DOCKHAND_PRUNE_WRITE_INTERVAL_MS: "1000",
-  DOCKHAND_SWEEP: "off",
-});
-const port = await freePort();
-const server = new Server({
-  Probot: Probot.defaults({
-    appId: fake.app.id,
-    privateKey,
-    secret: SECRET,
-    baseUrl: fake.apiUrl,
-    Octokit: dockhandOctokit(readSettings()),
-  }),
-  host: "127.0.0.1",
-  port,
-  log: pino({ level: process.env.LOG_LEVEL ?? "silent" }),
-});
-await server.load(createDockhand());
-await server.start();
+// The real app on Dockhand's server, as src/main.ts runs it, configured through the environment.
+const app = await startHttpApp(
+  fake,
+  {},
+  {
+    settings: readSettings({
+      ...process.env,
+      DOCKHAND_REGISTRIES: `ghcr.io,${served.host}`,
+      DOCKHAND_CONTAINER_REGISTRY: served.host,
+      DOCKHAND_PACKAGES_TOKEN: "ghp_demo_token",
+      DOCKHAND_PRUNE_WRITE_INTERVAL_MS: "1000",
+      DOCKHAND_SWEEP: "off",
+    }),
+    clock: systemClock,
+    logLevel: process.env.LOG_LEVEL ?? "silent",
+  },
+);
 
 async function deliver(event: string, payload: object): Promise<void> {
-  const body = JSON.stringify(payload);
-  const response = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
-    method: "POST",
-    body,
-    headers: {
-      "content-type": "application/json",
-      "x-github-event": event,
-      "x-github-delivery": `demo-${Math.random().toString(16).slice(2)}`,
-      "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
-    },
-  });
-  if (!response.ok) throw new Error(`the app answered ${response.status} to ${event}`);
+  const status = await app.send(event, payload, `demo-${Math.random().toString(16).slice(2)}`);
+  if (status < 200 || status >= 300) throw new Error(`the app answered ${status} to ${event}`);
 }
 const comment = () => fake.commentsOn(FULL, 7)[0]?.body ?? "";
 
@@ -216,7 +195,7 @@ say(
   `\n─── GitHub API requests Dockhand made: ${fake.requests.length}; every one matched GitHub's OpenAPI description: ${fake.violations.length === 0 ? "yes" : `no (${fake.violations.join("; ")})`}`,
 );
 
-await server.stop();
+await app.stop();
 await github.close();
 await served.close();
 process.exit(fake.violations.length === 0 ? 0 : 1);

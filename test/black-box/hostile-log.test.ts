@@ -1,24 +1,16 @@
 import assert from "node:assert/strict";
-import { createHmac } from "node:crypto";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { describe, it } from "node:test";
 import { pino } from "pino";
-import { Probot, Server } from "probot";
 import { REPORT_MARKER } from "../../src/comment/render-comment.js";
-import { dockhandOctokit } from "../../src/github/octokit-options.js";
-import { createDockhand } from "../../src/index.js";
 import { MemoryQueue } from "../../src/queue/memory-queue.js";
 import { pullKey, stateOf } from "../support/comment-state.js";
-import { testSettings } from "../support/test-settings.js";
 import { FakeRegistry } from "../support/fake-registry.js";
+import { startHttpApp } from "../support/http-app.js";
 import { startHttpGitHub } from "../support/http-github.js";
-import { ManualClock } from "../support/manual-clock.js";
-import { freePort } from "../support/net.js";
 import { buildJob, buildxLog, REPO, SHA1, SHA2 } from "../support/scenario.js";
-import { privateKey, TEST_START } from "../support/test-app.js";
 import { workflowRunCompleted } from "../support/webhooks.js";
 
-const SECRET = "hostile-log";
 const SHA3 = "3".repeat(40);
 const SHA4 = "4".repeat(40);
 const FULL = "octo-org/app";
@@ -89,59 +81,22 @@ describe("black box: a hostile job log and a hostile repository pattern", () => 
       });
     };
 
-    const clock = new ManualClock(TEST_START);
-    let queue: MemoryQueue | undefined;
-    let close: (() => Promise<void>) | undefined;
-    const port = await freePort();
-    const settings = testSettings({ DOCKHAND_REGISTRIES: served.host });
-    const server = new Server({
-      Probot: Probot.defaults({
-        appId: fake.app.id,
-        privateKey,
-        secret: SECRET,
-        baseUrl: fake.apiUrl,
-        Octokit: dockhandOctokit(settings),
-      }),
-      host: "127.0.0.1",
-      port,
-      log: pino({ level: "silent" }),
-    });
-    await server.load(
-      createDockhand({
-        settings,
-        clock,
-        queue: (onJob) => (queue = new MemoryQueue({ clock, log: pino({ level: "silent" }), concurrency: 2, onJob })),
-        onStarted: (handles) => (close = handles.close),
-      }),
+    const app = await startHttpApp(
+      fake,
+      { DOCKHAND_REGISTRIES: served.host },
+      { queue: (onJob, clock) => new MemoryQueue({ clock, log: pino({ level: "silent" }), concurrency: 2, onJob }) },
     );
-    await server.start();
-
-    const deliver = async (id: string, payload: object) => {
-      const body = JSON.stringify(payload);
-      const response = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
-        method: "POST",
-        body,
-        headers: {
-          "content-type": "application/json",
-          "x-github-event": "workflow_run",
-          "x-github-delivery": id,
-          "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
-        },
-      });
-      await response.arrayBuffer();
-      return response.status;
-    };
+    const deliver = (id: string, payload: object) => app.send("workflow_run", payload, id);
     const warmUp = await Promise.all([deliver("warm-up-failed", payload(3)), deliver("warm-up-ordinary", payload(4))]);
-    await queue!.idle();
+    await app.queue.idle();
 
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
     const statuses = await Promise.all([deliver("hostile", payload(1)), deliver("ordinary", payload(2))]);
-    await queue!.idle();
+    await app.queue.idle();
     delay.disable();
 
-    await server.stop();
-    await close?.();
+    await app.stop();
     await github.close();
     await served.close();
     assert.deepEqual([...warmUp, ...statuses], [200, 200, 200, 200]);

@@ -1,23 +1,15 @@
 import assert from "node:assert/strict";
-import { createHmac } from "node:crypto";
 import { describe, it } from "node:test";
 import { pino } from "pino";
-import { Probot, Server } from "probot";
-import { dockhandOctokit } from "../../src/github/octokit-options.js";
-import { createDockhand } from "../../src/index.js";
 import { MemoryQueue } from "../../src/queue/memory-queue.js";
 import { REPORT_MARKER } from "../../src/comment/render-comment.js";
 import { pullKey, stateOf } from "../support/comment-state.js";
-import { testSettings } from "../support/test-settings.js";
 import { FakeRegistry } from "../support/fake-registry.js";
+import { startHttpApp } from "../support/http-app.js";
 import { startHttpGitHub } from "../support/http-github.js";
-import { ManualClock } from "../support/manual-clock.js";
-import { freePort } from "../support/net.js";
 import { buildJob, buildxLog, REPO } from "../support/scenario.js";
-import { privateKey, TEST_START } from "../support/test-app.js";
 import { pullRequestClosed, workflowRunCompleted } from "../support/webhooks.js";
 
-const SECRET = "load";
 const REPORTS = Number(process.env.LOAD_REPORTS ?? 600);
 const FLAKY = REPORTS / 3;
 const CLOSES = REPORTS / 6;
@@ -49,7 +41,8 @@ interface EndState {
 /**
  * 1,000 signed deliveries over HTTP (600 run reports, 200 failed runs whose push flaked, 100 PR
  * closes, and 100 of those again as duplicates, shuffled), sent 20 at a time to the real app on
- * Probot's server, then time moved on until no job is left. Returns what GitHub ends up with.
+ * Dockhand's server (as src/main.ts runs it), then time moved on until no job is left. Returns what
+ * GitHub ends up with.
  */
 async function play(faultRate: number): Promise<EndState> {
   const github = await startHttpGitHub();
@@ -149,47 +142,29 @@ async function play(faultRate: number): Promise<EndState> {
 
   // A timeout hangs 1.5 s; the app gives each GitHub request 0.4 s.
   fake.chaos = faultRate > 0 ? { rate: faultRate, random: seeded(99), hangMs: 1500 } : undefined;
-  const clock = new ManualClock(TEST_START);
-  let queue: MemoryQueue | undefined;
-  let close: (() => Promise<void>) | undefined;
-  const port = await freePort();
-  const settings = testSettings({
-    DOCKHAND_REGISTRIES: served.host,
-    DOCKHAND_CONTAINER_REGISTRY: served.host,
-    DOCKHAND_PACKAGES_TOKEN: "ghp_load",
-    DOCKHAND_PRUNE_WRITE_INTERVAL_MS: "0",
-    DOCKHAND_GITHUB_TIMEOUT_MS: "400",
-  });
-  const server = new Server({
-    // The Octokit that ships: reads sent once more, writes once, rate limits back to the job; the queue carries the rest.
-    Probot: Probot.defaults({
-      appId: fake.app.id,
-      privateKey,
-      secret: SECRET,
-      baseUrl: fake.apiUrl,
-      Octokit: dockhandOctokit(settings),
-    }),
-    host: "127.0.0.1",
-    port,
-    log: pino({ level: "silent" }),
-  });
-  await server.load(
-    createDockhand({
-      settings,
-      clock,
-      queue: (onJob) =>
-        (queue = new MemoryQueue({
+  // The Octokit that ships: reads sent once more, writes once, rate limits back to the job; the queue carries the rest.
+  const app = await startHttpApp(
+    fake,
+    {
+      DOCKHAND_REGISTRIES: served.host,
+      DOCKHAND_CONTAINER_REGISTRY: served.host,
+      DOCKHAND_PACKAGES_TOKEN: "ghp_load",
+      DOCKHAND_PRUNE_WRITE_INTERVAL_MS: "0",
+      DOCKHAND_GITHUB_TIMEOUT_MS: "400",
+    },
+    {
+      queue: (onJob, clock) =>
+        new MemoryQueue({
           clock,
           log: pino({ level: "silent" }),
           maxTries: 25,
           retryDelayMs: 1,
           concurrency: 8,
           onJob,
-        })),
-      onStarted: (handles) => (close = handles.close),
-    }),
+        }),
+    },
   );
-  await server.start();
+  const { clock, queue } = app;
 
   let next = 0;
   const statuses: number[] = [];
@@ -198,18 +173,7 @@ async function play(faultRate: number): Promise<EndState> {
       while (next < all.length) {
         const delivery = all[next]!;
         next += 1;
-        const response = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
-          method: "POST",
-          body: delivery.body,
-          headers: {
-            "content-type": "application/json",
-            "x-github-event": delivery.event,
-            "x-github-delivery": delivery.id,
-            "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(delivery.body).digest("hex")}`,
-          },
-        });
-        await response.arrayBuffer();
-        statuses.push(response.status);
+        statuses.push(await app.send(delivery.event, delivery.body, delivery.id));
       }
     }),
   );
@@ -221,19 +185,18 @@ async function play(faultRate: number): Promise<EndState> {
   for (let round = 0; round < 400; round += 1) {
     // Jobs that back off sleep on the clock too: keep it moving while they run.
     let settled = false;
-    const idle = queue!.idle().then(() => (settled = true));
+    const idle = queue.idle().then(() => (settled = true));
     while (!settled) {
       await new Promise((resolve) => setTimeout(resolve, 5));
       if (!settled && clock.pending() > 0) clock.advance(1000);
     }
     await idle;
-    const [soonest] = queue!.scheduled();
+    const [soonest] = queue.scheduled();
     if (!soonest) break;
     clock.advance(Math.max(1, soonest.runAt - clock.now()));
   }
-  assert.deepEqual(queue!.scheduled(), [], "no job left waiting");
-  await server.stop();
-  await close?.();
+  assert.deepEqual(queue.scheduled(), [], "no job left waiting");
+  await app.stop();
   await github.close();
   await served.close();
   assert.deepEqual(fake.violations, []);

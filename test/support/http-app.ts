@@ -1,12 +1,14 @@
-import { createHmac } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { pino } from "pino";
 import { Probot } from "probot";
 import { dockhandOctokit } from "../../src/github/octokit-options.js";
-import { createDockhand } from "../../src/index.js";
+import { createDockhand, type DockhandOptions } from "../../src/index.js";
 import { startHttpServer, type Handler } from "../../src/server/http-server.js";
 import { webhookHandler } from "../../src/server/webhook-handler.js";
+import type { Clock, JobQueue } from "../../src/queue/job-queue.js";
 import type { MemoryQueue } from "../../src/queue/memory-queue.js";
+import type { Settings } from "../../src/settings.js";
+import { postDelivery } from "./deliveries.js";
 import { testSettings } from "./test-settings.js";
 import type { FakeGitHub } from "./fake-github.js";
 import { ManualClock } from "./manual-clock.js";
@@ -14,11 +16,22 @@ import { privateKey, TEST_START } from "./test-app.js";
 
 export const HTTP_SECRET = "http-app-secret";
 
-export interface HttpApp {
+export interface HttpAppOptions<Q extends JobQueue, C extends Clock> {
+  /** The operator's settings; default the tests' (test-settings.ts) with `env`. */
+  settings?: Settings;
+  /** Default a ManualClock at TEST_START, which the test moves; benchmarks and the demo take the system's. */
+  clock?: C;
+  /** Another queue than the app's own, given the runtime's job observer (a test's tries and slots, a benchmark's). */
+  queue?: (onJob: Parameters<NonNullable<DockhandOptions["queue"]>>[0], clock: C) => Q;
+  /** Default silent. */
+  logLevel?: string;
+}
+
+export interface HttpApp<Q extends JobQueue = MemoryQueue, C extends Clock = ManualClock> {
   url: string;
-  clock: ManualClock;
-  queue: MemoryQueue;
-  /** Signs and posts a delivery as GitHub does; resolves with the HTTP status once the app answered. */
+  clock: C;
+  queue: Q;
+  /** Signs and posts a delivery (a payload, or a body's text) as GitHub does; resolves with the HTTP status once the app answered. */
   send: (event: string, payload: unknown, id?: string) => Promise<number>;
   stop: () => Promise<void>;
 }
@@ -27,17 +40,22 @@ export interface HttpApp {
  * The real app on Dockhand's HTTP server (as src/main.ts runs it), pointed at a FakeGitHub served over
  * HTTP: deliveries arrive signed over the network, as GitHub sends them; the Octokit that ships.
  */
-export async function startHttpApp(fake: FakeGitHub, env: Record<string, string> = {}): Promise<HttpApp> {
-  const clock = new ManualClock(TEST_START);
-  let queue: MemoryQueue | undefined;
+export async function startHttpApp<Q extends JobQueue = MemoryQueue, C extends Clock = ManualClock>(
+  fake: FakeGitHub,
+  env: Record<string, string> = {},
+  options: HttpAppOptions<Q, C> = {},
+): Promise<HttpApp<Q, C>> {
+  // Without a clock C is ManualClock, its default.
+  const clock = options.clock ?? (new ManualClock(TEST_START) as Clock as C);
+  let queue: JobQueue | undefined;
   let close: (() => Promise<void>) | undefined;
-  const settings = testSettings(env);
+  const settings = options.settings ?? testSettings(env);
   const probot = new Probot({
     appId: fake.app.id,
     privateKey,
     secret: HTTP_SECRET,
     baseUrl: fake.apiUrl,
-    log: pino({ level: "silent" }),
+    log: pino({ level: options.logLevel ?? "silent" }),
     Octokit: dockhandOctokit(settings),
   });
   const handlers: Handler[] = [];
@@ -45,7 +63,8 @@ export async function startHttpApp(fake: FakeGitHub, env: Record<string, string>
     createDockhand({
       settings,
       clock,
-      onStarted: (handles) => ((queue = handles.queue as MemoryQueue), (close = handles.close)),
+      ...(options.queue ? { queue: (onJob) => options.queue!(onJob, clock) } : {}),
+      onStarted: (handles) => ((queue = handles.queue), (close = handles.close)),
     }),
     {
       cwd: process.cwd(),
@@ -65,22 +84,10 @@ export async function startHttpApp(fake: FakeGitHub, env: Record<string, string>
   return {
     url,
     clock,
-    queue,
-    send: async (event, payload, id) => {
-      const body = JSON.stringify(payload);
-      const response = await fetch(`${url}/api/github/webhooks`, {
-        method: "POST",
-        body,
-        headers: {
-          "content-type": "application/json",
-          "x-github-event": event,
-          "x-github-delivery": id ?? `http-delivery-${++delivery}`,
-          "x-hub-signature-256": `sha256=${createHmac("sha256", HTTP_SECRET).update(body).digest("hex")}`,
-        },
-      });
-      await response.arrayBuffer();
-      return response.status;
-    },
+    // The queue `options.queue` made, else the app's own MemoryQueue (no REDIS_URL in tests).
+    queue: queue as Q,
+    send: (event, payload, id) =>
+      postDelivery(url, HTTP_SECRET, { event, payload, id: id ?? `http-delivery-${++delivery}` }),
     stop: async () => {
       await server.close();
       await close?.();
