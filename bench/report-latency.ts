@@ -57,8 +57,17 @@ interface Delivery {
   t0: number;
 }
 
-/** One successful run of `jobs` image-building jobs on PR `pull` of `repo`, each pushing `pr-<pull>`. */
-async function deliver(label: string, repo: RepoSpec, pull: number, runId: number, jobs = 1): Promise<Delivery> {
+/**
+ * One successful run of `jobs` image-building jobs on PR `pull` of `repo`, each pushing `pr-<pull>`,
+ * delivered for installation `installationId`.
+ */
+async function deliver(
+  label: string,
+  repo: RepoSpec,
+  pull: number,
+  runId: number,
+  { jobs = 1, installationId = 1 } = {},
+): Promise<Delivery> {
   const full = `${repo.owner}/${repo.name}`;
   const image = `${imageOf(repo)}:pr-${pull}`;
   fake.addPull(full, { number: pull, headRef: `feature-${pull}`, headSha: SHA, headRepo: repo });
@@ -77,7 +86,13 @@ async function deliver(label: string, repo: RepoSpec, pull: number, runId: numbe
   if (github.exchanges.some(isWrite)) await sleep(3_000);
   const first = github.exchanges.length;
   const reads = registry.reads;
-  const payload = workflowRunCompleted({ repo, id: runId, headSha: SHA, headBranch: `feature-${pull}` });
+  const payload = workflowRunCompleted({
+    repo,
+    id: runId,
+    headSha: SHA,
+    headBranch: `feature-${pull}`,
+    installationId,
+  });
   const t0 = performance.now();
   const status = await app.send("workflow_run", payload);
   if (status !== 200) throw new Error(`the delivery was answered ${status}`);
@@ -101,8 +116,11 @@ async function deliver(label: string, repo: RepoSpec, pull: number, runId: numbe
 
 const results = [
   await deliver("first delivery after start: a new comment (token and app id fetched)", REPO, 7, 501),
-  await deliver("the next run of that PR: the comment updated (token, app id cached)", REPO, 7, 502),
-  await deliver("a run of three image jobs on another PR (three logs)", REPO, 8, 503, 3),
+  await deliver("another installation's first delivery: a new comment (its token fetched)", REPO, 9, 505, {
+    installationId: 2,
+  }),
+  await deliver("the next run of the first PR: the comment updated (token, app id cached)", REPO, 7, 502),
+  await deliver("a run of three image jobs on another PR (three logs)", REPO, 8, 503, { jobs: 3 }),
   await deliver(
     "a PR in a repository without .github/dockhand.yml (the owner's .github asked too)",
     REPO_WITHOUT_CONFIG,
