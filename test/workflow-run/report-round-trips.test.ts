@@ -6,7 +6,7 @@ import { startHttpApp, type HttpApp } from "../support/http-app.js";
 import { startHttpGitHub } from "../support/http-github.js";
 import { sequentialRoundTrips, type Exchange } from "../support/round-trips.js";
 import { buildJob, buildxLog, REPO, SHA1 } from "../support/scenario.js";
-import { workflowRunCompleted } from "../support/webhooks.js";
+import { workflowRunCompleted, type RunSpec } from "../support/webhooks.js";
 
 const FULL = "octo-org/app";
 /** Long enough that requests sent together overlap at the server even on a loaded machine. */
@@ -55,19 +55,17 @@ describe("the report's round trips to the comment", () => {
     assert.deepEqual(fake.violations, []);
   });
 
-  /** One delivery handled to its end: its requests, and the round trips up to the comment's write. */
-  async function deliver(run: number, pull: number, installationId: number) {
+  /** A delivery of `spec` handled to its end: the requests its job made. */
+  async function handled(spec: Omit<RunSpec, "repo" | "headSha">): Promise<Exchange[]> {
     const first = github.exchanges.length;
-    const payload = workflowRunCompleted({
-      repo: REPO,
-      id: run,
-      headSha: SHA1,
-      headBranch: `feature-${pull}`,
-      installationId,
-    });
-    assert.equal(await app.send("workflow_run", payload), 200);
+    assert.equal(await app.send("workflow_run", workflowRunCompleted({ repo: REPO, headSha: SHA1, ...spec })), 200);
     await app.queue.idle();
-    const exchanges = github.exchanges.slice(first);
+    return github.exchanges.slice(first);
+  }
+
+  /** A run on PR `pull` reported: its requests, and the round trips up to the comment's write. */
+  async function deliver(id: number, pull: number, installationId: number) {
+    const exchanges = await handled({ id, headBranch: `feature-${pull}`, installationId });
     const write = exchanges.find(
       (e: Exchange) => /^(POST|PATCH)$/.test(e.method) && /\/issues\/(\d+\/)?comments/.test(e.path),
     );
@@ -103,19 +101,9 @@ describe("the report's round trips to the comment", () => {
   });
 
   it("a run of another event than the default's waits for the config, which does not select it: one read", async () => {
-    const first = github.exchanges.length;
-    const payload = workflowRunCompleted({
-      repo: REPO,
-      id: 804,
-      headSha: SHA1,
-      headBranch: "feature-8",
-      event: "push",
-      installationId: 2,
-    });
-    assert.equal(await app.send("workflow_run", payload), 200);
-    await app.queue.idle();
+    const exchanges = await handled({ id: 804, headBranch: "feature-8", event: "push", installationId: 2 });
     assert.deepEqual(
-      github.exchanges.slice(first).map((e) => `${e.method} ${e.path}`),
+      exchanges.map((e) => `${e.method} ${e.path}`),
       ["GET /api/v3/repos/octo-org/app/contents/.github%2Fdockhand.yml"],
     );
   });
