@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, it } from "node:test";
-import { FakeGitHub, type FakeResponse } from "../support/fake-github.js";
-import { interceptGitHub } from "../support/nock-github.js";
+import { describe, it } from "node:test";
+import { appPerTest } from "../support/app-per-test.js";
+import type { FakeGitHub, FakeResponse } from "../support/fake-github.js";
 import { buildJob, buildxLog, DIGEST_A, REPO, SHA1, seedRepo } from "../support/scenario.js";
-import { createTestApp, type TestApp } from "../support/test-app.js";
+import type { TestApp } from "../support/test-app.js";
 import { workflowRunCompleted } from "../support/webhooks.js";
 
 const FULL = "octo-org/app";
@@ -19,22 +19,13 @@ const FIRST_RETRY_MS = 30_000;
  */
 describe("a config GitHub did not serve is not an invalid config", () => {
   let fake: FakeGitHub;
-  let stop: () => void;
   let app: TestApp;
-
-  beforeEach(async () => {
-    fake = new FakeGitHub();
-    stop = interceptGitHub(fake);
-    app = await createTestApp(fake);
+  appPerTest((started) => {
+    ({ fake, app } = started);
     // The config names the tag CI pushes: the comment shows it checked only if the config was read.
     seedRepo(fake, "report:\n  expectedTags: ['pr-{number}']\n");
     fake.addPull(FULL, { number: 7, headRef: "feature/login", headSha: SHA1, headRepo: REPO });
     fake.setJobs(FULL, 500, 1, [buildJob(1, buildxLog(["ghcr.io/octo-org/app:pr-7"], DIGEST_A))]);
-  });
-  afterEach(async () => {
-    await app.close();
-    stop();
-    assert.deepEqual(fake.violations, [], "every request and fake answer matches GitHub's OpenAPI description");
   });
 
   const ours = () => fake.commentsOn(FULL, 7).filter((c) => c.appId === fake.app.id);
@@ -124,21 +115,13 @@ describe("a config GitHub did not serve is not an invalid config", () => {
 
 describe("the hourly sweep, when one repository's config cannot be read", () => {
   let fake: FakeGitHub;
-  let stop: () => void;
   let app: TestApp;
-
-  beforeEach(() => {
-    fake = new FakeGitHub();
-    stop = interceptGitHub(fake);
-  });
-  afterEach(async () => {
-    await app.close();
-    stop();
-    assert.deepEqual(fake.violations, []);
+  appPerTest((started) => void ({ fake, app } = started), {
+    DOCKHAND_SWEEP: "on",
+    DOCKHAND_PACKAGES_TOKEN: "ghp_classic_test_token",
   });
 
   it("sweeps the others, and logs that repository's failure by its cause", async () => {
-    app = await createTestApp(fake, { DOCKHAND_SWEEP: "on", DOCKHAND_PACKAGES_TOKEN: "ghp_classic_test_token" });
     const config = "prune:\n  schedule: '0 3 * * *'\n";
     seedRepo(fake, config);
     fake.addRepo({ owner: "octo-org", name: "api", id: 1101 }).setFile("octo-org/api", ".github/dockhand.yml", config);

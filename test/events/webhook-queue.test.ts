@@ -1,30 +1,22 @@
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { OCTOKIT_SENDS } from "../../src/github/octokit-options.js";
 import { pullRequestClosedWork } from "../../src/prune/handle-pull-request-closed.js";
 import { MAX_TRIES } from "../../src/queue/job-queue.js";
 import { workflowRunWork } from "../../src/workflow-run/handle-workflow-run-completed.js";
-import { FakeGitHub } from "../support/fake-github.js";
-import { interceptGitHub } from "../support/nock-github.js";
+import { appPerTest } from "../support/app-per-test.js";
+import type { FakeGitHub } from "../support/fake-github.js";
 import { REPO, SHA1, seedRepo } from "../support/scenario.js";
-import { createTestApp, type TestApp } from "../support/test-app.js";
+import type { TestApp } from "../support/test-app.js";
 import { pullRequestClosed, workflowRunCompleted } from "../support/webhooks.js";
 
 describe("the webhook path queues deliveries for workers", () => {
   let fake: FakeGitHub;
-  let stop: () => void;
   let app: TestApp;
-  beforeEach(async () => {
-    fake = new FakeGitHub();
-    stop = interceptGitHub(fake);
-    app = await createTestApp(fake);
+  appPerTest((started) => {
+    ({ fake, app } = started);
     seedRepo(fake);
     fake.addPull("octo-org/app", { number: 7, headRef: "feature/x", headSha: SHA1, headRepo: REPO });
-  });
-  afterEach(async () => {
-    await app.close();
-    stop();
-    assert.deepEqual(fake.violations, []);
   });
 
   it("queues a run attempt once, whatever the delivery ids", async () => {

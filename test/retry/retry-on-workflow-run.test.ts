@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { afterEach, beforeEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { REPORT_MARKER } from "../../src/comment/render-comment.js";
 import { pullKey, stateOf } from "../support/comment-state.js";
-import { FakeGitHub, type JobSpec } from "../support/fake-github.js";
-import { interceptGitHub } from "../support/nock-github.js";
+import { appPerTest } from "../support/app-per-test.js";
+import type { FakeGitHub, JobSpec } from "../support/fake-github.js";
 import { REPO, SHA1, seedRepo } from "../support/scenario.js";
 import { createTestApp, type TestApp } from "../support/test-app.js";
 import { workflowRunCompleted, type RunSpec } from "../support/webhooks.js";
@@ -29,19 +29,8 @@ function failedJob(id: number, log: string, name = "build-and-push", step = "Bui
 
 describe("retry on workflow_run.completed", () => {
   let fake: FakeGitHub;
-  let stop: () => void;
   let app: TestApp;
-
-  beforeEach(async () => {
-    fake = new FakeGitHub();
-    stop = interceptGitHub(fake);
-    app = await createTestApp(fake);
-  });
-  afterEach(async () => {
-    await app.close();
-    stop();
-    assert.deepEqual(fake.violations, [], "every request and fake answer matches GitHub's OpenAPI description");
-  });
+  appPerTest((started) => void ({ fake, app } = started));
 
   /** A failed attempt of run 600 on PR 7, with the given jobs. */
   function failedRun(jobs: JobSpec[], options: { config?: string; attempt?: number; run?: Partial<RunSpec> } = {}) {

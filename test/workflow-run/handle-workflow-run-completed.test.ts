@@ -1,31 +1,20 @@
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { REPORT_MARKER } from "../../src/comment/render-comment.js";
 import { OCTOKIT_SENDS } from "../../src/github/octokit-options.js";
 import { pullKey, stateOf } from "../support/comment-state.js";
-import { FakeGitHub } from "../support/fake-github.js";
-import { interceptGitHub } from "../support/nock-github.js";
+import { appPerTest } from "../support/app-per-test.js";
+import type { FakeGitHub } from "../support/fake-github.js";
 import { buildJob, buildxLog, DIGEST_A, DIGEST_B, FORK, REPO, SHA1, SHA2, seedRepo } from "../support/scenario.js";
-import { createTestApp, type TestApp } from "../support/test-app.js";
+import type { TestApp } from "../support/test-app.js";
 import { workflowRunCompleted } from "../support/webhooks.js";
 
 const FULL = "octo-org/app";
 
 describe("report on workflow_run.completed", () => {
   let fake: FakeGitHub;
-  let stop: () => void;
   let app: TestApp;
-
-  beforeEach(async () => {
-    fake = new FakeGitHub();
-    stop = interceptGitHub(fake);
-    app = await createTestApp(fake);
-  });
-  afterEach(async () => {
-    await app.close();
-    stop();
-    assert.deepEqual(fake.violations, [], "every request and fake answer matches GitHub's OpenAPI description");
-  });
+  appPerTest((started) => void ({ fake, app } = started));
 
   function sameRepoRun(overrides: Partial<Parameters<typeof workflowRunCompleted>[0]> = {}) {
     return workflowRunCompleted({
