@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { pino } from "pino";
 import { CONFIG_PATH, loadConfig, type LoadedConfig } from "../../src/config/load-config.js";
 import { MAX_PROBLEMS } from "../../src/config/parse-config.js";
 import { CONFIG_MAX_BYTES } from "../../src/config/parse-config-yaml.js";
 import type { Octokit } from "../../src/github/octokit.js";
 import { dockhandOctokit, OCTOKIT_SENDS } from "../../src/github/octokit-options.js";
-import { FakeGitHub } from "../support/fake-github.js";
-import { interceptGitHub } from "../support/nock-github.js";
+import { githubPerTest } from "../support/app-per-test.js";
+import type { FakeGitHub } from "../support/fake-github.js";
 import { testSettings } from "../support/test-settings.js";
 
 const REPO = { owner: "octo-org", repo: "app" };
@@ -34,6 +34,19 @@ interface Case {
 }
 
 /** One file at `.github/dockhand.yml`, as a repository admin may write it. */
+/** Registers per test: octo-org/app on a fresh FakeGitHub, and the Octokit that ships, with a token. */
+function configRepoPerTest(started: (fake: FakeGitHub, octokit: Octokit) => void): void {
+  githubPerTest((fake) =>
+    started(
+      fake.addRepo({ owner: "octo-org", name: "app", id: 1001 }),
+      new (dockhandOctokit(testSettings()))({
+        auth: { token: "ghp_config" },
+        log: pino({ level: "silent" }),
+      }) as unknown as Octokit,
+    ),
+  );
+}
+
 const cases: Case[] = [
   {
     name: "a valid file",
@@ -202,21 +215,8 @@ const cases: Case[] = [
 
 describe("loadConfig: a file an admin wrote", () => {
   let fake: FakeGitHub;
-  let stop: () => void;
   let octokit: Octokit;
-
-  beforeEach(() => {
-    fake = new FakeGitHub().addRepo({ owner: "octo-org", name: "app", id: 1001 });
-    stop = interceptGitHub(fake);
-    octokit = new (dockhandOctokit(testSettings()))({
-      auth: { token: "ghp_config" },
-      log: pino({ level: "silent" }),
-    }) as unknown as Octokit;
-  });
-  afterEach(() => {
-    stop();
-    assert.deepEqual(fake.violations, []);
-  });
+  configRepoPerTest((started, reader) => ((fake = started), (octokit = reader)));
 
   for (const { name, yaml, problems, check } of cases) {
     it(name, async () => {
@@ -238,21 +238,8 @@ describe("loadConfig: a file an admin wrote", () => {
 
 describe("loadConfig: where the files come from", () => {
   let fake: FakeGitHub;
-  let stop: () => void;
   let octokit: Octokit;
-
-  beforeEach(() => {
-    fake = new FakeGitHub().addRepo({ owner: "octo-org", name: "app", id: 1001 });
-    stop = interceptGitHub(fake);
-    octokit = new (dockhandOctokit(testSettings()))({
-      auth: { token: "ghp_config" },
-      log: pino({ level: "silent" }),
-    }) as unknown as Octokit;
-  });
-  afterEach(() => {
-    stop();
-    assert.deepEqual(fake.violations, []);
-  });
+  configRepoPerTest((started, reader) => ((fake = started), (octokit = reader)));
 
   async function problemsOf(): Promise<string[]> {
     const loaded = await loadConfig(octokit, REPO);

@@ -37,3 +37,22 @@ export function appPerTest(
     );
   });
 }
+
+/**
+ * Registers, where it is called, a fresh FakeGitHub for every test, intercepting GitHub and handed to
+ * `started`; after the test, the interception removed and every request and fake answer checked
+ * against GitHub's OpenAPI description. For tests of one module's requests, without the app.
+ */
+export function githubPerTest(started: (fake: FakeGitHub) => void | Promise<void>): void {
+  let fake: FakeGitHub | undefined;
+  let stop = () => {};
+  beforeEach(async () => {
+    fake = new FakeGitHub();
+    stop = interceptGitHub(fake);
+    await started(fake);
+  });
+  afterEach(() => {
+    stop();
+    assert.deepEqual(fake?.violations, [], "every request and fake answer matches GitHub's OpenAPI description");
+  });
+}
