@@ -21,6 +21,7 @@ import { interceptGitHub } from "../test/support/nock-github.js";
 import { buildxLog, REPO, SHA1, seedRepo } from "../test/support/scenario.js";
 import { createTestApp } from "../test/support/test-app.js";
 import { workflowRunCompleted } from "../test/support/webhooks.js";
+import { bareImage } from "../test/support/bare-manifests.js";
 
 const MB = 1000 * 1000;
 const MiB = 1024 * 1024;
@@ -186,12 +187,7 @@ for (const mode of ["ranges", "offsets", "none"] as const) {
 // 3. The app: a failed run whose 200 MB log names 5,000 images, pushed to an allow-listed registry.
 cases.app = async () => {
   const registry = new FakeRegistry();
-  const digest = registry.put({
-    schemaVersion: 2,
-    mediaType: "application/vnd.oci.image.manifest.v1+json",
-    config: {},
-    layers: [],
-  });
+  const digest = registry.put(bareImage());
   const tags = Array.from({ length: 5000 }, (_, i) => `t${i}`);
   for (const tag of tags) registry.tag("octo-org/app", tag, digest);
   const served = await registry.serve();

@@ -10,6 +10,7 @@ import { interceptGitHub } from "../support/nock-github.js";
 import { buildxLog, REPO, SHA1, seedRepo } from "../support/scenario.js";
 import { createTestApp } from "../support/test-app.js";
 import { workflowRunCompleted } from "../support/webhooks.js";
+import { bareImage } from "../support/bare-manifests.js";
 
 const MB = 1000 * 1000;
 const MiB = 1024 * 1024;
@@ -46,12 +47,7 @@ const collectGarbage = (() => {
 describe("a run whose log is 200 MB and names 5,000 images", () => {
   it("is reported from the log's last 4 MiB, with 50 registry checks, in bounded memory", async () => {
     const registry = new FakeRegistry();
-    const digest = registry.put({
-      schemaVersion: 2,
-      mediaType: "application/vnd.oci.image.manifest.v1+json",
-      config: {},
-      layers: [],
-    });
+    const digest = registry.put(bareImage());
     const tags = Array.from({ length: IMAGES }, (_, i) => `t${i}`);
     for (const tag of tags) registry.tag("octo-org/app", tag, digest);
     const served = await registry.serve();

@@ -10,6 +10,7 @@ import { startHttpApp } from "../support/http-app.js";
 import { startHttpGitHub } from "../support/http-github.js";
 import { buildJob, buildxLog, REPO, SHA1, SHA2 } from "../support/scenario.js";
 import { workflowRunCompleted } from "../support/webhooks.js";
+import { bareImage } from "../support/bare-manifests.js";
 
 const SHA3 = "3".repeat(40);
 const SHA4 = "4".repeat(40);
@@ -41,12 +42,7 @@ describe("black box: a hostile job log and a hostile repository pattern", () => 
     const served = await registry.serve();
     fake.addRepo(REPO);
     fake.setFile(FULL, ".github/dockhand.yml", CONFIG);
-    const digest = registry.put({
-      schemaVersion: 2,
-      mediaType: "application/vnd.oci.image.manifest.v1+json",
-      config: { digest: `sha256:${"c".repeat(64)}` },
-      layers: [],
-    });
+    const digest = registry.put(bareImage("c".repeat(64)));
     // PRs 1 and 2 (runs 501, 502) are measured; 3 and 4 (603, 604) do the same before, so that the
     // fake GitHub, which runs in this process, has compiled its OpenAPI checks for every request.
     const pulls = [

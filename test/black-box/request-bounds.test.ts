@@ -13,6 +13,7 @@ import { interceptGitHub } from "../support/nock-github.js";
 import { buildJob, buildxLog, DIGEST_A, REPO, SHA1, seedRepo } from "../support/scenario.js";
 import { createTestApp, type TestApp } from "../support/test-app.js";
 import { pullRequestClosed, workflowRunCompleted } from "../support/webhooks.js";
+import { bareImage } from "../support/bare-manifests.js";
 
 const FULL = "octo-org/app";
 const RUN = 600;
@@ -61,16 +62,7 @@ describe("how often one failing request is sent", () => {
   }
   function report() {
     fake.setJobs(FULL, RUN, 1, [buildJob(1, buildxLog(["ghcr.io/octo-org/app:pr-7"], DIGEST_A))]);
-    return app.receive(
-      "workflow_run",
-      workflowRunCompleted({
-        repo: REPO,
-        id: RUN,
-        headSha: SHA1,
-        headBranch: "feature/login",
-        pullRequests: [{ number: 7, headSha: SHA1 }],
-      }),
-    );
+    return app.receive("workflow_run", runOnPr7());
   }
   function flakyRun() {
     fake.addRun(FULL, { id: RUN, workflowId: 77, headSha: SHA1, headBranch: "feature/login" });
@@ -83,17 +75,18 @@ describe("how often one failing request is sent", () => {
         log: fixture("buildx-push-502.log"),
       },
     ]);
-    return app.receive(
-      "workflow_run",
-      workflowRunCompleted({
-        repo: REPO,
-        id: RUN,
-        headSha: SHA1,
-        headBranch: "feature/login",
-        conclusion: "failure",
-        pullRequests: [{ number: 7, headSha: SHA1 }],
-      }),
-    );
+    return app.receive("workflow_run", runOnPr7({ conclusion: "failure" }));
+  }
+  /** Run RUN's completion for PR #7's head. */
+  function runOnPr7(overrides: Partial<Parameters<typeof workflowRunCompleted>[0]> = {}) {
+    return workflowRunCompleted({
+      repo: REPO,
+      id: RUN,
+      headSha: SHA1,
+      headBranch: "feature/login",
+      pullRequests: [{ number: 7, headSha: SHA1 }],
+      ...overrides,
+    });
   }
   const comment = () => fake.commentsOn(FULL, 7).find((c) => c.body.startsWith(REPORT_MARKER))?.body ?? "";
 
@@ -134,29 +127,14 @@ describe("how often one failing request is sent", () => {
       user: "dockhand-test[bot]",
     });
     fake.fail("PATCH", /\/issues\/comments\/\d+$/, SERVER_ERROR, 100);
-    await app.receive(
-      "workflow_run",
-      workflowRunCompleted({
-        repo: REPO,
-        id: RUN + 1,
-        headSha: SHA1,
-        headBranch: "feature/login",
-        pullRequests: [{ number: 7, headSha: SHA1 }],
-      }),
-    );
+    await app.receive("workflow_run", runOnPr7({ id: RUN + 1 }));
     await drain();
     assert.equal(fake.countRequests("PATCH", /\/issues\/comments\/\d+$/), 3);
     assert.equal(MAX_TRIES, 3);
   });
 
   it(`a package version's deletion: once per run of the prune, ${MAX_TRIES} runs, then reported failed`, async () => {
-    const manifest = (name: string) =>
-      registry.put({
-        schemaVersion: 2,
-        mediaType: "application/vnd.oci.image.manifest.v1+json",
-        config: { digest: `sha256:${name.padEnd(64, "0")}` },
-        layers: [],
-      });
+    const manifest = (name: string) => registry.put(bareImage(name.padEnd(64, "0")));
     const at = Date.parse("2026-11-19T10:00:00Z");
     fake.addPackage({
       owner: "octo-org",

@@ -13,6 +13,7 @@ import { FakeRegistry } from "../support/fake-registry.js";
 import { interceptGitHub } from "../support/nock-github.js";
 import { runCli } from "../support/cli.js";
 import { REPO, SHA1, seedRepo } from "../support/scenario.js";
+import { bareImage } from "../support/bare-manifests.js";
 
 const ENV = { DOCKHAND_PACKAGES_TOKEN: "ghp_classic_test_token", GITHUB_API_URL: "https://api.github.com" };
 
@@ -28,18 +29,19 @@ describe("dockhand prune and restore", () => {
     (argv: string[], io: CliIo) =>
       command(argv, io, env);
 
+  /** The ids of octo-org/app's versions GitHub still lists. */
+  const appVersionIds = () =>
+    fake
+      .packageVersions("octo-org", "app")
+      .map((v) => v.id)
+      .sort();
+
   beforeEach(() => {
     fake = new FakeGitHub();
     registry = new FakeRegistry();
     stops = [interceptGitHub(fake), registry.intercept()];
     seedRepo(fake);
-    const image = (name: string) =>
-      registry.put({
-        schemaVersion: 2,
-        mediaType: "application/vnd.oci.image.manifest.v1+json",
-        config: { digest: `sha256:${name.padEnd(64, "0")}` },
-        layers: [],
-      });
+    const image = (name: string) => registry.put(bareImage(name.padEnd(64, "0")));
     const at = Date.parse("2026-11-01T00:00:00Z");
     fake.addPackage({
       owner: "octo-org",
@@ -75,13 +77,7 @@ describe("dockhand prune and restore", () => {
     assert.equal(real.status, 0, real.stderr);
     assert.match(real.stdout, /deleted 1 sha256:.*: PR #3 is closed/);
     assert.match(real.stdout, /Restore within 30 days: dockhand restore --owner octo-org --package app --ids 1/);
-    assert.deepEqual(
-      fake
-        .packageVersions("octo-org", "app")
-        .map((v) => v.id)
-        .sort(),
-      [2, 3],
-    );
+    assert.deepEqual(appVersionIds(), [2, 3]);
 
     const restored = await runCli(with_(restoreCommand), ["--owner", "octo-org", "--package", "app", "--ids", "1,99"]);
     assert.equal(restored.status, 1);
@@ -89,29 +85,13 @@ describe("dockhand prune and restore", () => {
       restored.stdout,
       /restored 1\ncould not restore 99: HTTP 404 \(not deleted, deleted over 30 days ago, or its tag was reused\)/,
     );
-    assert.deepEqual(
-      fake
-        .packageVersions("octo-org", "app")
-        .map((v) => v.id)
-        .sort(),
-      [1, 2, 3],
-    );
+    assert.deepEqual(appVersionIds(), [1, 2, 3]);
   });
 
   it("URL-encodes nested package names and detects a user owner", async () => {
     const at = Date.parse("2026-11-01T00:00:00Z");
-    const digest = registry.put({
-      schemaVersion: 2,
-      mediaType: "application/vnd.oci.image.manifest.v1+json",
-      config: { digest: `sha256:${"e".repeat(64)}` },
-      layers: [],
-    });
-    const kept = registry.put({
-      schemaVersion: 2,
-      mediaType: "application/vnd.oci.image.manifest.v1+json",
-      config: { digest: `sha256:${"f".repeat(64)}` },
-      layers: [],
-    });
+    const digest = registry.put(bareImage("e".repeat(64)));
+    const kept = registry.put(bareImage("f".repeat(64)));
     fake.addPackage({
       owner: "octo-user",
       ownerKind: "User",
@@ -146,12 +126,7 @@ describe("dockhand prune and restore", () => {
   });
   it("says what it kept and why, counted by reason, and which PRs and manifests it could not read", async () => {
     const at = Date.parse("2026-11-01T00:00:00Z");
-    const digest = registry.put({
-      schemaVersion: 2,
-      mediaType: "application/vnd.oci.image.manifest.v1+json",
-      config: { digest: `sha256:${"d".repeat(64)}` },
-      layers: [],
-    });
+    const digest = registry.put(bareImage("d".repeat(64)));
     fake.packageVersions("octo-org", "app").push(
       { id: 5, digest, createdAt: at, updatedAt: at, tags: ["pr-99"] }, // no such PR: 404
       { id: 6, digest: `sha256:${"9".repeat(64)}`, createdAt: at, updatedAt: at, tags: ["pr-4-abc"] }, // not in the registry
@@ -203,12 +178,7 @@ describe("dockhand prune and restore", () => {
 
   it("lists versions 100 a page, active only, for a user's package as for an organization's", async () => {
     const at = Date.parse("2026-11-01T00:00:00Z");
-    const digest = registry.put({
-      schemaVersion: 2,
-      mediaType: "application/vnd.oci.image.manifest.v1+json",
-      config: { digest: `sha256:${"7".repeat(64)}` },
-      layers: [],
-    });
+    const digest = registry.put(bareImage("7".repeat(64)));
     const versions = Array.from({ length: 150 }, (_, i) => ({
       id: 1000 + i,
       digest,
@@ -273,25 +243,13 @@ describe("dockhand prune and restore", () => {
       fake.fail("GET", /\/packages\/container\/app\/versions/, { status: 502, body: { message: "Server Error" } }, 10);
       await assert.rejects(runCli(with_(pruneCommand), ["--owner", "octo-org", "--package", "app"]), { status: 502 });
       assert.equal(lists() - before, 2);
-      assert.deepEqual(
-        fake
-          .packageVersions("octo-org", "app")
-          .map((v) => v.id)
-          .sort(),
-        [1, 2, 3],
-      );
+      assert.deepEqual(appVersionIds(), [1, 2, 3]);
     },
   );
 
   it("honours DOCKHAND_PRUNE_WRITE_INTERVAL_MS, and refuses an invalid one in one line", async () => {
     const at = Date.parse("2026-11-01T00:00:00Z");
-    const image = (name: string) =>
-      registry.put({
-        schemaVersion: 2,
-        mediaType: "application/vnd.oci.image.manifest.v1+json",
-        config: { digest: `sha256:${name.padEnd(64, "1")}` },
-        layers: [],
-      });
+    const image = (name: string) => registry.put(bareImage(name.padEnd(64, "1")));
     fake.packageVersions("octo-org", "app").push(
       ...[10, 11, 12].map((id) => ({
         id,

@@ -12,6 +12,7 @@ import { interceptGitHub } from "../support/nock-github.js";
 import { REPO, SHA1, seedRepo } from "../support/scenario.js";
 import { createTestApp, type TestApp } from "../support/test-app.js";
 import { pullRequestClosed } from "../support/webhooks.js";
+import { bareImage, platformIndex } from "../support/bare-manifests.js";
 
 const FULL = "octo-org/app";
 const CLOSED_AT = "2026-11-20T11:00:00Z";
@@ -19,24 +20,8 @@ const HOUR = 3600 * 1000;
 
 /** A closed PR's multi-arch image whose arm64 manifest a release index shares, plus an open PR's image. */
 function seedPackage(fake: FakeGitHub, registry: FakeRegistry) {
-  const manifest = (name: string) =>
-    registry.put({
-      schemaVersion: 2,
-      mediaType: "application/vnd.oci.image.manifest.v1+json",
-      config: { digest: `sha256:${name.padEnd(64, "0")}` },
-      layers: [],
-    });
-  const index = (children: [string, string][]) =>
-    registry.put({
-      schemaVersion: 2,
-      mediaType: "application/vnd.oci.image.index.v1+json",
-      manifests: children.map(([digest, platform]) => ({
-        mediaType: "application/vnd.oci.image.manifest.v1+json",
-        digest,
-        size: 1,
-        platform: { os: "linux", architecture: platform },
-      })),
-    });
+  const manifest = (name: string) => registry.put(bareImage(name.padEnd(64, "0")));
+  const index = (children: [string, string][]) => registry.put(platformIndex(children));
   const amd = manifest("a1");
   const arm = manifest("a2");
   const pr7 = index([
@@ -69,14 +54,7 @@ describe("prune on pull_request.closed", () => {
   ) {
     app = await createTestApp(fake, { DOCKHAND_PRUNE_WRITE_INTERVAL_MS: "0", ...env });
     seedRepo(fake, config);
-    fake.addPull(FULL, {
-      number: 7,
-      headRef: "feature/login",
-      headSha: SHA1,
-      headRepo: REPO,
-      state: "closed",
-      closedAt: CLOSED_AT,
-    });
+    closedPr7(CLOSED_AT);
     fake.addPull(FULL, { number: 8, headRef: "feature/other", headSha: SHA1, headRepo: REPO });
     // An existing report comment, as CI left it.
     fake.addComment(FULL, 7, {
@@ -86,8 +64,19 @@ describe("prune on pull_request.closed", () => {
     });
     return seedPackage(fake, registry);
   }
-  const close = () =>
-    app.receive("pull_request", pullRequestClosed({ repo: REPO, number: 7, headSha: SHA1, closedAt: CLOSED_AT }));
+  /** PR #7 as GitHub shows it once closed at `closedAt`. */
+  const closedPr7 = (closedAt: string) =>
+    fake.addPull(FULL, {
+      number: 7,
+      headRef: "feature/login",
+      headSha: SHA1,
+      headRepo: REPO,
+      state: "closed",
+      closedAt,
+    });
+  /** GitHub's delivery that PR #7 closed. */
+  const close = (closedAt = CLOSED_AT, id?: string) =>
+    app.receive("pull_request", pullRequestClosed({ repo: REPO, number: 7, headSha: SHA1, closedAt }), id);
   const comment = () => fake.commentsOn(FULL, 7).find((c) => c.body.startsWith(REPORT_MARKER))?.body ?? "";
   const remaining = () =>
     fake
@@ -141,18 +130,8 @@ describe("prune on pull_request.closed", () => {
     await close();
     await app.advance(24 * HOUR);
     const probes = fake.appTokenProbes.length;
-    fake.addPull(FULL, {
-      number: 7,
-      headRef: "feature/login",
-      headSha: SHA1,
-      headRepo: REPO,
-      state: "closed",
-      closedAt: "2026-11-21T12:00:00Z",
-    });
-    await app.receive(
-      "pull_request",
-      pullRequestClosed({ repo: REPO, number: 7, headSha: SHA1, closedAt: "2026-11-21T12:00:00Z" }),
-    );
+    closedPr7("2026-11-21T12:00:00Z");
+    await close("2026-11-21T12:00:00Z");
     await app.advance(48 * HOUR);
     assert.equal(fake.appTokenProbes.length, probes, "no second probe for the same owner");
   });
@@ -175,18 +154,8 @@ describe("prune on pull_request.closed", () => {
       comment(),
       /not pruned\. GitHub's Packages API does not accept this app's installation token for `octo-org`, and no token is configured\. Set `DOCKHAND_PACKAGES_TOKEN`/,
     );
-    fake.addPull(FULL, {
-      number: 7,
-      headRef: "feature/login",
-      headSha: SHA1,
-      headRepo: REPO,
-      state: "closed",
-      closedAt: "2026-11-21T12:00:00Z",
-    });
-    await app.receive(
-      "pull_request",
-      pullRequestClosed({ repo: REPO, number: 7, headSha: SHA1, closedAt: "2026-11-21T12:00:00Z" }),
-    );
+    closedPr7("2026-11-21T12:00:00Z");
+    await close("2026-11-21T12:00:00Z");
     await app.advance(48 * HOUR);
     assert.equal(app.logs.filter((l) => String(l.msg).startsWith("GitHub's Packages API does not accept")).length, 1);
   });
@@ -246,24 +215,14 @@ describe("prune on pull_request.closed", () => {
     assert.deepEqual(remaining(), [13, 14, 15]);
     assert.match(comment(), /deleted 2 versions/);
 
-    fake.addPull(FULL, {
-      number: 7,
-      headRef: "feature/login",
-      headSha: SHA1,
-      headRepo: REPO,
-      state: "closed",
-      closedAt: "2026-11-22T12:00:00Z",
-    });
+    closedPr7("2026-11-22T12:00:00Z");
     fake.fail(
       "GET",
       /\/packages\/container\/app\/versions$/,
       { status: 502, body: { message: "Server Error" } },
       OCTOKIT_SENDS.read * MAX_TRIES,
     );
-    await app.receive(
-      "pull_request",
-      pullRequestClosed({ repo: REPO, number: 7, headSha: SHA1, closedAt: "2026-11-22T12:00:00Z" }),
-    );
+    await close("2026-11-22T12:00:00Z");
     for (let i = 0; i < 5; i += 1) await app.advance(24 * HOUR);
     assert.match(comment(), /GitHub or the registry failed \(`Server Error`\)\. The next sweep tries again/);
   });
@@ -312,11 +271,7 @@ describe("prune on pull_request.closed", () => {
     await close();
     assert.deepEqual(app.queue.scheduled(), []);
     fake.setFile(FULL, ".github/dockhand.yml", "prune:\n  graceHours: -1\n");
-    await app.receive(
-      "pull_request",
-      pullRequestClosed({ repo: REPO, number: 7, headSha: SHA1, closedAt: CLOSED_AT }),
-      "again",
-    );
+    await close(CLOSED_AT, "again");
     assert.deepEqual(app.queue.scheduled(), []);
   });
 });

@@ -10,6 +10,7 @@ import { FakeRegistry } from "../support/fake-registry.js";
 import { interceptGitHub } from "../support/nock-github.js";
 import { REPO, SHA1, seedRepo } from "../support/scenario.js";
 import { createTestApp, type TestApp } from "../support/test-app.js";
+import { bareImage } from "../support/bare-manifests.js";
 
 const DAY = 24 * 3600 * 1000;
 
@@ -66,13 +67,7 @@ describe("the scheduled sweep", () => {
       closedAt: "2026-11-01T00:00:00Z",
     });
     fake.addPull("octo-org/app", { number: 4, headRef: "b", headSha: SHA1, headRepo: REPO });
-    const image = (name: string) =>
-      registry.put({
-        schemaVersion: 2,
-        mediaType: "application/vnd.oci.image.manifest.v1+json",
-        config: { digest: `sha256:${name.padEnd(64, "0")}` },
-        layers: [],
-      });
+    const image = (name: string) => registry.put(bareImage(name.padEnd(64, "0")));
     const now = Date.parse("2026-11-20T11:30:00Z");
     const version = (id: number, tags: string[], ageDays: number): PackageVersion => ({
       id,
@@ -124,12 +119,7 @@ describe("the scheduled sweep", () => {
         fake
           .addRepo({ owner: "octo-org", name, id: 1100 + i })
           .setFile(`octo-org/${name}`, ".github/dockhand.yml", config);
-      const digest = registry.put({
-        schemaVersion: 2,
-        mediaType: "application/vnd.oci.image.manifest.v1+json",
-        config: { digest: `sha256:${name.padEnd(64, "0")}` },
-        layers: [],
-      });
+      const digest = registry.put(bareImage(name.padEnd(64, "0")));
       fake.addPackage({
         owner: "octo-org",
         name,
@@ -137,12 +127,7 @@ describe("the scheduled sweep", () => {
           { id: 10 + i, digest, createdAt: now - 10 * DAY, updatedAt: now - 10 * DAY, tags: ["feature-old"] },
           {
             id: 20 + i,
-            digest: registry.put({
-              schemaVersion: 2,
-              mediaType: "application/vnd.oci.image.manifest.v1+json",
-              config: { digest: `sha256:${`${name}k`.padEnd(64, "0")}` },
-              layers: [],
-            }),
+            digest: registry.put(bareImage(`${name}k`.padEnd(64, "0"))),
             createdAt: now,
             updatedAt: now,
             tags: ["latest"],

@@ -7,6 +7,7 @@ import { interceptGitHub } from "../support/nock-github.js";
 import { buildJob, buildxLog, REPO, SHA1, seedRepo } from "../support/scenario.js";
 import { createTestApp } from "../support/test-app.js";
 import { workflowRunCompleted } from "../support/webhooks.js";
+import { bareImage } from "../support/bare-manifests.js";
 
 /** `mib` of build output, as a job prints before its push. */
 function noise(mib: number): string {
@@ -16,12 +17,7 @@ function noise(mib: number): string {
 
 async function reportFor(log: string, config: string, tags: string[]) {
   const registry = new FakeRegistry();
-  const digest = registry.put({
-    schemaVersion: 2,
-    mediaType: "application/vnd.oci.image.manifest.v1+json",
-    config: {},
-    layers: [],
-  });
+  const digest = registry.put(bareImage());
   for (const tag of tags) registry.tag("octo-org/app", tag, digest);
   const served = await registry.serve();
   const fake = new FakeGitHub();

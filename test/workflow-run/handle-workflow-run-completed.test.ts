@@ -26,6 +26,10 @@ describe("report on workflow_run.completed", () => {
       ...overrides,
     });
   }
+  /** A fork's run: GitHub lists no PRs on it. */
+  function forkRun(overrides: Partial<Parameters<typeof workflowRunCompleted>[0]> = {}) {
+    return sameRepoRun({ headRepo: FORK, id: 501, headBranch: "main", pullRequests: [], ...overrides });
+  }
   function reportComments(issue = 7) {
     return fake.commentsOn(FULL, issue).filter((c) => c.body.startsWith(REPORT_MARKER));
   }
@@ -70,17 +74,7 @@ describe("report on workflow_run.completed", () => {
     fake.setJobs(FULL, 501, 1, [buildJob(1, buildxLog(["ghcr.io/evil/x:pr-8"], DIGEST_A))]);
     fake.setArtifacts(501, [{ id: 92, name: "image.tar", size_in_bytes: 2048 }]);
 
-    await app.receive(
-      "workflow_run",
-      workflowRunCompleted({
-        repo: REPO,
-        headRepo: FORK,
-        id: 501,
-        headSha: SHA1,
-        headBranch: "main",
-        pullRequests: [],
-      }),
-    );
+    await app.receive("workflow_run", forkRun());
 
     const [comment] = reportComments(8);
     assert.ok(comment);
@@ -236,17 +230,7 @@ describe("report on workflow_run.completed", () => {
     seedRepo(fake);
     fake.addPull(FULL, { number: 8, headRef: branch, headSha: SHA1, headRepo: FORK });
     fake.setArtifacts(501, [{ id: 92, name: "image a`b'c|@team <b>", size_in_bytes: 1 }]);
-    await app.receive(
-      "workflow_run",
-      workflowRunCompleted({
-        repo: REPO,
-        headRepo: FORK,
-        id: 501,
-        headSha: SHA1,
-        headBranch: branch,
-        name: "CI @org/team [x](http://e.vil)",
-      }),
-    );
+    await app.receive("workflow_run", forkRun({ headBranch: branch, name: "CI @org/team [x](http://e.vil)" }));
     const body = reportComments(8)[0]!.body;
     const outsideCode = body.replace(/```[\s\S]*?```/g, "").replace(/(`+)[\s\S]*?\1/g, "");
     assert.doesNotMatch(outsideCode, /@org|@team|<img|<b>|evil/);
