@@ -334,15 +334,38 @@ class LineReading {
     return this.named;
   }
 
-  /** A host's status, remembered for the last host asked about (a line's rules ask about the same one). */
+  /**
+   * A host's status, remembered for the last host asked about (a line's rules ask about the same one).
+   * A host the line asks for a path of distribution's storage is some registry's blob store (an S3
+   * bucket, a CDN) whatever its name: known.
+   */
   status(host: string): HostStatus {
-    if (this.asked?.host !== host) this.asked = { host, status: this.reader.status(host) };
+    if (this.asked?.host !== host)
+      this.asked = { host, status: storesBlobs(this.line.text, host) ? KNOWN : this.reader.status(host) };
     return this.asked.status;
   }
 
   registryWork(): Judgement {
     return (this.work ??= this.reader.registryWork(this.line, this));
   }
+}
+
+/** distribution's storage layout, which a registry's redirect to its blob store (S3, GCS, a CDN) shows in the URL's path. */
+const REGISTRY_STORAGE_PATH = "/docker/registry/v2/";
+
+/** Whether the line asks `host` for a path in a registry's storage layout (the first such URL on the line). */
+function storesBlobs(text: string, host: string): boolean {
+  const path = text.toLowerCase().indexOf(REGISTRY_STORAGE_PATH);
+  if (path < 0) return false;
+  const scheme = text.lastIndexOf("://", path);
+  if (scheme < 0) return false;
+  const hostEnd = text.indexOf("/", scheme + 3);
+  return (
+    text
+      .slice(scheme + 3, hostEnd)
+      .toLowerCase()
+      .replace(/:\d+$/, "") === host
+  );
 }
 
 /** The failing region and what is worked out about it once per classification: hosts, buildkit steps. */
@@ -401,7 +424,7 @@ class RegionReader {
     const request = REQUEST_HOST.exec(line.text);
     const asked = request?.[1] ?? request?.[2] ?? request?.[3];
     if (asked !== undefined && this.servesPackages(asked))
-      return this.because(false, () => `\`${asked}\` serves packages, not images`);
+      return this.because(false, () => `\`${asked}\` serves packages, files or caches, not images`);
     const evidence = REGISTRY_EVIDENCE.exec(line.text);
     if (evidence) return this.because(true, () => `the line shows registry work (\`${evidence[0].trim()}\`)`);
     if (asked !== undefined) {

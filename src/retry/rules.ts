@@ -97,7 +97,7 @@ export const BUILT_IN_RULES: readonly Rule[] = [
     id: "access-denied",
     verdict: "permanent",
     operation: "push",
-    pattern: String.raw`(?:^|error: |: )denied: |requested access to the resource is denied|push access denied|insufficient_scope|is not authorized to perform`,
+    pattern: String.raw`(?:^|error: |: )denied(?:: |\.?$)|requested access to the resource is denied|push access denied|insufficient_scope|is not authorized to perform|does not exist or no pull access`,
     scope: "self",
     cause:
       "The registry denied access: the credential may not push to this repository, or the repository name is wrong.",
@@ -127,7 +127,7 @@ export const BUILT_IN_RULES: readonly Rule[] = [
     id: "forbidden",
     verdict: "permanent",
     operation: "push",
-    pattern: String.raw`\b403 forbidden\b|status(?:code)?:? 403\b|\b403 \(forbidden\)`,
+    pattern: String.raw`\b403 forbidden\b|status(?:code)?:? 403\b|\b403 \(forbidden\)|\bhttp 403 response\b`,
     scope: "registry",
     cause: "The registry refused the request (403): the credential lacks push rights for this repository.",
     fix: "Add `permissions: packages: write` and check the package's Manage Actions access.",
@@ -136,7 +136,7 @@ export const BUILT_IN_RULES: readonly Rule[] = [
     id: "rate-limited",
     verdict: "transient",
     operation: "any",
-    pattern: String.raw`toomanyrequests|pull rate limit|too many requests to registry`,
+    pattern: String.raw`toomanyrequests|pull rate limit|too many requests to (?:upstream )?registry`,
     scope: "self",
     wait: "long",
     cause:
@@ -157,7 +157,7 @@ export const BUILT_IN_RULES: readonly Rule[] = [
     id: "manifest-unknown",
     verdict: "permanent",
     operation: "manifest",
-    pattern: String.raw`manifest unknown|manifest for \S+ not found|name unknown|\bMANIFEST_UNKNOWN\b|\bNAME_UNKNOWN\b|no such manifest\b`,
+    pattern: String.raw`manifest unknown|manifest for \S+ not found|name unknown|\bMANIFEST_UNKNOWN\b|\bNAME_UNKNOWN\b|no such manifest\b|failed to (?:resolve source metadata for \S+|create llb definition:) \S+ not found`,
     scope: "self",
     cause: "The tag or digest does not exist in the registry.",
     fix: "Check that it was pushed (and not pruned) and the spelling of the name and tag.",
@@ -166,10 +166,32 @@ export const BUILT_IN_RULES: readonly Rule[] = [
     id: "platform-not-published",
     verdict: "permanent",
     operation: "pull",
-    pattern: String.raw`no matching manifest for \S+ in the manifest list|no match for platform in manifest`,
+    pattern: String.raw`no matching manifest for \S+ in the manifest list|no match for platform in manifest|no image found in (?:manifest list|image index) for architecture|image architecture mismatch`,
     scope: "self",
     cause: "The image exists, but not for this runner's platform (e.g. `linux/arm64`).",
     fix: "Publish the image for that platform (`platforms:` with docker/setup-qemu-action), or pull with `--platform`.",
+  },
+  {
+    id: "manifest-invalid",
+    verdict: "permanent",
+    operation: "manifest",
+    // distribution's MANIFEST_INVALID as each client prints it, and the schema or media type a registry refuses.
+    pattern: String.raw`\bMANIFEST_INVALID\b|manifest invalid|manifest schema version not supported|unsupported manifest media type`,
+    scope: "self",
+    cause:
+      "The registry refused the manifest: its format, schema version or media types are ones this registry does not accept.",
+    fix: "Push a format the registry accepts (e.g. Docker v2 schema 2 or OCI with compressed layers); the pushing tool usually has an option for it.",
+  },
+  {
+    id: "image-policy",
+    verdict: "permanent",
+    operation: "pull",
+    // containers/image (podman, buildah, skopeo) refusing by the machine's own policy, before or after asking the registry.
+    pattern: String.raw`short-name resolution enforced|source image rejected|a signature was required|invalid policy in|default policy is missing`,
+    scope: "self",
+    cause:
+      "The machine's image policy refused the image: a short name where a full one is required, a missing signature, or a broken `policy.json`.",
+    fix: "Use the fully qualified image name (`docker.io/library/alpine`), or fix `/etc/containers/policy.json` and `registries.conf`.",
   },
   {
     id: "tag-immutable",
@@ -207,6 +229,18 @@ export const BUILT_IN_RULES: readonly Rule[] = [
     scope: "self",
     cause: "The registry answers plain HTTP where the client spoke HTTPS, or the other way round.",
     fix: 'Serve the registry over TLS, or declare it insecure to the client (buildkitd.toml `[registry."host"] http = true`, or daemon.json `insecure-registries`).',
+  },
+  {
+    id: "local-resolver-refused",
+    verdict: "permanent",
+    operation: "runner",
+    // Nobody answers DNS on this machine's own resolver address: its setup, not the registry (a resolver that
+    // answers slowly or says "try again" is another matter, and stays with `dns-lookup-failed`).
+    pattern: String.raw`lookup [a-z0-9.-]+ on (?:\[::1\]|127\.\d{1,3}\.\d{1,3}\.\d{1,3}):53: [^\n]{0,120}?connection refused`,
+    scope: "self",
+    cause:
+      "The runner's local DNS resolver refused the lookup: nothing answers on its loopback resolver address, so no host resolves.",
+    fix: "Fix the machine's DNS: restart Docker Desktop or systemd-resolved, or set a DNS server (daemon.json `dns`, /etc/resolv.conf).",
   },
   {
     id: "registry-host-typo",
@@ -328,7 +362,7 @@ export const BUILT_IN_RULES: readonly Rule[] = [
     id: "connection-dropped",
     verdict: "transient",
     operation: "any",
-    pattern: String.raw`connection reset\b|broken pipe|use of closed network connection|server sent goaway|http2: client connection (?:lost|force closed)|stream error: stream id \d+; (?:internal_error|refused_stream)|server closed idle connection|transport connection broken|tls: bad record mac|forcibly closed by the remote host|underlying connection was closed|remote host (?:terminated|closed connection during) the handshake|remote end closed connection without response|failed to respond\b|unexpected eof|(?:^|: )eof["')\]]{0,3}\.?$`,
+    pattern: String.raw`connection reset\b|broken pipe|use of closed network connection|server sent goaway|http2: client connection (?:lost|force closed)|stream error: stream id \d+; (?:internal_error|refused_stream|protocol_error)|server closed idle connection|transport connection broken|tls: bad record mac|forcibly closed by the remote host|underlying connection was closed|remote host (?:terminated|closed connection during) the handshake|remote end closed connection without response|failed to respond\b|unexpected eof|(?:^|: )eof["')\]]{0,3}\.?$`,
     scope: "registry",
   },
   {
@@ -343,7 +377,7 @@ export const BUILT_IN_RULES: readonly Rule[] = [
     id: "network-timeout",
     verdict: "transient",
     operation: "any",
-    pattern: String.raw`i/o timeout|connection timed out|client\.timeout (?:exceeded|or context cancellation)|context deadline exceeded|deadlineexceeded|request canceled|: no response$|timeout awaiting response headers|(?:read|connect) timed out|operation (?:has )?timed out|status(?: ?code)?:? 408\b|\b408 request time-?out\b`,
+    pattern: String.raw`i/o timeout|connection timed out|client\.timeout (?:exceeded|or context cancellation)|context deadline exceeded|deadlineexceeded|request canceled|: no response$|timeout awaiting response headers|(?:read|connect) timed out|operation (?:has )?timed out|network timed out while trying to connect|status(?: ?code)?:? 408\b|\b408 request time-?out\b`,
     scope: "registry",
     host: "known-or-unnamed",
   },
@@ -412,7 +446,9 @@ export const REGISTRY_EVIDENCE = new RegExp(
     String.raw`upload(?:ing)? (?:the )?(?:layer|manifest|blob)|upload failed, retrying|writing (?:blob|manifest)|reuse blob|copying (?:system )?(?:image|blob|config)|reading (?:manifest|blob|config blob)|error reading blob|parsing image configuration`,
     String.raw`initializing source docker|push refers to repository|error response from daemon|login attempt to|trying to (?:pull|push) repository|while (?:uploading|fetching image layer)`,
     String.raw`received unexpected http status|unexpected status(?: code)? (?:https?://|from (?:get|head|put|post|patch|delete) request)|unexpected status: \d|unrecognized http status|invalid status code (?:from registry|returned when fetching)`,
-    String.raw`error parsing http \d\d\d response body|bad response from registry|_apis/artifactcache|getauthorizationtoken|\[registry\] |(?:^|: )unauthorized: `,
+    String.raw`error parsing http \d\d\d response body|bad response from registry|getauthorizationtoken|\[registry\] |(?:^|: )unauthorized: `,
+    // A pull in the words of kaniko (its base image or a stage's filesystem), the kubelet and ECS, podman and ctr.
+    String.raw`failed to get filesystem from image|extracting fs from image|error building stage: (?:(?:read|write|dial) tcp|stream error|get |head )|errimagepull|imagepullbackoff|back-off pulling image|cannotpullcontainererror|unable to pull (?:image|docker://|[a-z0-9.-]+(?::\d+)?/)|\bctr\b[^"\n]{0,60} content fetch\b`,
     // jib (its Maven and Gradle goals, its registry calls), the daemon's pull retries, kaniko's push check.
     String.raw`jib-(?:maven|gradle)-plugin|com\.google\.cloud\.tools[.:]jib|i/o error for image \[|tried to (?:push|pull|check) (?:blob|image|manifest)|download failed after attempts=|checking push permission|failed to perform "\w+" on (?:source|destination)`,
   ].join("|"),
@@ -428,7 +464,7 @@ export const REGISTRY_EVIDENCE = new RegExp(
 export const NOT_REGISTRY_LINE =
   /npm (?:err!|error|warn)\b|retrying \(retry\(total=|spurious network error|could not (?:transfer|resolve) (?:artifact|dependencies)|could not (?:get|head|put|download) '|^curl: \(\d+\) |^wget: |^connecting to \S+ \(|^(?:e|w): |^err:\d+ |^go: |failed to push some refs|\[remote rejected\]|(?:^|: )remote: |rpc failed; http|the requested url returned error|error during connect|\/var\/run\/docker\.sock|unixhttpconnectionpool|cannot connect to the docker daemon|oci runtime|shim task|failed to create task|driver failed programming|is already in use by container/i;
 
-/** Hosts that serve packages, not images: a request to one is never a registry operation. */
+/** Hosts that serve packages, files or caches, not images: a request to one is never a registry operation. */
 export const NOT_REGISTRY_HOSTS = [
   "registry.npmjs.org",
   "registry.yarnpkg.com",
@@ -464,6 +500,8 @@ export const NOT_REGISTRY_HOSTS = [
   "*-npm.pkg.dev",
   "*-python.pkg.dev",
   "*-maven.pkg.dev",
+  // GitHub Actions' own services (the cache buildkit's `type=gha` exports to, job logs, OIDC): not registries.
+  "*.actions.githubusercontent.com",
 ];
 
 /** Buildkit's output of a command it runs (`#12 3.217 npm ERR! …`): what the build's own `RUN` printed. */
@@ -549,6 +587,5 @@ export const KNOWN_REGISTRY_HOSTS = [
   "rg.*.scw.cloud",
   "registry.heroku.com",
   "registry.fly.io",
-  "*.actions.githubusercontent.com",
   "localhost",
 ];

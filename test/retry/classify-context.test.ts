@@ -409,3 +409,90 @@ describe("the Docker daemon's own failures", () => {
     );
   });
 });
+
+describe("third round: a pull seen only through the client's own words", () => {
+  it("kaniko fetching a base image or a stage's filesystem: a network error there is a registry flake", () => {
+    for (const line of [
+      "error building image: error building stage: failed to get filesystem from image: read tcp 10.0.0.5:41234->140.82.112.33:443: read: connection reset by peer",
+      "error building image: error building stage: failed to execute command: extracting fs from image: stream error: stream ID 7; PROTOCOL_ERROR",
+      "error building image: error building stage: write tcp 10.0.0.5:41234->140.82.112.33:443: write: broken pipe",
+    ])
+      assert.equal(classifyLog(line, {}, rules).verdict, "transient", line);
+  });
+
+  it("kaniko's own command or download failing is not a pull", () => {
+    for (const line of [
+      "error building image: error building stage: failed to execute command: waiting for process to exit: exit status 1",
+      "error building image: error building stage: failed to get files used from context: Get https://downloads.example.com/tool.tgz: read tcp 10.0.0.5:41234->93.184.216.34:443: read: connection reset by peer",
+    ])
+      assert.equal(classifyLog(line, {}, rules).verdict, "unrelated", line);
+  });
+
+  it("the kubelet's and ECS's pull errors show the pull: their network words count", () => {
+    for (const line of [
+      'Error syncing pod 4c1f, skipping: failed to "StartContainer" for "api" with ErrImagePull: "read tcp 10.1.2.3:51000->104.18.1.2:443: read: connection reset by peer"',
+      "CannotPullContainerError: ref pull has been retried 5 time(s): read tcp 10.0.1.5:40000->52.1.2.3:443: read: connection reset by peer",
+      'Failed to pull image "quay.io/o/app:1": Network timed out while trying to connect to https://quay.io/v1/repositories/o/app/images',
+    ])
+      assert.equal(classifyLog(line, {}, rules).verdict, "transient", line);
+  });
+
+  it("a registry's blob store is known by distribution's storage path, whatever its host; the same host's other files are not", () => {
+    const blob =
+      "Get https://acme-images.s3.us-west-2.amazonaws.com/docker/registry/v2/blobs/sha256/aa/aa11/data?X-Amz-Algorithm=AWS4-HMAC-SHA256: dial tcp 52.1.2.3:443: i/o timeout";
+    assert.equal(classifyLog(blob, {}, rules).verdict, "transient");
+    const file =
+      "Get https://acme-images.s3.us-west-2.amazonaws.com/releases/tool.tgz: dial tcp 52.1.2.3:443: i/o timeout";
+    assert.equal(classifyLog(file, {}, rules).verdict, "unrelated");
+  });
+});
+
+describe("third round: precision", () => {
+  it("a lookup refused by this machine's own resolver is its setup, not the registry; a resolver's hiccup still is one", () => {
+    const refused = classifyLog(
+      "Error response from daemon: Get https://ghcr.io/v2/: dial tcp: lookup ghcr.io on 127.0.0.53:53: read udp 127.0.0.1:40000->127.0.0.53:53: read: connection refused",
+      {},
+      rules,
+    );
+    assert.equal(refused.verdict, "permanent");
+    assert.equal(refused.rule, "local-resolver-refused");
+    for (const line of [
+      "Get https://ghcr.io/v2/: dial tcp: lookup ghcr.io on 10.0.0.2:53: read udp 10.0.0.7:40000->10.0.0.2:53: i/o timeout",
+      "Get https://ghcr.io/v2/: dial tcp: lookup ghcr.io: Temporary failure in name resolution",
+    ])
+      assert.equal(classifyLog(line, {}, rules).verdict, "transient", line);
+  });
+
+  it("GitHub Actions' cache service is not a registry, even in a push step", () => {
+    const log = step(
+      "docker/build-push-action@v6",
+      [
+        "#14 exporting to GitHub Actions Cache",
+        '#14 ERROR: failed to export cache: Get "https://acghubeus2.actions.githubusercontent.com/Xy12/_apis/artifactcache/cache?keys=buildkit-blob-1": dial tcp 13.107.42.16:443: i/o timeout',
+      ],
+      "buildx failed with: ERROR: failed to solve: failed to export cache",
+    );
+    assert.equal(classifyLog(log, {}, rules).verdict, "unrelated");
+    const v2 =
+      'ERROR: failed to solve: Post "https://results-receiver.actions.githubusercontent.com/twirp/github.actions.results.api.v1.CacheService/CreateCacheEntry": read tcp 172.17.0.2:40000->20.1.2.3:443: read: connection reset by peer';
+    assert.equal(classifyLog(v2, {}, rules).verdict, "unrelated");
+  });
+
+  it("a registry's refusals in other clients' words are permanent: a base tag buildkit cannot find, an invalid manifest, the machine's image policy, a bare denied", () => {
+    for (const [line, rule] of [
+      [
+        "ERROR: failed to solve: node:99-alpine: failed to resolve source metadata for docker.io/library/node:99-alpine: docker.io/library/node:99-alpine: not found",
+        "manifest-unknown",
+      ],
+      [
+        "Error: PUT https://registry.example.com/v2/o/app/manifests/v1: MANIFEST_INVALID: manifest invalid",
+        "manifest-invalid",
+      ],
+      ["Error: short-name resolution enforced but cannot prompt without a TTY", "image-policy"],
+      ['Error response from daemon: Head "https://ghcr.io/v2/o/app/manifests/1.0": denied', "access-denied"],
+    ] as const) {
+      const got = classifyLog(line, {}, rules);
+      assert.deepEqual([got.verdict, got.rule], ["permanent", rule], line);
+    }
+  });
+});

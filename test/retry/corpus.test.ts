@@ -11,7 +11,9 @@ import { readCorpus } from "../support/corpus.js";
  * were written from `train.jsonl` and the first corpus; `holdout.jsonl` was scored once after them
  * (4233bfb: 24/27, 24/33, short of issue 11's 0.97 and 0.85). Its misses were then read and documented,
  * so the second round (rules from the clients' own error strings) could see it: its figures below are
- * no longer a held-out measure, only a guard. A fresh held-out set is scored outside this test.
+ * no longer a held-out measure, only a guard. `fresh.jsonl` was held out from the second round (scored
+ * once at 213988c: 57/64, 57/83, one decoy called transient) and is open to the third; its figures
+ * here are a guard too. The next fresh set is scored outside this test.
  */
 const rules = compileRules();
 const corpus = (name: string) => readCorpus(fileURLToPath(new URL(`../fixtures/corpus/${name}`, import.meta.url)));
@@ -24,18 +26,21 @@ function report(t: { diagnostic: (message: string) => void }, name: string, scor
 }
 
 const cases: [string, () => LabelledLine[], { precision: number; recall: number; permanentPrecision: number }][] = [
-  ["train.jsonl (380 lines)", () => corpus("train.jsonl"), { precision: 0.97, recall: 0.82, permanentPrecision: 0.85 }],
-  ["the first corpus (79 lines)", () => readCorpus(), { precision: 0.85, recall: 0.8, permanentPrecision: 0.95 }],
+  ["train.jsonl (380 lines)", () => corpus("train.jsonl"), { precision: 0.97, recall: 0.82, permanentPrecision: 0.86 }],
+  // 26/30, 26/32: its one GitHub Actions cache line is labelled transient there, a decoy in fresh.jsonl.
+  ["the first corpus (79 lines)", () => readCorpus(), { precision: 0.86, recall: 0.81, permanentPrecision: 0.97 }],
   // Held out for the first round only (24/27, 24/33 then); seen since, so a guard, not a measure.
   [
     "holdout.jsonl (97 lines)",
     () => corpus("holdout.jsonl"),
-    { precision: 0.93, recall: 0.84, permanentPrecision: 0.88 },
+    { precision: 0.93, recall: 0.84, permanentPrecision: 0.91 },
   ],
+  // Held out for the second round only (57/64, 57/83, one decoy transient then); seen since.
+  ["fresh.jsonl (218 lines)", () => corpus("fresh.jsonl"), { precision: 0.94, recall: 0.78, permanentPrecision: 0.87 }],
   [
-    "the working set (train, holdout and the first corpus: 556 lines)",
-    () => [...corpus("train.jsonl"), ...corpus("holdout.jsonl"), ...readCorpus()],
-    { precision: 0.95, recall: 0.83, permanentPrecision: 0.88 },
+    "the working set (train, holdout, fresh and the first corpus: 774 lines)",
+    () => [...corpus("train.jsonl"), ...corpus("holdout.jsonl"), ...corpus("fresh.jsonl"), ...readCorpus()],
+    { precision: 0.95, recall: 0.81, permanentPrecision: 0.88 },
   ],
 ];
 

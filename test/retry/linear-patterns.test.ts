@@ -50,6 +50,11 @@ const CLASSIFIER: HostileCase[] = [
     classify,
   ),
   asLines(
+    "a registry's storage path after many URLs (storesBlobs)",
+    (n) => `${stamp}Get ${repeat("https://a", n)}/docker/registry/v2/blobs: i/o timeout`,
+    classify,
+  ),
+  asLines(
     "token URL evidence (REGISTRY_EVIDENCE): /token?/token?…",
     (n) => `${stamp}${repeat("/token?", n)} 502 Bad Gateway`,
     classify,
@@ -149,6 +154,11 @@ describe("the built-in expressions one by one, on lines longer than the classifi
     ": eof",
     "image configuration: ",
     "s3://",
+    "lookup a on 127.0.0.1:53: ",
+    "failed to resolve source metadata for a ",
+    "error building stage: ",
+    "ctr ",
+    "://a/docker/registry/v2/",
   ];
   const expressions: [string, RegExp][] = [
     ...BUILT_IN_RULES.map((rule): [string, RegExp] => [rule.id, new RegExp(rule.pattern, "i")]),
