@@ -1,16 +1,23 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { emptyState } from "../../src/comment/comment-state.js";
 import { REPORT_MARKER } from "../../src/comment/render-comment.js";
 import { OCTOKIT_SENDS } from "../../src/github/octokit-options.js";
 import { MAX_TRIES, MAX_WAITS } from "../../src/queue/job-queue.js";
 import { MAX_RERUN_TRIES } from "../../src/retry/request-rerun.js";
-import { commentFor, pullKey } from "../support/comment-state.js";
 import { FakeGitHub } from "../support/fake-github.js";
 import { FakeRegistry } from "../support/fake-registry.js";
 import { interceptGitHub } from "../support/nock-github.js";
-import { buildJob, buildxLog, DIGEST_A, REPO, SHA1, seedRepo } from "../support/scenario.js";
+import {
+  addDockhandComment,
+  addPr7,
+  buildJob,
+  buildxLog,
+  DIGEST_A,
+  REPO,
+  SHA1,
+  seedRepo,
+} from "../support/scenario.js";
 import { createTestApp, type TestApp } from "../support/test-app.js";
 import { pullRequestClosed, workflowRunCompleted } from "../support/webhooks.js";
 import { bareImage } from "../support/bare-manifests.js";
@@ -121,11 +128,7 @@ describe("how often one failing request is sent", () => {
     await drain();
     assert.equal(fake.countRequests("POST", /\/issues\/7\/comments$/), 3);
 
-    fake.addComment(FULL, 7, {
-      body: commentFor(emptyState(SHA1), pullKey(FULL, 7)),
-      appId: fake.app.id,
-      user: "dockhand-test[bot]",
-    });
+    addDockhandComment(fake);
     fake.fail("PATCH", /\/issues\/comments\/\d+$/, SERVER_ERROR, 100);
     await app.receive("workflow_run", runOnPr7({ id: RUN + 1 }));
     await drain();
@@ -145,19 +148,8 @@ describe("how often one failing request is sent", () => {
         { id: 13, digest: manifest("b1"), createdAt: at, updatedAt: at, tags: ["pr-8"] },
       ],
     });
-    fake.addComment(FULL, 7, {
-      body: commentFor(emptyState(SHA1), pullKey(FULL, 7)),
-      appId: fake.app.id,
-      user: "dockhand-test[bot]",
-    });
-    fake.addPull(FULL, {
-      number: 7,
-      headRef: "feature/login",
-      headSha: SHA1,
-      headRepo: REPO,
-      state: "closed",
-      closedAt: "2026-11-20T11:00:00Z",
-    });
+    addDockhandComment(fake);
+    addPr7(fake, "2026-11-20T11:00:00Z");
     // One of the two keeps failing; the other's answer is lost once (it was deleted: the next run must still say so).
     fake.fail("DELETE", /\/versions\/11$/, SERVER_ERROR, 100);
     fake.lose("DELETE", /\/versions\/12$/);

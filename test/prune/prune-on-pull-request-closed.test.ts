@@ -3,13 +3,12 @@ import { afterEach, beforeEach, describe, it } from "node:test";
 import { OCTOKIT_SENDS } from "../../src/github/octokit-options.js";
 import type { PackageVersion } from "../../src/prune/package-version.js";
 import { MAX_TRIES } from "../../src/queue/job-queue.js";
-import { emptyState } from "../../src/comment/comment-state.js";
 import { REPORT_MARKER } from "../../src/comment/render-comment.js";
-import { commentFor, pullKey, stateOf } from "../support/comment-state.js";
+import { pullKey, stateOf } from "../support/comment-state.js";
 import { FakeGitHub } from "../support/fake-github.js";
 import { FakeRegistry } from "../support/fake-registry.js";
 import { interceptGitHub } from "../support/nock-github.js";
-import { REPO, SHA1, seedRepo } from "../support/scenario.js";
+import { addDockhandComment, addPr7, REPO, SHA1, seedRepo } from "../support/scenario.js";
 import { createTestApp, type TestApp } from "../support/test-app.js";
 import { pullRequestClosed } from "../support/webhooks.js";
 import { bareImage, platformIndex } from "../support/bare-manifests.js";
@@ -54,26 +53,12 @@ describe("prune on pull_request.closed", () => {
   ) {
     app = await createTestApp(fake, { DOCKHAND_PRUNE_WRITE_INTERVAL_MS: "0", ...env });
     seedRepo(fake, config);
-    closedPr7(CLOSED_AT);
+    addPr7(fake, CLOSED_AT);
     fake.addPull(FULL, { number: 8, headRef: "feature/other", headSha: SHA1, headRepo: REPO });
     // An existing report comment, as CI left it.
-    fake.addComment(FULL, 7, {
-      body: commentFor(emptyState(SHA1), pullKey(FULL, 7)),
-      appId: fake.app.id,
-      user: "dockhand-test[bot]",
-    });
+    addDockhandComment(fake);
     return seedPackage(fake, registry);
   }
-  /** PR #7 as GitHub shows it once closed at `closedAt`. */
-  const closedPr7 = (closedAt: string) =>
-    fake.addPull(FULL, {
-      number: 7,
-      headRef: "feature/login",
-      headSha: SHA1,
-      headRepo: REPO,
-      state: "closed",
-      closedAt,
-    });
   /** GitHub's delivery that PR #7 closed. */
   const close = (closedAt = CLOSED_AT, id?: string) =>
     app.receive("pull_request", pullRequestClosed({ repo: REPO, number: 7, headSha: SHA1, closedAt }), id);
@@ -130,7 +115,7 @@ describe("prune on pull_request.closed", () => {
     await close();
     await app.advance(24 * HOUR);
     const probes = fake.appTokenProbes.length;
-    closedPr7("2026-11-21T12:00:00Z");
+    addPr7(fake, "2026-11-21T12:00:00Z");
     await close("2026-11-21T12:00:00Z");
     await app.advance(48 * HOUR);
     assert.equal(fake.appTokenProbes.length, probes, "no second probe for the same owner");
@@ -154,7 +139,7 @@ describe("prune on pull_request.closed", () => {
       comment(),
       /not pruned\. GitHub's Packages API does not accept this app's installation token for `octo-org`, and no token is configured\. Set `DOCKHAND_PACKAGES_TOKEN`/,
     );
-    closedPr7("2026-11-21T12:00:00Z");
+    addPr7(fake, "2026-11-21T12:00:00Z");
     await close("2026-11-21T12:00:00Z");
     await app.advance(48 * HOUR);
     assert.equal(app.logs.filter((l) => String(l.msg).startsWith("GitHub's Packages API does not accept")).length, 1);
@@ -215,7 +200,7 @@ describe("prune on pull_request.closed", () => {
     assert.deepEqual(remaining(), [13, 14, 15]);
     assert.match(comment(), /deleted 2 versions/);
 
-    closedPr7("2026-11-22T12:00:00Z");
+    addPr7(fake, "2026-11-22T12:00:00Z");
     fake.fail(
       "GET",
       /\/packages\/container\/app\/versions$/,

@@ -3,15 +3,14 @@ import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { pino } from "pino";
 import { WriteLanes } from "../../src/prune/write-lanes.js";
-import { emptyState } from "../../src/comment/comment-state.js";
-import { commentFor, pullKey, stateOf } from "../support/comment-state.js";
+import { pullKey, stateOf } from "../support/comment-state.js";
 import { bottleneckConnection } from "../../src/util/bottleneck-connection.js";
 import { ClusteredSerializer } from "../../src/util/clustered-serializer.js";
 import { FakeGitHub } from "../support/fake-github.js";
 import { startLocalRedis } from "../support/local-redis.js";
 import { waitFor } from "../support/net.js";
 import { interceptGitHub } from "../support/nock-github.js";
-import { buildJob, buildxLog, DIGEST_A, REPO, SHA1, seedRepo } from "../support/scenario.js";
+import { addDockhandComment, buildJob, buildxLog, DIGEST_A, REPO, SHA1, seedRepo } from "../support/scenario.js";
 import { createTestApp } from "../support/test-app.js";
 import { workflowRunCompleted } from "../support/webhooks.js";
 
@@ -78,11 +77,7 @@ describe("Redis mode: two replicas share one redis-server", () => {
     try {
       seedRepo(fake);
       fake.addPull("octo-org/app", { number: 7, headRef: "feature/x", headSha: SHA1, headRepo: REPO });
-      fake.addComment("octo-org/app", 7, {
-        body: commentFor(emptyState(SHA1), pullKey("octo-org/app", 7)),
-        appId: fake.app.id,
-        user: "dockhand-test[bot]",
-      });
+      addDockhandComment(fake);
       const runs = [701, 702].map((id, i) => {
         fake.setJobs("octo-org/app", id, 1, [buildJob(id, buildxLog([`ghcr.io/octo-org/app:pr-7-${i}`], DIGEST_A))]);
         return workflowRunCompleted({

@@ -1,3 +1,5 @@
+import { emptyState } from "../../src/comment/comment-state.js";
+import { commentFor, pullKey } from "./comment-state.js";
 import type { FakeGitHub, JobSpec, RepoSpec } from "./fake-github.js";
 
 /** A repository, a fork and commits shared by the scenario tests. */
@@ -27,4 +29,24 @@ export function buildJob(id: number, log: string, conclusion: JobSpec["conclusio
 export function seedRepo(fake: FakeGitHub, config?: string): void {
   fake.addRepo(REPO);
   if (config !== undefined) fake.setFile("octo-org/app", ".github/dockhand.yml", config);
+}
+
+/** PR #7 of octo-org/app, from feature/login at SHA1: open, or closed at `closedAt`. */
+export function addPr7(fake: FakeGitHub, closedAt?: string): void {
+  fake.addPull("octo-org/app", {
+    number: 7,
+    headRef: "feature/login",
+    headSha: SHA1,
+    headRepo: REPO,
+    ...(closedAt ? { state: "closed" as const, closedAt } : {}),
+  });
+}
+
+/** Dockhand's report comment on PR #7 as an earlier delivery left it: its marker and an empty state. */
+export function addDockhandComment(fake: FakeGitHub): void {
+  fake.addComment("octo-org/app", 7, {
+    body: commentFor(emptyState(SHA1), pullKey("octo-org/app", 7)),
+    appId: fake.app.id,
+    user: "dockhand-test[bot]",
+  });
 }
