@@ -9,6 +9,7 @@ import { startHttpApp } from "../support/http-app.js";
 import { startHttpGitHub } from "../support/http-github.js";
 import { buildJob, buildxLog, REPO } from "../support/scenario.js";
 import { pullRequestClosed, workflowRunCompleted } from "../support/webhooks.js";
+import { bareImage } from "../support/bare-manifests.js";
 
 const REPORTS = Number(process.env.LOAD_REPORTS ?? 600);
 const FLAKY = REPORTS / 3;
@@ -72,23 +73,13 @@ async function play(faultRate: number): Promise<EndState> {
       ]);
     }
     if (closed) {
-      const digest = registry.put({
-        schemaVersion: 2,
-        mediaType: "application/vnd.oci.image.manifest.v1+json",
-        config: { digest: `sha256:${n.toString(16).padStart(64, "c")}` },
-        layers: [],
-      });
+      const digest = registry.put(bareImage(n.toString(16).padStart(64, "c")));
       versions.push({ id: n, digest, createdAt: 0, updatedAt: 0, tags: [`pr-${n}`] });
     }
   }
   versions.push({
     id: 99_999,
-    digest: registry.put({
-      schemaVersion: 2,
-      mediaType: "application/vnd.oci.image.manifest.v1+json",
-      config: { digest: `sha256:${"e".repeat(64)}` },
-      layers: [],
-    }),
+    digest: registry.put(bareImage("e".repeat(64))),
     createdAt: 0,
     updatedAt: 0,
     tags: ["latest"],
