@@ -16,12 +16,10 @@ import { RegistryClient } from "../src/registry/registry-client.js";
 import { LOG_TAIL_BYTES } from "../src/report/read-run-outputs.js";
 import { TAIL_STEPS } from "../src/retry/read-job-failure.js";
 import { FakeGitHub } from "../test/support/fake-github.js";
-import { FakeRegistry } from "../test/support/fake-registry.js";
 import { interceptGitHub } from "../test/support/nock-github.js";
-import { buildxLog, REPO, SHA1, seedRepo } from "../test/support/scenario.js";
+import { buildxLog, hugeBuildLog, seedFailedRun } from "../test/support/scenario.js";
+import { serveTaggedImage } from "../test/support/tagged-registry.js";
 import { createTestApp } from "../test/support/test-app.js";
-import { workflowRunCompleted } from "../test/support/webhooks.js";
-import { bareImage } from "../test/support/bare-manifests.js";
 
 const MB = 1000 * 1000;
 const MiB = 1024 * 1024;
@@ -84,16 +82,6 @@ type Row = {
   bytes: number;
 };
 
-const line = `2026-11-20T10:59:00.0000000Z #9 12.3 compiling module ${"x".repeat(60)}\n`;
-/** 200 MB of build output, then `end`, as bytes (never a string on this process's heap). */
-function bigLog(end = ""): Buffer {
-  const filler = Math.ceil((200 * MB) / line.length) * line.length;
-  const log = Buffer.allocUnsafe(filler + Buffer.byteLength(end));
-  log.fill(line, 0, filler);
-  log.write(end, filler);
-  return log;
-}
-
 /** Each case, by name; it returns its row. */
 const cases: Record<string, () => Promise<Row[]>> = {};
 
@@ -138,7 +126,7 @@ for (const declared of [false, true]) {
 // 2. A 200 MB job log, read for the report (last 4 MiB) and for a retry decision (64 KiB, 512 KiB, 4 MiB).
 for (const mode of ["ranges", "offsets", "none"] as const) {
   cases[`log-${mode}`] = async () => {
-    const log = bigLog();
+    const log = hugeBuildLog();
     const logs = await server((req) => {
       const suffix = /^bytes=-(\d+)$/.exec(req.headers.range ?? "");
       const offsets = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? "");
@@ -186,39 +174,19 @@ for (const mode of ["ranges", "offsets", "none"] as const) {
 
 // 3. The app: a failed run whose 200 MB log names 5,000 images, pushed to an allow-listed registry.
 cases.app = async () => {
-  const registry = new FakeRegistry();
-  const digest = registry.put(bareImage());
   const tags = Array.from({ length: 5000 }, (_, i) => `t${i}`);
-  for (const tag of tags) registry.tag("octo-org/app", tag, digest);
-  const served = await registry.serve();
+  const { registry, digest, served } = await serveTaggedImage(tags);
   const fake = new FakeGitHub();
   const stop = interceptGitHub(fake);
   const app = await createTestApp(fake, { DOCKHAND_REGISTRIES: served.host });
-  seedRepo(fake, "report:\n  enabled: true\n");
-  fake.addPull("octo-org/app", { number: 7, headRef: "feature/x", headSha: SHA1, headRepo: REPO });
-  fake.addRun("octo-org/app", { id: 500, workflowId: 77, headSha: SHA1, headBranch: "feature/x" });
   const pushes = buildxLog(
     tags.map((tag) => `${served.host}/octo-org/app:${tag}`),
     digest,
   );
-  const jobLog = bigLog(`${pushes}\n2026-11-20T11:00:05.0000000Z ##[error]Process completed with exit code 1.`);
-  fake.setJobs("octo-org/app", 500, 1, [
-    {
-      id: 1,
-      name: "build-and-push",
-      conclusion: "failure",
-      steps: [{ name: "Build and push", conclusion: "failure" }],
-      log: jobLog,
-    },
-  ]);
-  const payload = workflowRunCompleted({
-    repo: REPO,
-    id: 500,
-    headSha: SHA1,
-    headBranch: "feature/x",
-    conclusion: "failure",
-    pullRequests: [{ number: 7, headSha: SHA1 }],
-  });
+  const payload = seedFailedRun(
+    fake,
+    hugeBuildLog(`${pushes}\n2026-11-20T11:00:05.0000000Z ##[error]Process completed with exit code 1.`),
+  );
   const { ms, rssMiB } = await measure(() => app.receive("workflow_run", payload));
   const logRequests = fake.requests.filter((r) => r.path.startsWith("logs:")).length;
   await app.close();

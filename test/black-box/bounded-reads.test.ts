@@ -5,38 +5,13 @@ import { runInNewContext } from "node:vm";
 import { LOG_TAIL_BYTES } from "../../src/report/read-run-outputs.js";
 import { TAIL_STEPS } from "../../src/retry/read-job-failure.js";
 import { FakeGitHub } from "../support/fake-github.js";
-import { FakeRegistry } from "../support/fake-registry.js";
 import { interceptGitHub } from "../support/nock-github.js";
-import { buildxLog, REPO, SHA1, seedRepo } from "../support/scenario.js";
+import { buildxLog, hugeBuildLog, seedFailedRun } from "../support/scenario.js";
+import { serveTaggedImage } from "../support/tagged-registry.js";
 import { createTestApp } from "../support/test-app.js";
-import { workflowRunCompleted } from "../support/webhooks.js";
-import { bareImage } from "../support/bare-manifests.js";
 
-const MB = 1000 * 1000;
 const MiB = 1024 * 1024;
 const IMAGES = 5000;
-
-/**
- * A failed job whose log is 200 MB of build output, then the pushes and the failing step's error; as
- * bytes, never a string on this process's heap, so that the heap measured is Dockhand's.
- */
-function setHugeLog(fake: FakeGitHub, pushes: string): void {
-  const line = `2026-11-20T10:59:00.0000000Z #9 12.3 compiling module ${"x".repeat(60)}\n`;
-  const end = `${pushes}\n2026-11-20T11:00:05.0000000Z ##[error]Process completed with exit code 1.`;
-  const filler = Math.ceil((200 * MB) / line.length) * line.length;
-  const log = Buffer.allocUnsafe(filler + Buffer.byteLength(end));
-  log.fill(line, 0, filler);
-  log.write(end, filler);
-  fake.setJobs("octo-org/app", 500, 1, [
-    {
-      id: 1,
-      name: "build-and-push",
-      conclusion: "failure",
-      steps: [{ name: "Build and push", conclusion: "failure" }],
-      log,
-    },
-  ]);
-}
 
 /** A full garbage collection, so that what is measured is what is held. */
 const collectGarbage = (() => {
@@ -46,11 +21,8 @@ const collectGarbage = (() => {
 
 describe("a run whose log is 200 MB and names 5,000 images", () => {
   it("is reported from the log's last 4 MiB, with 50 registry checks, in bounded memory", async () => {
-    const registry = new FakeRegistry();
-    const digest = registry.put(bareImage());
     const tags = Array.from({ length: IMAGES }, (_, i) => `t${i}`);
-    for (const tag of tags) registry.tag("octo-org/app", tag, digest);
-    const served = await registry.serve();
+    const { registry, digest, served } = await serveTaggedImage(tags);
     const fake = new FakeGitHub();
     const stop = interceptGitHub(fake);
     const app = await createTestApp(fake, { DOCKHAND_REGISTRIES: served.host });
@@ -59,27 +31,17 @@ describe("a run whose log is 200 MB and names 5,000 images", () => {
         tags.map((tag) => `${served.host}/octo-org/app:${tag}`),
         digest,
       );
-      seedRepo(fake, "report:\n  enabled: true\n");
-      fake.addPull("octo-org/app", { number: 7, headRef: "feature/x", headSha: SHA1, headRepo: REPO });
-      fake.addRun("octo-org/app", { id: 500, workflowId: 77, headSha: SHA1, headBranch: "feature/x" });
-      setHugeLog(fake, pushes);
+      const payload = seedFailedRun(
+        fake,
+        hugeBuildLog(`${pushes}\n2026-11-20T11:00:05.0000000Z ##[error]Process completed with exit code 1.`),
+      );
 
       // Peak resident memory while the delivery is handled, over what the test itself holds.
       collectGarbage();
       const before = process.memoryUsage.rss();
       let peak = before;
       const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 5);
-      await app.receive(
-        "workflow_run",
-        workflowRunCompleted({
-          repo: REPO,
-          id: 500,
-          headSha: SHA1,
-          headBranch: "feature/x",
-          conclusion: "failure",
-          pullRequests: [{ number: 7, headSha: SHA1 }],
-        }),
-      );
+      await app.receive("workflow_run", payload);
       clearInterval(sampler);
       peak = Math.max(peak, process.memoryUsage.rss());
 

@@ -2,12 +2,11 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { LOG_TAIL_BYTES } from "../../src/report/read-run-outputs.js";
 import { FakeGitHub } from "../support/fake-github.js";
-import { FakeRegistry } from "../support/fake-registry.js";
 import { interceptGitHub } from "../support/nock-github.js";
 import { buildJob, buildxLog, REPO, SHA1, seedRepo } from "../support/scenario.js";
 import { createTestApp } from "../support/test-app.js";
 import { workflowRunCompleted } from "../support/webhooks.js";
-import { bareImage } from "../support/bare-manifests.js";
+import { serveTaggedImage } from "../support/tagged-registry.js";
 
 /** `mib` of build output, as a job prints before its push. */
 function noise(mib: number): string {
@@ -16,10 +15,7 @@ function noise(mib: number): string {
 }
 
 async function reportFor(log: string, config: string, tags: string[]) {
-  const registry = new FakeRegistry();
-  const digest = registry.put(bareImage());
-  for (const tag of tags) registry.tag("octo-org/app", tag, digest);
-  const served = await registry.serve();
+  const { registry, digest, served } = await serveTaggedImage(tags);
   const fake = new FakeGitHub();
   const stop = interceptGitHub(fake);
   const app = await createTestApp(fake, { DOCKHAND_REGISTRIES: served.host });

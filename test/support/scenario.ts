@@ -1,6 +1,7 @@
 import { emptyState } from "../../src/comment/comment-state.js";
 import { commentFor, pullKey } from "./comment-state.js";
 import type { FakeGitHub, JobSpec, RepoSpec } from "./fake-github.js";
+import { workflowRunCompleted } from "./webhooks.js";
 
 /** A repository, a fork and commits shared by the scenario tests. */
 export const REPO: RepoSpec = { owner: "octo-org", name: "app", id: 1001 };
@@ -22,7 +23,7 @@ export function buildxLog(refs: string[], digest: string): string {
   return lines.join("\n");
 }
 
-export function buildJob(id: number, log: string, conclusion: JobSpec["conclusion"] = "success"): JobSpec {
+export function buildJob(id: number, log: string | Buffer, conclusion: JobSpec["conclusion"] = "success"): JobSpec {
   return { id, name: "build-and-push", conclusion, steps: [{ name: "Build and push", conclusion }], log };
 }
 
@@ -49,4 +50,35 @@ export function addDockhandComment(fake: FakeGitHub): void {
     appId: fake.app.id,
     user: "dockhand-test[bot]",
   });
+}
+
+/**
+ * PR #7 (from feature/x) and its run 500 that failed in its one job, whose log is `log`, with the
+ * report on: the case test/black-box/bounded-reads.test.ts holds and bench/bounded-reads.ts measures.
+ * Returns the run's completion as GitHub delivers it.
+ */
+export function seedFailedRun(fake: FakeGitHub, log: string | Buffer): Record<string, unknown> {
+  seedRepo(fake, "report:\n  enabled: true\n");
+  fake.addPull("octo-org/app", { number: 7, headRef: "feature/x", headSha: SHA1, headRepo: REPO });
+  fake.addRun("octo-org/app", { id: 500, workflowId: 77, headSha: SHA1, headBranch: "feature/x" });
+  fake.setJobs("octo-org/app", 500, 1, [buildJob(1, log, "failure")]);
+  return workflowRunCompleted({
+    repo: REPO,
+    id: 500,
+    headSha: SHA1,
+    headBranch: "feature/x",
+    conclusion: "failure",
+    pullRequests: [{ number: 7, headSha: SHA1 }],
+  });
+}
+
+const BUILD_OUTPUT = `2026-11-20T10:59:00.0000000Z #9 12.3 compiling module ${"x".repeat(60)}\n`;
+
+/** 200 MB of build output, then `end`: as bytes, never a string on the heap of the process measured. */
+export function hugeBuildLog(end = ""): Buffer {
+  const filler = Math.ceil(200_000_000 / BUILD_OUTPUT.length) * BUILD_OUTPUT.length;
+  const log = Buffer.allocUnsafe(filler + Buffer.byteLength(end));
+  log.fill(BUILD_OUTPUT, 0, filler);
+  log.write(end, filler);
+  return log;
 }
