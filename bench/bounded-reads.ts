@@ -17,7 +17,7 @@ import { LOG_TAIL_BYTES } from "../src/report/read-run-outputs.js";
 import { TAIL_STEPS } from "../src/retry/read-job-failure.js";
 import { FakeGitHub } from "../test/support/fake-github.js";
 import { interceptGitHub } from "../test/support/nock-github.js";
-import { buildxLog, hugeBuildLog, seedFailedRun } from "../test/support/scenario.js";
+import { hugeBuildLog, hugeFailedPushLog, seedFailedRun } from "../test/support/scenario.js";
 import { serveTaggedImage } from "../test/support/tagged-registry.js";
 import { createTestApp } from "../test/support/test-app.js";
 
@@ -179,14 +179,7 @@ cases.app = async () => {
   const fake = new FakeGitHub();
   const stop = interceptGitHub(fake);
   const app = await createTestApp(fake, { DOCKHAND_REGISTRIES: served.host });
-  const pushes = buildxLog(
-    tags.map((tag) => `${served.host}/octo-org/app:${tag}`),
-    digest,
-  );
-  const payload = seedFailedRun(
-    fake,
-    hugeBuildLog(`${pushes}\n2026-11-20T11:00:05.0000000Z ##[error]Process completed with exit code 1.`),
-  );
+  const payload = seedFailedRun(fake, hugeFailedPushLog(served.host, tags, digest));
   const { ms, rssMiB } = await measure(() => app.receive("workflow_run", payload));
   const logRequests = fake.requests.filter((r) => r.path.startsWith("logs:")).length;
   await app.close();

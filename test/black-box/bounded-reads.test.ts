@@ -6,7 +6,7 @@ import { LOG_TAIL_BYTES } from "../../src/report/read-run-outputs.js";
 import { TAIL_STEPS } from "../../src/retry/read-job-failure.js";
 import { FakeGitHub } from "../support/fake-github.js";
 import { interceptGitHub } from "../support/nock-github.js";
-import { buildxLog, hugeBuildLog, seedFailedRun } from "../support/scenario.js";
+import { hugeFailedPushLog, seedFailedRun } from "../support/scenario.js";
 import { serveTaggedImage } from "../support/tagged-registry.js";
 import { createTestApp } from "../support/test-app.js";
 
@@ -27,14 +27,7 @@ describe("a run whose log is 200 MB and names 5,000 images", () => {
     const stop = interceptGitHub(fake);
     const app = await createTestApp(fake, { DOCKHAND_REGISTRIES: served.host });
     try {
-      const pushes = buildxLog(
-        tags.map((tag) => `${served.host}/octo-org/app:${tag}`),
-        digest,
-      );
-      const payload = seedFailedRun(
-        fake,
-        hugeBuildLog(`${pushes}\n2026-11-20T11:00:05.0000000Z ##[error]Process completed with exit code 1.`),
-      );
+      const payload = seedFailedRun(fake, hugeFailedPushLog(served.host, tags, digest));
 
       // Peak resident memory while the delivery is handled, over what the test itself holds.
       collectGarbage();

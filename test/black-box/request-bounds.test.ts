@@ -20,7 +20,7 @@ import {
 } from "../support/scenario.js";
 import { createTestApp, type TestApp } from "../support/test-app.js";
 import { pullRequestClosed, workflowRunCompleted } from "../support/webhooks.js";
-import { bareImage } from "../support/bare-manifests.js";
+import { addBarePackage } from "../support/tagged-registry.js";
 
 const FULL = "octo-org/app";
 const RUN = 600;
@@ -137,17 +137,11 @@ describe("how often one failing request is sent", () => {
   });
 
   it(`a package version's deletion: once per run of the prune, ${MAX_TRIES} runs, then reported failed`, async () => {
-    const manifest = (name: string) => registry.put(bareImage(name.padEnd(64, "0")));
-    const at = Date.parse("2026-11-19T10:00:00Z");
-    fake.addPackage({
-      owner: "octo-org",
-      name: "app",
-      versions: [
-        { id: 11, digest: manifest("a1"), createdAt: at, updatedAt: at, tags: ["pr-7"] },
-        { id: 12, digest: manifest("a2"), createdAt: at, updatedAt: at, tags: ["pr-7-1111111"] },
-        { id: 13, digest: manifest("b1"), createdAt: at, updatedAt: at, tags: ["pr-8"] },
-      ],
-    });
+    addBarePackage(fake, registry, Date.parse("2026-11-19T10:00:00Z"), [
+      [11, "a1", ["pr-7"]],
+      [12, "a2", ["pr-7-1111111"]],
+      [13, "b1", ["pr-8"]],
+    ]);
     addDockhandComment(fake);
     addPr7(fake, "2026-11-20T11:00:00Z");
     // One of the two keeps failing; the other's answer is lost once (it was deleted: the next run must still say so).

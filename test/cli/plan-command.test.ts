@@ -36,27 +36,15 @@ describe("dockhand plan", () => {
   });
 
   it("reads --now as ISO 8601 only (Date.parse took `12` for 2001-12-01)", async () => {
+    const planAt = (now: string) =>
+      runCli(planCommand, ["--versions", files.versions, "--manifests", files.manifests, "--now", now]);
     for (const now of ["12", "2026-11-21 12:00", "Nov 21 2026", "2026-11-21T12:00:00"]) {
-      const result = await runCli(planCommand, [
-        "--versions",
-        files.versions,
-        "--manifests",
-        files.manifests,
-        "--now",
-        now,
-      ]);
+      const result = await planAt(now);
       assert.equal(result.status, 2, now);
       assert.match(result.stderr, /is not an ISO 8601 date or time; use e\.g\. 2026-11-21T12:00:00Z or 2026-11-21/);
     }
     for (const now of ["2026-11-21T12:00:00Z", "2026-11-21T12:00:00.5+01:00", "2026-11-21"]) {
-      const result = await runCli(planCommand, [
-        "--versions",
-        files.versions,
-        "--manifests",
-        files.manifests,
-        "--now",
-        now,
-      ]);
+      const result = await planAt(now);
       assert.equal(result.status, 0, `${now}: ${result.stderr}`);
     }
   });

@@ -14,6 +14,7 @@ import { interceptGitHub } from "../support/nock-github.js";
 import { runCli } from "../support/cli.js";
 import { REPO, SHA1, seedRepo } from "../support/scenario.js";
 import { bareImage } from "../support/bare-manifests.js";
+import { addBarePackage } from "../support/tagged-registry.js";
 
 const ENV = { DOCKHAND_PACKAGES_TOKEN: "ghp_classic_test_token", GITHUB_API_URL: "https://api.github.com" };
 
@@ -41,17 +42,11 @@ describe("dockhand prune and restore", () => {
     registry = new FakeRegistry();
     stops = [interceptGitHub(fake), registry.intercept()];
     seedRepo(fake);
-    const image = (name: string) => registry.put(bareImage(name.padEnd(64, "0")));
-    const at = Date.parse("2026-11-01T00:00:00Z");
-    fake.addPackage({
-      owner: "octo-org",
-      name: "app",
-      versions: [
-        { id: 1, digest: image("a"), createdAt: at, updatedAt: at, tags: ["pr-3"] },
-        { id: 2, digest: image("b"), createdAt: at, updatedAt: at, tags: ["pr-4"] },
-        { id: 3, digest: image("c"), createdAt: at, updatedAt: at, tags: ["latest"] },
-      ],
-    });
+    addBarePackage(fake, registry, Date.parse("2026-11-01T00:00:00Z"), [
+      [1, "a", ["pr-3"]],
+      [2, "b", ["pr-4"]],
+      [3, "c", ["latest"]],
+    ]);
     fake.addPull("octo-org/app", {
       number: 3,
       headRef: "x",

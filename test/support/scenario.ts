@@ -82,3 +82,12 @@ export function hugeBuildLog(end = ""): Buffer {
   log.write(end, filler);
   return log;
 }
+
+/** A huge failed push: 200 MB of build output, then buildx pushing octo-org/app's `tags` to `host`, then the step's error. */
+export function hugeFailedPushLog(host: string, tags: string[], digest: string): Buffer {
+  const pushes = buildxLog(
+    tags.map((tag) => `${host}/octo-org/app:${tag}`),
+    digest,
+  );
+  return hugeBuildLog(`${pushes}\n2026-11-20T11:00:05.0000000Z ##[error]Process completed with exit code 1.`);
+}
