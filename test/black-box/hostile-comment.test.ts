@@ -77,27 +77,14 @@ describe("black box: a fork cannot take over Dockhand's comment", () => {
   });
 
   const comment = () => fake.commentsOn(FULL, PULL).filter((c) => c.body.startsWith(REPORT_MARKER));
+  /** A fork's run `id` of the workflow `workflowId`, named `name`, on the PR's head. */
+  const forkRun = (id: number, name: string, workflowId: number) =>
+    workflowRunCompleted({ repo: REPO, headRepo: FORK, id, headSha: SHA1, headBranch: "feature", name, workflowId });
 
   it("keeps its own state and renders nothing of the forged one", async () => {
     const name = `CI <!-- dockhand:state ${encoded} --> <!-- dockhand:state v2 ${encodedV2} AAAA -->`;
-    const first = workflowRunCompleted({
-      repo: REPO,
-      headRepo: FORK,
-      id: 601,
-      headSha: SHA1,
-      headBranch: "feature",
-      name,
-      workflowId: 71,
-    });
-    const second = workflowRunCompleted({
-      repo: REPO,
-      headRepo: FORK,
-      id: 602,
-      headSha: SHA1,
-      headBranch: "feature",
-      name: "Lint",
-      workflowId: 72,
-    });
+    const first = forkRun(601, name, 71);
+    const second = forkRun(602, "Lint", 72);
     assert.equal(await app.send("workflow_run", first), 200);
     await app.queue.idle();
     assert.equal(await app.send("workflow_run", second), 200);
@@ -132,15 +119,7 @@ describe("black box: a fork cannot take over Dockhand's comment", () => {
     assert.ok(ours);
     // As if someone with the wrong key (another deployment, a forger) had written it.
     ours.body = `${ours.body.slice(0, ours.body.lastIndexOf("\n"))}\n<!-- dockhand:state v2 ${encodedV2} AAAA -->`;
-    const third = workflowRunCompleted({
-      repo: REPO,
-      headRepo: FORK,
-      id: 603,
-      headSha: SHA1,
-      headBranch: "feature",
-      name: "Docs",
-      workflowId: 73,
-    });
+    const third = forkRun(603, "Docs", 73);
     assert.equal(await app.send("workflow_run", third), 200);
     await app.queue.idle();
     const state = stateOf(comment()[0]?.body ?? "", pullKey(FULL, PULL));

@@ -40,16 +40,21 @@ const REFUSED: [pattern: string, says: RegExp][] = [
   ["[✓✗] failed", /character class with characters past U\+00FF/],
 ];
 
+/** The config is refused with one problem, on `key`, that says `message`. */
+function assertRefused(raw: Parameters<typeof parseConfig>[0], key: string, message: RegExp): void {
+  const parsed = parseConfig(raw);
+  assert.ok(!parsed.ok);
+  assert.deepEqual(
+    parsed.problems.map((p) => p.key),
+    [key],
+  );
+  assert.match(parsed.problems[0]?.message ?? "", message);
+}
+
 describe("retry.rules[].pattern", () => {
   for (const [pattern, says] of REFUSED) {
     it(`refuses ${pattern}, naming the key, the construct and the fix`, () => {
-      const parsed = parseConfig(withPatterns("harbor: proxy reset", pattern));
-      assert.ok(!parsed.ok);
-      assert.deepEqual(
-        parsed.problems.map((p) => p.key),
-        ["retry.rules[1].pattern"],
-      );
-      assert.match(parsed.problems[0]?.message ?? "", says);
+      assertRefused(withPatterns("harbor: proxy reset", pattern), "retry.rules[1].pattern", says);
     });
   }
 
@@ -69,27 +74,17 @@ describe("retry.rules[].pattern", () => {
   }
 
   it("refuses rules whose patterns together are too long to compile cheaply on every delivery", () => {
-    const parsed = parseConfig(withPatterns(...Array.from({ length: 13 }, (_, i) => `${"[a-z]".repeat(99)}${i}`)));
-    assert.ok(!parsed.ok);
-    assert.deepEqual(
-      parsed.problems.map((p) => p.key),
-      ["retry.rules"],
-    );
-    assert.match(
-      parsed.problems[0]?.message ?? "",
+    assertRefused(
+      withPatterns(...Array.from({ length: 13 }, (_, i) => `${"[a-z]".repeat(99)}${i}`)),
+      "retry.rules",
       /the patterns together are longer than 6000 characters: use fewer or shorter patterns/,
     );
   });
 
   it("refuses rules whose patterns together are too large to run cheaply on every line", () => {
-    const parsed = parseConfig(withPatterns("x{900}", "y{900}", "z{900}", "w{900}"));
-    assert.ok(!parsed.ok);
-    assert.deepEqual(
-      parsed.problems.map((p) => p.key),
-      ["retry.rules"],
-    );
-    assert.match(
-      parsed.problems[0]?.message ?? "",
+    assertRefused(
+      withPatterns("x{900}", "y{900}", "z{900}", "w{900}"),
+      "retry.rules",
       /the patterns together compile to more than 3000 steps: use fewer or shorter patterns/,
     );
   });
