@@ -407,15 +407,7 @@ export class FakeGitHub {
         : undefined;
     if (chaos) this.chaosFaults[chaos] += 1;
     if (chaos === "502") return { status: 502, body: { message: "Server Error" } };
-    if (chaos === "403")
-      return {
-        status: 403,
-        headers: { "retry-after": "0" },
-        body: {
-          message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
-          documentation_url: "https://docs.github.com/rest",
-        },
-      };
+    if (chaos === "403") return secondaryRateLimit("0", "https://docs.github.com/rest");
     const fault = this.faults.find((f) => f.method === method && f.pattern.test(path) && f.times > 0);
     let response: FakeResponse;
     if (fault) fault.times -= 1;
@@ -562,14 +554,7 @@ export class FakeGitHub {
           Date.now() - last < this.minDeleteIntervalMs
         ) {
           this.secondaryRateLimited += 1;
-          return {
-            status: 403,
-            headers: { "retry-after": "1" },
-            body: {
-              message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
-              documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
-            },
-          };
+          return secondaryRateLimit("1", "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api");
         }
         if (pkg.versions.length === 1)
           return {
@@ -1012,4 +997,16 @@ function tokenKind(authorization: string | undefined, issued: Set<string>): Toke
   if (scheme.toLowerCase() === "bearer" && value.split(".").length === 3) return "app-jwt";
   if (issued.has(value)) return "installation";
   return "pat";
+}
+
+/** GitHub's answer when a secondary rate limit is hit: 403, retry-after, and its message. */
+function secondaryRateLimit(retryAfterSeconds: string, documentationUrl: string): FakeResponse {
+  return {
+    status: 403,
+    headers: { "retry-after": retryAfterSeconds },
+    body: {
+      message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+      documentation_url: documentationUrl,
+    },
+  };
 }
