@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { applyRun } from "../comment/comment-state.js";
+import { applyRun, setRerunResult } from "../comment/comment-state.js";
 import type { CommentStore } from "../comment/comment-store.js";
+import { previousRerun } from "../comment/previous-rerun.js";
 import { loadConfig } from "../config/load-config.js";
 import type { EventContext } from "../events/event-context.js";
 import { parseConfig } from "../config/parse-config.js";
@@ -128,8 +129,10 @@ async function reportRun(context: EventContext, deps: WorkflowRunDependencies, i
   const workflowName = run.name ?? run.path;
   // An invalid config stops every action; only the report (with defaults) goes on, to say so.
   const retrying = loaded.ok && config.retry.mode !== "off" && FAILED_CONCLUSIONS.has(run.conclusion ?? "");
+  // A later attempt may be Dockhand's re-run, whose outcome (passed too) counts for its rule's breaker.
+  const following = loaded.ok && config.retry.mode !== "off" && run.run_attempt > 1;
   if (
-    (!config.report.enabled && !retrying) ||
+    (!config.report.enabled && !retrying && !following) ||
     !isSelectedRun(config.workflows, { event: run.event, name: workflowName, path: run.path })
   ) {
     log.debug("run not selected");
@@ -143,8 +146,23 @@ async function reportRun(context: EventContext, deps: WorkflowRunDependencies, i
       : run.actor?.login === DEPENDABOT || pulls.some((p) => p.author === DEPENDABOT)
         ? "dependabot"
         : "same-repo";
+  const previous =
+    following && readsJobs
+      ? await previousRerun(
+          deps.comments,
+          context.octokit,
+          repo,
+          pulls.map((p) => p.number),
+          { id: run.id, attempt: run.run_attempt },
+          log,
+        )
+      : undefined;
+  if (!config.report.enabled && !retrying && !previous) {
+    log.debug("run not selected: no report, and not a re-run Dockhand asked for");
+    return;
+  }
   const jobs = await (early?.jobs ?? readJobs());
-  const planning = retrying && origin !== "fork";
+  const planning = Boolean(retrying || previous) && origin !== "fork";
   // The report's reads go out now, beside the retry decision's: at most READS_AT_ONCE between them.
   const reading =
     pulls.length > 0 && config.report.enabled
@@ -179,6 +197,7 @@ async function reportRun(context: EventContext, deps: WorkflowRunDependencies, i
         conclusion: run.conclusion,
         createdAt: run.created_at,
         completedAt: run.updated_at,
+        previous,
       },
       jobs,
       config.retry,
@@ -259,7 +278,13 @@ async function reportRun(context: EventContext, deps: WorkflowRunDependencies, i
     const outcome = await deps.comments.update(
       context.octokit,
       { ...repo, number: pull.number },
-      (state) => applyRun(state, report, pull.headSha, configProblems),
+      (state) =>
+        setRerunResult(
+          applyRun(state, report, pull.headSha, configProblems),
+          run.id,
+          run.run_attempt - 1,
+          planned?.rerunResult,
+        ),
       log,
     );
     log.info(
