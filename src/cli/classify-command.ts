@@ -5,7 +5,7 @@ import { parseArgs } from "node:util";
 import { classifyLog, explainLog, type Classification, type LogContext } from "../retry/classify-log.js";
 import type { RuleSet } from "../retry/rule-set.js";
 import type { CliIo } from "./cli-io.js";
-import { cliRules } from "./cli-rules.js";
+import { cliRules, RULE_OPTIONS, RULE_OPTIONS_USAGE } from "./cli-rules.js";
 import { renderExplanation } from "./render-explanation.js";
 
 export const CLASSIFY_USAGE = `Usage: dockhand classify [options] FILE
@@ -21,9 +21,7 @@ Options:
                      rule matched and why it counted or not (registry work nearby, the host)
   --job NAME         the job's name, for context
   --step NAME        a failed step's name, for context (repeatable)
-  --config FILE      a .github/dockhand.yml whose retry.rules are checked first
-  --registry HOST    another registry host to treat as known (repeatable)
-`;
+${RULE_OPTIONS_USAGE}`;
 
 export async function classifyCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -35,8 +33,7 @@ export async function classifyCommand(argv: string[], io: CliIo): Promise<number
       explain: { type: "boolean", default: false },
       job: { type: "string" },
       step: { type: "string", multiple: true, default: [] },
-      config: { type: "string" },
-      registry: { type: "string", multiple: true, default: [] },
+      ...RULE_OPTIONS,
       help: { type: "boolean", short: "h", default: false },
     },
   });

@@ -1,6 +1,15 @@
 import { readConfigFile } from "../config/read-config-file.js";
 import { compileRules, type RuleSet } from "../retry/rule-set.js";
 
+/** The options of every command that classifies, as parseArgs takes them, and their usage lines. */
+export const RULE_OPTIONS = {
+  config: { type: "string" },
+  registry: { type: "string", multiple: true, default: [] as string[] },
+} as const;
+export const RULE_OPTIONS_USAGE = `  --config FILE      a .github/dockhand.yml whose retry.rules are checked first
+  --registry HOST    another registry host to treat as known (repeatable)
+`;
+
 /** The rules a CLI command classifies with: a config file's `retry.rules` first, extra known registries. */
 export async function cliRules(
   configPath: string | undefined,

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { formatCorpusScore, parseCorpus, scoreCorpus, type LabelledLine } from "../retry/corpus-score.js";
 import type { CliIo } from "./cli-io.js";
-import { cliRules } from "./cli-rules.js";
+import { cliRules, RULE_OPTIONS, RULE_OPTIONS_USAGE } from "./cli-rules.js";
 
 export const CORPUS_USAGE = `Usage: dockhand corpus score [options] FILE...
 
@@ -12,9 +12,7 @@ precision and recall of the transient and permanent verdicts, and every miss.
 
 Options:
   --json             print the score as JSON
-  --config FILE      a .github/dockhand.yml whose retry.rules are checked first
-  --registry HOST    another registry host to treat as known (repeatable)
-`;
+${RULE_OPTIONS_USAGE}`;
 
 export async function corpusCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -22,8 +20,7 @@ export async function corpusCommand(argv: string[], io: CliIo): Promise<number> 
     allowPositionals: true,
     options: {
       json: { type: "boolean", default: false },
-      config: { type: "string" },
-      registry: { type: "string", multiple: true, default: [] },
+      ...RULE_OPTIONS,
       help: { type: "boolean", short: "h", default: false },
     },
   });
