@@ -35,9 +35,8 @@ export class CommentStore {
   constructor(private readonly deps: CommentStoreDependencies) {}
 
   async update(octokit: Octokit, pull: PullKey, change: StateChange, log: Logger): Promise<UpdateOutcome> {
-    const appId = await this.deps.appId();
     return this.deps.serializer.run(`${pull.owner}/${pull.repo}#${pull.number}`, () =>
-      this.write(octokit, pull, appId, change, log),
+      this.write(octokit, pull, change, log),
     );
   }
 
@@ -46,22 +45,11 @@ export class CommentStore {
    * decision that needs what the comment remembers before the update that records it.
    */
   async peek(octokit: Octokit, pull: PullKey, log: Logger): Promise<CommentState | undefined> {
-    const appId = await this.deps.appId();
-    const [canonical] = await this.listOurs(
-      octokit,
-      { owner: pull.owner, repo: pull.repo, issue_number: pull.number },
-      appId,
-    );
+    const [canonical] = await this.listOurs(octokit, { owner: pull.owner, repo: pull.repo, issue_number: pull.number });
     return canonical?.body === undefined ? undefined : this.read(canonical.body, pull, log);
   }
 
-  private async write(
-    octokit: Octokit,
-    pull: PullKey,
-    appId: number,
-    change: StateChange,
-    log: Logger,
-  ): Promise<UpdateOutcome> {
+  private async write(octokit: Octokit, pull: PullKey, change: StateChange, log: Logger): Promise<UpdateOutcome> {
     const target = { owner: pull.owner, repo: pull.repo, issue_number: pull.number };
     const render = (previous: string | undefined) => {
       const next = change(previous === undefined ? undefined : this.read(previous, pull, log));
@@ -76,7 +64,7 @@ export class CommentStore {
       await octokit.rest.issues.updateComment({ owner: pull.owner, repo: pull.repo, comment_id: comment.id, body });
       return "updated";
     };
-    const [canonical, ...duplicates] = await this.listOurs(octokit, target, appId);
+    const [canonical, ...duplicates] = await this.listOurs(octokit, target);
     if (canonical) {
       await this.removeDuplicates(octokit, pull, duplicates, log);
       return rewrite(canonical);
@@ -85,7 +73,7 @@ export class CommentStore {
     if (first === undefined) return "unchanged";
     const { data: created } = await octokit.rest.issues.createComment({ ...target, body: first });
     // Another replica may have created one at the same moment: the oldest wins and takes our update.
-    const [oldest, ...later] = await this.listOurs(octokit, target, appId);
+    const [oldest, ...later] = await this.listOurs(octokit, target);
     if (oldest && oldest.id !== created.id) {
       await this.removeDuplicates(octokit, pull, later, log);
       await rewrite(oldest);
@@ -102,12 +90,15 @@ export class CommentStore {
     return undefined;
   }
 
+  /** The app's id is asked beside the comments (one round trip, not two, at a process's first delivery). */
   private async listOurs(
     octokit: Octokit,
     target: { owner: string; repo: string; issue_number: number },
-    appId: number,
   ): Promise<Comment[]> {
-    const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...target, per_page: 100 });
+    const [appId, comments] = await Promise.all([
+      this.deps.appId(),
+      octokit.paginate(octokit.rest.issues.listComments, { ...target, per_page: 100 }),
+    ]);
     return comments
       .filter((c) => c.performed_via_github_app?.id === appId && (c.body ?? "").startsWith(REPORT_MARKER))
       .sort((a, b) => a.id - b.id);
