@@ -37,6 +37,13 @@ const cases: [string, () => LabelledLine[], { precision: number; recall: number;
   ],
   // Held out for the second round only (57/64, 57/83, one decoy transient then); seen since.
   ["fresh.jsonl (218 lines)", () => corpus("fresh.jsonl"), { precision: 0.94, recall: 0.78, permanentPrecision: 0.87 }],
+  // Held out for the third round (mined while it was written, scored once after it: 41/51, 41/62). Not
+  // yet read to write rules; its figures here are the measure, held so that a change that loses ground fails.
+  [
+    "fresh-2.jsonl (166 lines)",
+    () => corpus("fresh-2.jsonl"),
+    { precision: 0.8, recall: 0.66, permanentPrecision: 0.79 },
+  ],
   [
     "the working set (train, holdout, fresh and the first corpus: 774 lines)",
     () => [...corpus("train.jsonl"), ...corpus("holdout.jsonl"), ...corpus("fresh.jsonl"), ...readCorpus()],
