@@ -93,8 +93,13 @@ export class MemoryQueue implements JobQueue {
       .sort((a, b) => a.runAt - b.runAt);
   }
 
-  /** Takes no more jobs, and resolves when the running ones finish; waiting ones are dropped (and logged). */
+  /**
+   * Runs what is already due (a delivery answered 2xx is one GitHub will not send again, and nothing
+   * else holds it), then takes no more jobs and resolves when the running ones finish; jobs waiting for
+   * a later time are dropped (and logged). The shutdown deadline bounds the whole.
+   */
   async close(): Promise<void> {
+    await this.idle();
     this.closed = true;
     this.options.clock.clearTimeout(this.timer);
     if (this.pending.size > 0)

@@ -26,6 +26,21 @@ describe("MemoryQueue", () => {
     assert.deepEqual(ran, ["early", "late"]);
   });
 
+  it("on close runs the jobs already due (accepted deliveries), drops the later ones, then takes no more", async () => {
+    const { clock, queue } = setup({ concurrency: 1 });
+    const ran: string[] = [];
+    queue.handle("k", async (data) => void ran.push(data as string));
+    await queue.add("k", "due-1", { id: "1", runAt: clock.now() });
+    await queue.add("k", "due-2", { id: "2", runAt: clock.now() });
+    await queue.add("k", "later", { id: "3", runAt: clock.now() + 60_000 });
+    await queue.close();
+    assert.deepEqual(ran, ["due-1", "due-2"]);
+    assert.equal(await queue.add("k", "after", { id: "4", runAt: clock.now() }), false);
+    clock.advance(60_000);
+    await queue.idle();
+    assert.deepEqual(ran, ["due-1", "due-2"]);
+  });
+
   it("turns away a job id that is pending or recently done", async () => {
     const { clock, queue } = setup();
     let runs = 0;
