@@ -66,45 +66,31 @@ const octokit = new (dockhandOctokit(readSettings({})))({
 }) as unknown as Octokit;
 const client = new RegistryClient({ allowList: ["ghcr.io"] });
 const log = pino({ level: "silent" });
+/** A dry run of the whole read path, as a sweep runs it. */
+const dryRun = () =>
+  prunePackage(
+    {
+      owner: "octo-org",
+      name: "app",
+      config,
+      pullStates: (v) => pullStatesFor(octokit, { owner: "octo-org", repo: "app" }, v, config),
+      scope: { kind: "sweep" },
+      now,
+      dryRun: true,
+    },
+    {
+      access: (_o, work) => work({ octokit, credential: "bench" }),
+      registry: client,
+      containerRegistry: "ghcr.io",
+      lanes: new WriteLanes(1000),
+      log,
+    },
+  );
 const readStart = performance.now();
-const result = await prunePackage(
-  {
-    owner: "octo-org",
-    name: "app",
-    config,
-    pullStates: (v) => pullStatesFor(octokit, { owner: "octo-org", repo: "app" }, v, config),
-    scope: { kind: "sweep" },
-    now,
-    dryRun: true,
-  },
-  {
-    access: (_o, work) => work({ octokit, credential: "bench" }),
-    registry: client,
-    containerRegistry: "ghcr.io",
-    lanes: new WriteLanes(1000),
-    log,
-  },
-);
+const result = await dryRun();
 const readMs = performance.now() - readStart;
 const second = performance.now();
-const again = await prunePackage(
-  {
-    owner: "octo-org",
-    name: "app",
-    config,
-    pullStates: (v) => pullStatesFor(octokit, { owner: "octo-org", repo: "app" }, v, config),
-    scope: { kind: "sweep" },
-    now,
-    dryRun: true,
-  },
-  {
-    access: (_o, work) => work({ octokit, credential: "bench" }),
-    registry: client,
-    containerRegistry: "ghcr.io",
-    lanes: new WriteLanes(1000),
-    log,
-  },
-);
+const again = await dryRun();
 const secondMs = performance.now() - second;
 for (const stop of stops) stop();
 
