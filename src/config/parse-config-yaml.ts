@@ -55,12 +55,10 @@ export function parseConfigYaml(text: string, file: string): ParsedYaml {
   const document = documents[0];
   if (!document) return { ok: true, value: {}, values: 0 };
   if (document.errors.length > 0) {
-    const shown = document.errors
-      .slice(0, MAX_PROBLEMS)
-      .map((error) => ({
-        key: "(file)",
-        message: `Configuration could not be parsed from ${file} (invalid YAML at ${at(lines, error.pos[0])}: ${firstLine(error.message)})`,
-      }));
+    const shown = document.errors.slice(0, MAX_PROBLEMS).map((error) => ({
+      key: "(file)",
+      message: `Configuration could not be parsed from ${file} (invalid YAML at ${at(lines, error.pos[0])}: ${firstLine(error.message)})`,
+    }));
     return { ok: false, problems: limitProblems(shown, document.errors.length) };
   }
   const keyProblems = checkKeys(document, lines);

@@ -507,15 +507,13 @@ export class FakeGitHub {
         const base = exampleResponse<Record<string, unknown>[]>("GET", "/app/installations")[0] ?? {};
         return this.paginate(
           request.url,
-          owners
-            .slice(0, 1)
-            .map((owner) => ({
-              ...base,
-              id: 1,
-              account: { ...(base.account as object), login: owner },
-              app_id: APP.id,
-              app_slug: APP.slug,
-            })),
+          owners.slice(0, 1).map((owner) => ({
+            ...base,
+            id: 1,
+            account: { ...(base.account as object), login: owner },
+            app_id: APP.id,
+            app_slug: APP.slug,
+          })),
         );
       }
       case "GET /installation/repositories": {
