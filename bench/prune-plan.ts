@@ -18,8 +18,7 @@ import { readSettings } from "../src/settings.js";
 import { FakeGitHub } from "../test/support/fake-github.js";
 import { FakeRegistry } from "../test/support/fake-registry.js";
 import { interceptGitHub } from "../test/support/nock-github.js";
-import { REPO, SHA1 } from "../test/support/scenario.js";
-import { BENCH_NOW, syntheticPackage, syntheticPulls } from "./synthetic-package.js";
+import { BENCH_NOW, seedSyntheticPulls, syntheticPackage, syntheticPulls } from "./synthetic-package.js";
 
 const target = Number(process.argv[2] ?? 100_000);
 
@@ -49,17 +48,8 @@ peak = Math.max(peak, process.memoryUsage().heapUsed);
 // 2. The read path: list pages, manifest reads, pull states, plan (dry run).
 const fake = new FakeGitHub();
 const stops = [interceptGitHub(fake), registry.intercept()];
-fake.addRepo(REPO);
 fake.addPackage({ owner: "octo-org", name: "app", versions });
-for (const p of pullStates)
-  fake.addPull("octo-org/app", {
-    number: p.number,
-    headRef: `b${p.number}`,
-    headSha: SHA1,
-    headRepo: REPO,
-    state: p.state,
-    ...(p.closedAt ? { closedAt: new Date(p.closedAt).toISOString() } : {}),
-  });
+seedSyntheticPulls(fake, pulls);
 const octokit = new (dockhandOctokit(readSettings({})))({
   auth: { token: "ghp_bench" },
   log: pino({ level: "silent" }),

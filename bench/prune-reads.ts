@@ -28,8 +28,7 @@ import { FakeGitHub } from "../test/support/fake-github.js";
 import { FakeRegistry } from "../test/support/fake-registry.js";
 import { startHttpGitHub } from "../test/support/http-github.js";
 import { interceptGitHub } from "../test/support/nock-github.js";
-import { REPO, SHA1 } from "../test/support/scenario.js";
-import { BENCH_NOW, syntheticPackage, syntheticPulls } from "./synthetic-package.js";
+import { BENCH_NOW, seedSyntheticPulls, syntheticPackage } from "./synthetic-package.js";
 
 const target = Number(process.argv[2] ?? 100_000);
 const latencyMs = Number(process.argv[3] ?? 100);
@@ -40,25 +39,12 @@ const parsed = parseConfig({
 if (!parsed.ok) throw new Error("bad bench config");
 const config = parsed.config.prune;
 
-function seedPulls(fake: FakeGitHub, count: number): void {
-  fake.addRepo(REPO);
-  for (const p of syntheticPulls(count))
-    fake.addPull("octo-org/app", {
-      number: p.number,
-      headRef: `b${p.number}`,
-      headSha: SHA1,
-      headRepo: REPO,
-      state: p.state,
-      ...(p.closedAt ? { closedAt: new Date(p.closedAt).toISOString() } : {}),
-    });
-}
-
 // 1. PR-state requests per N numbers.
 const pullRows: string[] = [];
 for (const n of [1, 30, 100, 101, 250, 1800]) {
   const fake = new FakeGitHub();
   const stop = interceptGitHub(fake);
-  seedPulls(fake, n);
+  seedSyntheticPulls(fake, n);
   const versions: PackageVersion[] = Array.from({ length: n }, (_, i) => ({
     id: i + 1,
     digest: `sha256:${String(i).padStart(64, "0")}`,
@@ -81,7 +67,7 @@ const cliVersions = 1000;
 const cliRegistry = new FakeRegistry();
 const cliFake = new FakeGitHub();
 const cliStops = [interceptGitHub(cliFake), cliRegistry.intercept()];
-seedPulls(cliFake, 2000);
+seedSyntheticPulls(cliFake, 2000);
 cliFake.addPackage({ owner: "octo-org", name: "app", versions: syntheticPackage(cliVersions, cliRegistry) });
 const cacheDir = mkdtempSync(join(tmpdir(), "dockhand-bench-cache-"));
 const cliRuns: { reads: number; ms: number }[] = [];
@@ -104,7 +90,7 @@ const registry = new FakeRegistry();
 const versions = syntheticPackage(target, registry);
 const served = await registry.serve({ latencyMs });
 const github = await startHttpGitHub({ latencyMs });
-seedPulls(github.fake, 2000);
+seedSyntheticPulls(github.fake, 2000);
 github.fake.addPackage({ owner: "octo-org", name: "app", versions });
 // The Octokit that ships, with the default settings (writes, and so GraphQL queries, a second apart).
 const octokit = new (dockhandOctokit(readSettings({})))({

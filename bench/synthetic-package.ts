@@ -1,5 +1,7 @@
 import type { PackageVersion } from "../src/prune/package-version.js";
+import type { FakeGitHub } from "../test/support/fake-github.js";
 import type { FakeRegistry } from "../test/support/fake-registry.js";
+import { REPO, SHA1 } from "../test/support/scenario.js";
 
 export const DAY = 24 * 3600 * 1000;
 export const BENCH_NOW = Date.parse("2026-11-21T12:00:00Z");
@@ -70,4 +72,18 @@ export function syntheticPulls(pulls = 2000): { number: number; state: "open" | 
     state: i % 4 === 0 ? ("open" as const) : ("closed" as const),
     closedAt: i % 4 === 0 ? null : BENCH_NOW - 3 * DAY,
   }));
+}
+
+/** Adds the repository and the `syntheticPulls(pulls)` PRs to `fake`. */
+export function seedSyntheticPulls(fake: FakeGitHub, pulls = 2000): void {
+  fake.addRepo(REPO);
+  for (const p of syntheticPulls(pulls))
+    fake.addPull("octo-org/app", {
+      number: p.number,
+      headRef: `b${p.number}`,
+      headSha: SHA1,
+      headRepo: REPO,
+      state: p.state,
+      ...(p.closedAt ? { closedAt: new Date(p.closedAt).toISOString() } : {}),
+    });
 }

@@ -1,13 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { pino } from "pino";
-import type { Octokit } from "../../src/github/octokit.js";
-import { dockhandOctokit } from "../../src/github/octokit-options.js";
 import type { PackageVersion } from "../../src/prune/package-version.js";
 import { listVersions } from "../../src/prune/packages-api.js";
 import { FakeGitHub } from "../support/fake-github.js";
 import { startHttpGitHub } from "../support/http-github.js";
 import { interceptGitHub } from "../support/nock-github.js";
+import { testOctokit } from "../support/test-octokit.js";
 
 const PKG = { owner: "octo-org", ownerKind: "Organization" as const, name: "app" };
 
@@ -21,20 +19,12 @@ function versions(from: number, count: number): PackageVersion[] {
   }));
 }
 
-function octokitFor(baseUrl?: string): Octokit {
-  return new (dockhandOctokit({ githubWriteIntervalMs: 0 }))({
-    auth: { token: "ghp_test" },
-    log: pino({ level: "silent" }),
-    ...(baseUrl ? { baseUrl } : {}),
-  }) as unknown as Octokit;
-}
-
 describe("listing a package's versions", () => {
   it("asks for the pages the first one names together, a few at a time and paced", async () => {
     const github = await startHttpGitHub({ latencyMs: 300 });
     try {
       github.fake.addPackage({ owner: "octo-org", name: "app", versions: versions(1, 950) });
-      const listed = await listVersions(octokitFor(`http://${github.host}/api/v3`), PKG);
+      const listed = await listVersions(testOctokit(`http://${github.host}/api/v3`), PKG);
       assert.equal(listed.length, 950);
       assert.deepEqual(
         listed.map((v) => v.id),
@@ -75,7 +65,7 @@ describe("listing a package's versions", () => {
         }
         return answer;
       };
-      const listed = await listVersions(octokitFor(), PKG);
+      const listed = await listVersions(testOctokit(), PKG);
       // The first page named 2 as the last; the second named a third, where the last 10 old versions went.
       assert.equal(fake.countRequests("GET", /\/versions/), 3);
       assert.deepEqual(

@@ -1,30 +1,20 @@
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, it } from "node:test";
-import { pino } from "pino";
+import { describe, it } from "node:test";
 import { parseConfig } from "../../src/config/parse-config.js";
-import type { Octokit } from "../../src/github/octokit.js";
-import { dockhandOctokit } from "../../src/github/octokit-options.js";
 import type { PackageVersion } from "../../src/prune/package-version.js";
 import { pullStatesFor, type UnreadPull } from "../../src/prune/pull-states.js";
 import { retryAfterOf } from "../../src/queue/job-queue.js";
-import { FakeGitHub } from "../support/fake-github.js";
+import { githubPerTest } from "../support/app-per-test.js";
+import type { FakeGitHub } from "../support/fake-github.js";
 import { startHttpGitHub } from "../support/http-github.js";
-import { interceptGitHub } from "../support/nock-github.js";
 import { REPO, SHA1 } from "../support/scenario.js";
+import { testOctokit } from "../support/test-octokit.js";
 
 const parsed = parseConfig({});
 if (!parsed.ok) throw new Error("default config");
 const CONFIG = parsed.config.prune;
 const OWNER_REPO = { owner: "octo-org", repo: "app" };
 const CLOSED_AT = "2026-11-18T12:00:00Z";
-
-function octokitFor(baseUrl?: string): Octokit {
-  return new (dockhandOctokit({ githubWriteIntervalMs: 0 }))({
-    auth: { token: "ghp_test" },
-    log: pino({ level: "silent" }),
-    ...(baseUrl ? { baseUrl } : {}),
-  }) as unknown as Octokit;
-}
 
 /** One version per tag, `pr-N` for each number. */
 function tagged(numbers: (number | string)[]): PackageVersion[] {
@@ -55,21 +45,15 @@ const restReads = (fake: FakeGitHub) => fake.countRequests("GET", /\/pulls\/\d+$
 
 describe("PR states in batches", () => {
   let fake: FakeGitHub;
-  let stop: () => void;
-  beforeEach(() => {
-    fake = new FakeGitHub();
-    stop = interceptGitHub(fake);
-  });
-  afterEach(() => {
-    stop();
-    assert.deepEqual(fake.violations, []);
+  githubPerTest((f) => {
+    fake = f;
   });
 
   it("reads 250 PR numbers in 3 GraphQL queries, a missing PR unknown as a REST 404 is", async () => {
     seedPulls(fake, 240);
     const numbers = Array.from({ length: 250 }, (_, i) => i + 1);
     const unread: UnreadPull[] = [];
-    const states = await pullStatesFor(octokitFor(), OWNER_REPO, tagged(numbers), CONFIG, {
+    const states = await pullStatesFor(testOctokit(), OWNER_REPO, tagged(numbers), CONFIG, {
       onUnread: (pull) => unread.push(pull),
     });
     assert.equal(graphqlRequests(fake), 3, "⌈250/100⌉ queries");
@@ -96,7 +80,7 @@ describe("PR states in batches", () => {
       const before = fake.requests.length;
       const numbers = Array.from({ length: n }, (_, i) => i + 1);
       const versions = tagged([...numbers, ...numbers.map((x) => `${x}-abc`)]);
-      const states = await pullStatesFor(octokitFor(), OWNER_REPO, versions, {
+      const states = await pullStatesFor(testOctokit(), OWNER_REPO, versions, {
         ...CONFIG,
         pullRequestTags: ["pr-{number}", "pr-{number}-*"],
       });
@@ -110,7 +94,7 @@ describe("PR states in batches", () => {
     const unread: UnreadPull[] = [];
     // GraphQL's Int is 32 bits: GitHub refuses the whole query that writes 99999999999.
     const states = await pullStatesFor(
-      octokitFor(),
+      testOctokit(),
       OWNER_REPO,
       tagged([1, 99999999999, 2, "0", "1".repeat(400)]),
       CONFIG,
@@ -133,7 +117,7 @@ describe("PR states in batches", () => {
   it("says every PR is unknown when the repository cannot be resolved, in one request", async () => {
     fake.addRepo({ owner: "octo-org", name: "other", id: 5 });
     const unread: UnreadPull[] = [];
-    const states = await pullStatesFor(octokitFor(), { owner: "octo-org", repo: "gone" }, tagged([1, 2, 3]), CONFIG, {
+    const states = await pullStatesFor(testOctokit(), { owner: "octo-org", repo: "gone" }, tagged([1, 2, 3]), CONFIG, {
       onUnread: (pull) => unread.push(pull),
     });
     assert.deepEqual(states, []);
@@ -164,7 +148,7 @@ describe("PR states in batches", () => {
         errors: [{ type: "FORBIDDEN", path: ["repository", "p2"], message: "Resource not accessible by integration" }],
       },
     });
-    const states = await pullStatesFor(octokitFor(), OWNER_REPO, tagged([1, 2, 3]), CONFIG);
+    const states = await pullStatesFor(testOctokit(), OWNER_REPO, tagged([1, 2, 3]), CONFIG);
     assert.deepEqual(states.map((s) => [s.number, s.state]).sort(), [
       [1, "closed"],
       [2, "open"],
@@ -180,7 +164,7 @@ describe("PR states in batches", () => {
     seedPulls(fake, 150);
     fake.fail("POST", /graphql$/, { status: 403, body: { message: "Resource not accessible by integration" } });
     const states = await pullStatesFor(
-      octokitFor(),
+      testOctokit(),
       OWNER_REPO,
       tagged(Array.from({ length: 150 }, (_, i) => i + 1)),
       CONFIG,
@@ -193,14 +177,14 @@ describe("PR states in batches", () => {
   it("throws a moment's failure and a rate limit to the job, the limit with its wait", async () => {
     seedPulls(fake, 3);
     fake.fail("POST", /graphql$/, { status: 502, body: { message: "Server Error" } });
-    await assert.rejects(pullStatesFor(octokitFor(), OWNER_REPO, tagged([1, 2]), CONFIG), { status: 502 });
+    await assert.rejects(pullStatesFor(testOctokit(), OWNER_REPO, tagged([1, 2]), CONFIG), { status: 502 });
     const reset = Math.floor(Date.now() / 1000) + 120;
     fake.fail("POST", /graphql$/, {
       status: 200,
       headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(reset) },
       body: { errors: [{ type: "RATE_LIMITED", message: "API rate limit exceeded for installation ID 1." }] },
     });
-    const error = await pullStatesFor(octokitFor(), OWNER_REPO, tagged([1, 2]), CONFIG).catch((e: unknown) => e);
+    const error = await pullStatesFor(testOctokit(), OWNER_REPO, tagged([1, 2]), CONFIG).catch((e: unknown) => e);
     const wait = retryAfterOf(error);
     assert.ok(wait !== undefined && wait > 100_000 && wait <= 125_000, `waits for the reset: ${wait}`);
     assert.equal(restReads(fake), 0, "no fallback to REST for a moment's failure or a rate limit");
@@ -213,7 +197,7 @@ describe("PR states on GitHub Enterprise Server", () => {
     try {
       seedPulls(github.fake, 2);
       const states = await pullStatesFor(
-        octokitFor(`http://${github.host}/api/v3`),
+        testOctokit(`http://${github.host}/api/v3`),
         OWNER_REPO,
         tagged([1, 2]),
         CONFIG,

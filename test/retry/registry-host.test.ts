@@ -3,34 +3,34 @@ import { describe, it } from "node:test";
 import { hostStatus, isKnownHost, nearMiss } from "../../src/retry/registry-host.js";
 import { KNOWN_REGISTRY_HOSTS } from "../../src/retry/rules.js";
 
+/** Hosts Dockhand knows: names exactly, and `*` as one or more characters anywhere. */
+const KNOWN = [
+  "ghcr.io",
+  "GHCR.IO",
+  "ghcr.io:443",
+  "us.gcr.io",
+  "cdn03.quay.io",
+  "us-central1-docker.pkg.dev",
+  "myacr.azurecr.io",
+  "123.dkr.ecr.eu-west-1.amazonaws.com",
+  "docker-images-prod.6aa30f8b08e16409b46e0173d6de2f56.r2.cloudflarestorage.com",
+  "us.icr.io",
+  "${region}-docker.pkg.dev",
+];
+const UNKNOWN = [
+  "gcr.io.evil.example",
+  "azurecr.io",
+  ".pkg.dev",
+  "pkg.dev",
+  "r2.cloudflarestorage.com",
+  "registry.corp.example",
+  "notghcr.io",
+];
+
 describe("isKnownHost", () => {
   it("matches names exactly, and * as one or more characters anywhere", () => {
-    for (const host of [
-      "ghcr.io",
-      "GHCR.IO",
-      "ghcr.io:443",
-      "us.gcr.io",
-      "cdn03.quay.io",
-      "us-central1-docker.pkg.dev",
-      "myacr.azurecr.io",
-      "123.dkr.ecr.eu-west-1.amazonaws.com",
-      "docker-images-prod.6aa30f8b08e16409b46e0173d6de2f56.r2.cloudflarestorage.com",
-      "us.icr.io",
-      "${region}-docker.pkg.dev",
-    ]) {
-      assert.ok(isKnownHost(host, KNOWN_REGISTRY_HOSTS), host);
-    }
-    for (const host of [
-      "gcr.io.evil.example",
-      "azurecr.io",
-      ".pkg.dev",
-      "pkg.dev",
-      "r2.cloudflarestorage.com",
-      "registry.corp.example",
-      "notghcr.io",
-    ]) {
-      assert.ok(!isKnownHost(host, KNOWN_REGISTRY_HOSTS), host);
-    }
+    for (const host of KNOWN) assert.ok(isKnownHost(host, KNOWN_REGISTRY_HOSTS), host);
+    for (const host of UNKNOWN) assert.ok(!isKnownHost(host, KNOWN_REGISTRY_HOSTS), host);
   });
 });
 

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { awaitsOutcome, metricRule, outcomeOf, type RuleOutcome } from "../../src/retry/rerun-outcome.js";
+import {
+  awaitsOutcome,
+  metricRule,
+  outcomeOf,
+  type RerunOutcome,
+  type RuleOutcome,
+} from "../../src/retry/rerun-outcome.js";
 import type { JobVerdict, RetryRecord } from "../../src/retry/retry-record.js";
 
 function verdict(jobId: number, name: string, verdict: JobVerdict["verdict"], rule: string | null): JobVerdict {
@@ -20,63 +26,42 @@ const job = (id: number, name: string, conclusion: Conclusion) => ({ id, name, c
 const push = verdict(1, "push", "transient", "registry-server-error");
 const pull = verdict(2, "pull", "transient", "connection-dropped");
 
-/** Attempt 1's failed jobs (all transient: re-run), attempt 2's jobs and verdicts → per-rule outcomes. */
-const CASES: {
+interface Case {
   name: string;
   previous: RetryRecord;
   jobs: ReturnType<typeof job>[];
   verdicts: JobVerdict[];
   expected: RuleOutcome[];
-}[] = [
-  {
-    name: "the re-run passed: fixed",
-    previous: requested([push]),
-    jobs: [job(11, "push", "success")],
-    verdicts: [],
-    expected: [{ rule: "registry-server-error", outcome: "fixed" }],
-  },
-  {
-    name: "failed again with the same verdict and rule: failed-same",
-    previous: requested([push]),
-    jobs: [job(11, "push", "failure")],
-    verdicts: [verdict(11, "push", "transient", "registry-server-error")],
-    expected: [{ rule: "registry-server-error", outcome: "failed-same" }],
-  },
-  {
-    name: "timed out, read as the same: failed-same",
-    previous: requested([push]),
-    jobs: [job(11, "push", "timed_out")],
-    verdicts: [verdict(11, "push", "transient", "registry-server-error")],
-    expected: [{ rule: "registry-server-error", outcome: "failed-same" }],
-  },
-  {
-    name: "failed with another rule: failed-different",
-    previous: requested([push]),
-    jobs: [job(11, "push", "failure")],
-    verdicts: [verdict(11, "push", "transient", "connection-dropped")],
-    expected: [{ rule: "registry-server-error", outcome: "failed-different" }],
-  },
-  {
-    name: "failed with another verdict (the push got through; a test failed): failed-different",
-    previous: requested([push]),
-    jobs: [job(11, "push", "failure")],
-    verdicts: [verdict(11, "push", "unrelated", null)],
-    expected: [{ rule: "registry-server-error", outcome: "failed-different" }],
-  },
-  {
-    name: "failed and not read (no verdict): failed-different",
-    previous: requested([push]),
-    jobs: [job(11, "push", "failure")],
-    verdicts: [],
-    expected: [{ rule: "registry-server-error", outcome: "failed-different" }],
-  },
-  {
-    name: "failed and its log could not be read (source none): failed-different",
-    previous: requested([push]),
-    jobs: [job(11, "push", "failure")],
-    verdicts: [{ ...verdict(11, "push", "unrelated", null), source: "none" }],
-    expected: [{ rule: "registry-server-error", outcome: "failed-different" }],
-  },
+}
+
+/** How attempt 2's push ended and was read, when attempt 1 failed `push` alone → its rule's outcome. */
+const readSame = verdict(11, "push", "transient", "registry-server-error");
+const readUnrelated = verdict(11, "push", "unrelated", null);
+const PUSH_ALONE: Record<RerunOutcome, [name: string, conclusion: Conclusion, read: JobVerdict | null][]> = {
+  fixed: [["the re-run passed", "success", null]],
+  "failed-same": [
+    ["failed again with the same verdict and rule", "failure", readSame],
+    ["timed out, read as the same", "timed_out", readSame],
+  ],
+  "failed-different": [
+    ["failed with another rule", "failure", verdict(11, "push", "transient", "connection-dropped")],
+    ["failed with another verdict (the push got through; a test failed)", "failure", readUnrelated],
+    ["failed and not read (no verdict)", "failure", null],
+    ["failed and its log could not be read (source none)", "failure", { ...readUnrelated, source: "none" }],
+  ],
+};
+
+/** Attempt 1's failed jobs (all transient: re-run), attempt 2's jobs and verdicts → per-rule outcomes. */
+const CASES: Case[] = [
+  ...Object.entries(PUSH_ALONE).flatMap(([outcome, rows]) =>
+    rows.map(([name, conclusion, read]) => ({
+      name: `${name}: ${outcome}`,
+      previous: requested([push]),
+      jobs: [job(11, "push", conclusion)],
+      verdicts: read ? [read] : [],
+      expected: [{ rule: "registry-server-error", outcome: outcome as RerunOutcome }],
+    })),
+  ),
   {
     name: "cancelled, skipped or not listed: no evidence, no outcome",
     previous: requested([push, pull]),
