@@ -28,12 +28,18 @@ export interface BullmqQueueOptions {
   stalledIntervalMs?: number;
   /** First retry delay of a failed job; doubles per attempt. */
   retryDelayMs?: number;
+  /** How often each replica checks that its job schedulers are still in Redis (default a minute). */
+  schedulerCheckMs?: number;
   onJob?: (event: { kind: string; outcome: JobOutcome; seconds: number }) => void;
 }
 
 /** BullMQ job ids may not contain `:`, which Dockhand's ids use as a separator. */
 function bullmqId(id: string): string {
   return id.replaceAll(":", "%3A");
+}
+
+function schedulerId(kind: string): string {
+  return `${kind}-scheduler`;
 }
 
 /**
@@ -47,6 +53,9 @@ export class BullmqQueue implements JobQueue {
   private readonly queues = new Map<string, Queue>();
   private readonly workers = new Map<string, { worker: Worker; connection: Redis }>();
   private readonly handlers = new Map<string, JobHandler>();
+  /** The schedulers this replica asked for, by kind: put back if Redis loses them. */
+  private readonly schedules = new Map<string, string | { everyMs: number }>();
+  private checkTimer: unknown;
   private closed = false;
 
   constructor(private readonly options: BullmqQueueOptions) {
@@ -77,18 +86,16 @@ export class BullmqQueue implements JobQueue {
     if (!this.workers.has(lane)) this.workers.set(lane, this.startWorker(lane));
   }
 
-  /** Runs `kind` on a cron pattern, or every `everyMs`, once per firing across all replicas (a BullMQ job scheduler). */
+  /**
+   * Runs `kind` on a cron pattern, or every `everyMs`, once per firing across all replicas (a BullMQ job
+   * scheduler). A Redis that comes back without its data (restarted without persistence, failed over to
+   * an empty replica, flushed) loses the scheduler: each replica checks for it every `schedulerCheckMs`
+   * and upserts it again if it is gone.
+   */
   async every(kind: string, schedule: string | { everyMs: number }): Promise<void> {
-    try {
-      await this.queueOf(this.lane(kind)).upsertJobScheduler(
-        `${kind}-scheduler`,
-        typeof schedule === "string" ? { pattern: schedule, tz: "UTC" } : { every: schedule.everyMs },
-        { name: kind, data: {}, opts: { removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } } },
-      );
-    } catch (error) {
-      // Another replica upserted the same scheduler at the same moment: it exists, which is the point.
-      if (!(error instanceof Error && /job ID already exists/.test(error.message))) throw error;
-    }
+    this.schedules.set(kind, schedule);
+    if (this.checkTimer === undefined && !this.closed) this.armSchedulerCheck();
+    await this.upsertScheduler(kind, schedule);
   }
 
   /** Redis answers, and every worker runs. */
@@ -107,10 +114,58 @@ export class BullmqQueue implements JobQueue {
   /** Stops taking jobs, waits for the running ones, closes the connections. Waiting jobs stay in Redis. */
   async close(): Promise<void> {
     this.closed = true;
+    this.options.clock.clearTimeout(this.checkTimer);
     await Promise.all([...this.workers.values()].map(({ worker }) => worker.close()));
     await Promise.all([...this.queues.values()].map((queue) => queue.close()));
     for (const { connection } of this.workers.values()) connection.disconnect();
     this.connection.disconnect();
+  }
+
+  /**
+   * Idempotent (keyed by scheduler id), so replicas upserting at once still leave one scheduler and one
+   * job per firing: the later upsert replaces the pending job for the same time.
+   */
+  private async upsertScheduler(kind: string, schedule: string | { everyMs: number }): Promise<void> {
+    try {
+      await this.queueOf(this.lane(kind)).upsertJobScheduler(
+        schedulerId(kind),
+        typeof schedule === "string" ? { pattern: schedule, tz: "UTC" } : { every: schedule.everyMs },
+        { name: kind, data: {}, opts: { removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } } },
+      );
+    } catch (error) {
+      // This firing's job already runs or ran (another replica's upsert got there first): the scheduler exists, which is the point.
+      if (!(error instanceof Error && /job ID already exists/.test(error.message))) throw error;
+    }
+  }
+
+  /**
+   * A periodic check rather than a hook on reconnection: a FLUSHALL loses the schedulers without any
+   * reconnection, and one read per scheduler a minute costs nothing. Armed again once a check ends (a
+   * check waits while Redis is unreachable, then runs as soon as it answers).
+   */
+  private armSchedulerCheck(): void {
+    this.checkTimer = this.options.clock.setTimeout(() => {
+      void this.checkSchedulers().finally(() => {
+        if (!this.closed) this.armSchedulerCheck();
+      });
+    }, this.options.schedulerCheckMs ?? 60_000);
+  }
+
+  private async checkSchedulers(): Promise<void> {
+    for (const [kind, schedule] of this.schedules) {
+      if (this.closed) return;
+      try {
+        const queue = this.queueOf(this.lane(kind));
+        if (await queue.getJobScheduler(schedulerId(kind))) continue;
+        await this.upsertScheduler(kind, schedule);
+        this.options.log.warn(
+          { kind, queue: queue.name },
+          "job scheduler missing from Redis (restarted or flushed); restored",
+        );
+      } catch (error) {
+        if (!this.closed) this.options.log.error({ err: error, kind }, "could not check the job scheduler");
+      }
+    }
   }
 
   private lane(kind: string): string {
