@@ -5,6 +5,7 @@ import { MemoryQueue } from "../../src/queue/memory-queue.js";
 import { REPORT_MARKER } from "../../src/comment/render-comment.js";
 import { pullKey, stateOf } from "../support/comment-state.js";
 import { FakeRegistry } from "../support/fake-registry.js";
+import { BUILDX_502 } from "../support/flaky-push-log.js";
 import { startHttpApp } from "../support/http-app.js";
 import { startHttpGitHub } from "../support/http-github.js";
 import { buildJob, buildxLog, REPO } from "../support/scenario.js";
@@ -15,11 +16,6 @@ const REPORTS = Number(process.env.LOAD_REPORTS ?? 600);
 const FLAKY = REPORTS / 3;
 const CLOSES = REPORTS / 6;
 const FULL = "octo-org/app";
-const BUILDX_502 = [
-  "2026-11-20T11:00:00.0000000Z ##[group]Run docker/build-push-action@v6",
-  "2026-11-20T11:00:00.0000000Z ##[endgroup]",
-  "2026-11-20T11:00:01.0000000Z ##[error]buildx failed with: ERROR: failed to solve: failed to push ghcr.io/octo-org/app:pr-1: unexpected status from PUT request to https://ghcr.io/v2/octo-org/app/manifests/pr-1: 502 Bad Gateway",
-].join("\n");
 
 /** A seeded generator (mulberry32), so that a failing run can be replayed. */
 function seeded(seed: number): () => number {

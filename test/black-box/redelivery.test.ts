@@ -1,26 +1,19 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { REPORT_MARKER } from "../../src/comment/render-comment.js";
-import type { FakeGitHub } from "../support/fake-github.js";
+import { spawnApp, type AppProcess } from "../support/app-process.js";
+import type { FakeGitHub, HookDeliveryRecord } from "../support/fake-github.js";
 import { FakeRegistry } from "../support/fake-registry.js";
+import { BUILDX_502 } from "../support/flaky-push-log.js";
 import { startHttpGitHub } from "../support/http-github.js";
 import { startLocalRedis } from "../support/local-redis.js";
 import { freePort, waitFor } from "../support/net.js";
 import { buildJob, buildxLog, REPO } from "../support/scenario.js";
 import { startTcpProxy } from "../support/tcp-proxy.js";
-import { privateKey } from "../support/test-app.js";
 import { pullRequestClosed, workflowRunCompleted } from "../support/webhooks.js";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const SECRET = "redelivery-secret";
 const FULL = "octo-org/app";
-const BUILDX_502 = [
-  "2026-11-20T11:00:00.0000000Z ##[group]Run docker/build-push-action@v6",
-  "2026-11-20T11:00:00.0000000Z ##[endgroup]",
-  "2026-11-20T11:00:01.0000000Z ##[error]buildx failed with: ERROR: failed to solve: failed to push ghcr.io/octo-org/app:pr-1: unexpected status from PUT request to https://ghcr.io/v2/octo-org/app/manifests/pr-1: 502 Bad Gateway",
-].join("\n");
 /** PRs 1-4 get a report, 1-2 a flaky failed run too; 5-6 are closed; 7's report is delivered before the outage. */
 const REPORTS = [1, 2, 3, 4];
 const FLAKY = [1, 2];
@@ -72,9 +65,9 @@ async function seed(fake: FakeGitHub, registry: FakeRegistry): Promise<void> {
   fake.addPackage({ owner: "octo-org", name: "app", versions });
 }
 
-/** The burst sent while Dockhand cannot take it: every report, flaky run and close. */
-function burst(): { event: string; payload: Record<string, unknown> }[] {
-  return [
+/** The burst sent while Dockhand cannot take it: every report, flaky run and close; GitHub's record of each. */
+function sendBurst(fake: FakeGitHub): Promise<HookDeliveryRecord[]> {
+  const burst = [
     ...REPORTS.map((n) => ({
       event: "workflow_run",
       payload: workflowRunCompleted({ repo: REPO, id: 10_000 + n, headSha: sha(n), headBranch: `b${n}` }),
@@ -94,58 +87,27 @@ function burst(): { event: string; payload: Record<string, unknown> }[] {
       payload: pullRequestClosed({ repo: REPO, number: n, headSha: sha(n), closedAt: "2026-11-20T12:00:00Z" }),
     })),
   ];
+  return Promise.all(burst.map(({ event, payload }) => fake.sendWebhook(event, payload)));
 }
 
-/** The production entry on a fixed port (GitHub redelivers to the same URL), configured by the environment. */
-async function startApp(
-  github: { host: string },
-  fake: FakeGitHub,
-  port: number,
-  env: Record<string, string>,
-): Promise<{ output: () => string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: "production",
-      APP_ID: String(fake.app.id),
-      PRIVATE_KEY: privateKey,
-      WEBHOOK_SECRET: SECRET,
-      GHE_HOST: github.host,
-      GHE_PROTOCOL: "http",
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      LOG_FORMAT: "json",
-      LOG_LEVEL: "info",
-      DOCKHAND_SWEEP: "off",
-      DOCKHAND_REDELIVER_INTERVAL_MS: "2000",
-      // Redeliveries are paced like every write; shorter than GitHub's second to keep the test short.
-      DOCKHAND_GITHUB_WRITE_INTERVAL_MS: "100",
-      DOCKHAND_PRUNE_WRITE_INTERVAL_MS: "0",
-      DOCKHAND_PACKAGES_TOKEN: "ghp_redelivery",
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  try {
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, 60_000, "the app did not start");
-  } catch (error) {
-    await stop();
-    throw new Error(`${(error as Error).message}:\n${output.slice(-3000)}`, { cause: error });
-  }
-  return { output: () => output, stop };
+/** SIGTERM, then SIGKILL if it has not exited within 15 s. */
+async function stop(app: AppProcess): Promise<void> {
+  if (app.child.exitCode !== null || app.child.signalCode !== null) return;
+  app.child.kill("SIGTERM");
+  const timer = setTimeout(() => app.child.kill("SIGKILL"), 15_000);
+  await app.exited;
+  clearTimeout(timer);
+}
+
+/** PR 7's report, delivered before the outage: GitHub's record of it once its comment is there. */
+async function deliverBefore(fake: FakeGitHub, app: AppProcess): Promise<HookDeliveryRecord> {
+  const before = await fake.sendWebhook(
+    "workflow_run",
+    workflowRunCompleted({ repo: REPO, id: 10_007, headSha: sha(7), headBranch: "b7" }),
+  );
+  assert.equal(before.status_code, 200, app.output());
+  await waitFor(() => Promise.resolve(fake.commentsOn(FULL, 7).length > 0), 30_000, "no comment on PR 7");
+  return before;
 }
 
 /** The guids GitHub was asked to redeliver. */
@@ -218,28 +180,43 @@ describe("black box: no delivery lost", () => {
     return fake;
   }
 
-  const registryEnv = () => ({ DOCKHAND_REGISTRIES: served.host, DOCKHAND_CONTAINER_REGISTRY: served.host });
+  /** The production entry on a fixed port (GitHub redelivers to the same URL), configured by the environment. */
+  async function startApp(port: number, env: Record<string, string> = {}): Promise<AppProcess> {
+    const app = await spawnApp(github, {
+      command: [process.execPath, "--import", "tsx", "src/main.ts"],
+      port,
+      env: {
+        NODE_ENV: "production",
+        WEBHOOK_SECRET: SECRET,
+        DOCKHAND_REDELIVER_INTERVAL_MS: "2000",
+        // Redeliveries are paced like every write; shorter than GitHub's second to keep the test short.
+        DOCKHAND_GITHUB_WRITE_INTERVAL_MS: "100",
+        DOCKHAND_PRUNE_WRITE_INTERVAL_MS: "0",
+        DOCKHAND_PACKAGES_TOKEN: "ghp_redelivery",
+        DOCKHAND_REGISTRIES: served.host,
+        DOCKHAND_CONTAINER_REGISTRY: served.host,
+        ...env,
+      },
+      readyPath: "/readyz",
+    });
+    stops.push(() => stop(app));
+    return app;
+  }
 
   it("the app stopped during a burst: GitHub records them failed; once started again, each is handled once", async () => {
     const port = await freePort();
     const fake = await setUp(port);
-    let app = await startApp(github, fake, port, registryEnv());
-    stops.push(() => app.stop());
-    const before = await fake.sendWebhook(
-      "workflow_run",
-      workflowRunCompleted({ repo: REPO, id: 10_007, headSha: sha(7), headBranch: "b7" }),
-    );
-    assert.equal(before.status_code, 200, app.output());
-    await waitFor(() => Promise.resolve(fake.commentsOn(FULL, 7).length > 0), 30_000, "no comment on PR 7");
+    let app = await startApp(port);
+    const before = await deliverBefore(fake, app);
 
-    await app.stop();
-    const failed = await Promise.all(burst().map(({ event, payload }) => fake.sendWebhook(event, payload)));
+    await stop(app);
+    const failed = await sendBurst(fake);
     assert.ok(
       failed.every((d) => d.status_code === 0 && d.status === "failed to connect to host"),
       "GitHub records each as failed",
     );
 
-    app = await startApp(github, fake, port, registryEnv());
+    app = await startApp(port);
     await assertHandledOnce(
       fake,
       failed.map((d) => d.guid),
@@ -251,7 +228,7 @@ describe("black box: no delivery lost", () => {
     assert.match(metrics, new RegExp(`dockhand_deliveries_failed_total ${failed.length}\\b`));
     assert.match(metrics, new RegExp(`dockhand_deliveries_recovered_total ${failed.length}\\b`));
     assert.match(app.output(), new RegExp(`"guid":"${failed[0]!.guid}".*asked GitHub to redeliver`));
-    await app.stop();
+    await stop(app);
   });
 
   it("Redis unreachable during a burst: each webhook answered 503; once Redis is back, each is handled once", async () => {
@@ -261,20 +238,11 @@ describe("black box: no delivery lost", () => {
     stops.push(() => proxy.close());
     const port = await freePort();
     const fake = await setUp(port);
-    const app = await startApp(github, fake, port, {
-      ...registryEnv(),
-      REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
-    });
-    stops.push(() => app.stop());
-    const before = await fake.sendWebhook(
-      "workflow_run",
-      workflowRunCompleted({ repo: REPO, id: 10_007, headSha: sha(7), headBranch: "b7" }),
-    );
-    assert.equal(before.status_code, 200, app.output());
-    await waitFor(() => Promise.resolve(fake.commentsOn(FULL, 7).length > 0), 30_000, "no comment on PR 7");
+    const app = await startApp(port, { REDIS_URL: `redis://127.0.0.1:${proxy.port}` });
+    const before = await deliverBefore(fake, app);
 
     await proxy.cut();
-    const failed = await Promise.all(burst().map(({ event, payload }) => fake.sendWebhook(event, payload)));
+    const failed = await sendBurst(fake);
     assert.deepEqual(
       failed.map((d) => d.status_code),
       failed.map(() => 503),
@@ -287,6 +255,6 @@ describe("black box: no delivery lost", () => {
       before.guid,
       app.output,
     );
-    await app.stop();
+    await stop(app);
   });
 });

@@ -26,6 +26,8 @@ export interface AppProcessOptions {
   readyTimeoutMs?: number;
   /** Keep what it prints (default true; false for a process that logs hundreds of MiB). */
   keepOutput?: boolean;
+  /** Listen here instead of on a free port: an app started again where GitHub still sends its webhooks. */
+  port?: number;
 }
 
 export interface AppProcess {
@@ -49,7 +51,7 @@ export interface AppProcess {
  * no WEBHOOK_SECRET unless `env` gives one (a start without one is a case of its own).
  */
 export async function spawnApp(github: HttpGitHubAddress, options: AppProcessOptions = {}): Promise<AppProcess> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const env: Record<string, string | undefined> = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
