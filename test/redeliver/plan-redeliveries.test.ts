@@ -54,6 +54,24 @@ interface Case {
   expected: Record<string, string>;
 }
 
+/**
+ * Guid "a" failed 10 minutes ago (attempt 500), with Dockhand's record of it ([requests, lastSeenId]);
+ * then GitHub's redelivery 2 minutes ago ([status code, id]), if there is one.
+ */
+const afterFailure: [
+  name: string,
+  record: [number, number],
+  redelivery: [number, number] | undefined,
+  outcome: string,
+][] = [
+  ["asked for, GitHub has not attempted it yet: wait", [1, 500], undefined, "waiting"],
+  ["asked for, the redelivery failed too: ask again", [1, 500], [503, 501], "redeliver:2"],
+  ["asked for, the redelivery succeeded: recovered", [1, 500], [200, 501], "recovered"],
+  ["found before, never asked for, then delivered: not Dockhand's recovery", [0, 0], [200, 501], "-"],
+  ["the last allowed redelivery failed too: exhausted", [3, 500], [503, 503], "exhausted"],
+  ["exhausted and said so: nothing new", [3, 503], [503, 503], "waiting"],
+];
+
 const cases: Case[] = [
   { name: "delivered once: nothing to do", attempts: [attempt("a", 200, 10)], expected: { a: "-" } },
   {
@@ -79,42 +97,15 @@ const cases: Case[] = [
     attempts: [attempt("a", 0, 10, "pull_request.closed")],
     expected: { a: "redeliver:1" },
   },
-  {
-    name: "asked for, GitHub has not attempted it yet: wait",
-    attempts: [attempt("a", 0, 10, undefined, 500)],
-    records: [["a", { requests: 1, lastSeenId: 500 }]],
-    expected: { a: "waiting" },
-  },
-  {
-    name: "asked for, the redelivery failed too: ask again",
-    attempts: [attempt("a", 0, 10, undefined, 500), attempt("a", 503, 2, undefined, 501)],
-    records: [["a", { requests: 1, lastSeenId: 500 }]],
-    expected: { a: "redeliver:2" },
-  },
-  {
-    name: "asked for, the redelivery succeeded: recovered",
-    attempts: [attempt("a", 0, 10, undefined, 500), attempt("a", 200, 2, undefined, 501)],
-    records: [["a", { requests: 1, lastSeenId: 500 }]],
-    expected: { a: "recovered" },
-  },
-  {
-    name: "found before, never asked for, then delivered: not Dockhand's recovery",
-    attempts: [attempt("a", 0, 10, undefined, 500), attempt("a", 200, 2, undefined, 501)],
-    records: [["a", { requests: 0, lastSeenId: 0 }]],
-    expected: { a: "-" },
-  },
-  {
-    name: "the last allowed redelivery failed too: exhausted",
-    attempts: [attempt("a", 0, 10, undefined, 500), attempt("a", 503, 2, undefined, 503)],
-    records: [["a", { requests: 3, lastSeenId: 500 }]],
-    expected: { a: "exhausted" },
-  },
-  {
-    name: "exhausted and said so: nothing new",
-    attempts: [attempt("a", 0, 10, undefined, 500), attempt("a", 503, 2, undefined, 503)],
-    records: [["a", { requests: 3, lastSeenId: 503 }]],
-    expected: { a: "waiting" },
-  },
+  ...afterFailure.map(([name, [requests, lastSeenId], redelivery, outcome]): Case => ({
+    name,
+    attempts: [
+      attempt("a", 0, 10, undefined, 500),
+      ...(redelivery ? [attempt("a", redelivery[0], 2, undefined, redelivery[1])] : []),
+    ],
+    records: [["a", { requests, lastSeenId }]],
+    expected: { a: outcome },
+  })),
   {
     name: "too old for GitHub to redeliver",
     attempts: [attempt("a", 0, REDELIVERY_WINDOW_MS / MINUTE + 1)],
