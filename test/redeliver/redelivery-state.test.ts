@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { Redis } from "ioredis";
+import { describe, it } from "node:test";
 import {
   MemoryRedeliveryState,
   RedisRedeliveryState,
   type RedeliveryState,
 } from "../../src/redeliver/redelivery-state.js";
-import { startLocalRedis } from "../support/local-redis.js";
+import { suiteRedis } from "../support/suite-redis.js";
 
 /** The same behaviour of both: each mark taken once, a claim given back, the checkpoint kept. */
 function behaves(make: () => RedeliveryState): void {
@@ -50,16 +49,7 @@ function behaves(make: () => RedeliveryState): void {
 describe("MemoryRedeliveryState", () => behaves(() => new MemoryRedeliveryState(() => Date.now())));
 
 describe("RedisRedeliveryState", () => {
-  let redis: Awaited<ReturnType<typeof startLocalRedis>>;
-  let client: Redis;
+  const redis = suiteRedis();
   let n = 0;
-  before(async () => {
-    redis = await startLocalRedis();
-    client = new Redis(redis.url);
-  });
-  after(async () => {
-    client.disconnect();
-    await redis.stop();
-  });
-  behaves(() => new RedisRedeliveryState(client, `state-test-${++n}`));
+  behaves(() => new RedisRedeliveryState(redis.client, `state-test-${++n}`));
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { Redis } from "ioredis";
 import {
   MAX_OUTCOMES,
@@ -9,7 +9,7 @@ import {
   type BreakerStore,
 } from "../../src/retry/breaker-store.js";
 import { breakerState, type BreakerPolicy, type RecordedOutcome } from "../../src/retry/retry-breaker.js";
-import { startLocalRedis } from "../support/local-redis.js";
+import { suiteRedis } from "../support/suite-redis.js";
 
 const HOUR = 3600 * 1000;
 const T0 = Date.parse("2026-11-20T00:00:00Z");
@@ -101,48 +101,39 @@ function storeContract(name: string, make: () => Promise<BreakerStore>) {
 storeContract("MemoryBreakerStore", () => Promise.resolve(new MemoryBreakerStore()));
 
 describe("RedisBreakerStore, on a real redis-server", () => {
-  let redis: Redis;
-  let server: Awaited<ReturnType<typeof startLocalRedis>>;
-  before(async () => {
-    server = await startLocalRedis();
-    redis = new Redis(server.url);
-  });
-  after(async () => {
-    redis.disconnect();
-    await server.stop();
-  });
+  const redis = suiteRedis();
 
   storeContract("the store", async () => {
-    await redis.flushdb();
-    return new RedisBreakerStore(redis);
+    await redis.client.flushdb();
+    return new RedisBreakerStore(redis.client);
   });
 
   it("lets every key expire, and skips entries of another shape", async () => {
-    await redis.flushdb();
-    const store = new RedisBreakerStore(redis);
+    await redis.client.flushdb();
+    const store = new RedisBreakerStore(redis.client);
     await store.record(scope, "octo-org/app:700:1", outcomes("failed-same"), T0);
-    const keys = await redis.keys("dockhand:retry-*");
+    const keys = await redis.client.keys("dockhand:retry-*");
     assert.equal(keys.length, 2, keys.join(", "));
     for (const key of keys) {
-      const ttl = await redis.ttl(key);
+      const ttl = await redis.client.ttl(key);
       assert.ok(ttl > 0 && ttl <= RETENTION_SECONDS, `${key} expires (ttl ${ttl})`);
     }
     const list = keys.find((k) => k.startsWith("dockhand:retry-breaker:"))!;
-    await redis.rpush(list, "not json", JSON.stringify({ outcome: "exploded", at: 1 }));
+    await redis.client.rpush(list, "not json", JSON.stringify({ outcome: "exploded", at: 1 }));
     assert.deepEqual(await store.history(scope, "registry-server-error"), [{ outcome: "failed-same", at: T0 }]);
   });
 
   it("counts an attempt once when two replicas record it at the same moment", async () => {
-    await redis.flushdb();
-    const other = new Redis(server.url);
+    await redis.client.flushdb();
+    const other = new Redis(redis.url);
     try {
       const results = await Promise.all(
-        [redis, other, redis, other].map((client) =>
+        [redis.client, other, redis.client, other].map((client) =>
           new RedisBreakerStore(client).record(scope, "octo-org/app:800:1", outcomes("failed-same"), T0),
         ),
       );
       assert.deepEqual(results.filter(Boolean).length, 1);
-      assert.equal((await new RedisBreakerStore(redis).history(scope, "registry-server-error")).length, 1);
+      assert.equal((await new RedisBreakerStore(redis.client).history(scope, "registry-server-error")).length, 1);
     } finally {
       other.disconnect();
     }
