@@ -1,9 +1,9 @@
 import type { Logger } from "probot";
 import type { PruneConfig } from "../config/schema.js";
 import type { RegistryClient } from "../registry/registry-client.js";
-import { mapLimit } from "../util/map-limit.js";
 import { executePrune, type DeletionOutcome, type ExecuteDependencies } from "./execute-prune.js";
 import { declaredLeaves, unreadLeaves } from "./manifest-graph.js";
+import { ManifestReads } from "./manifest-reads.js";
 import type { PackageAccess } from "./package-credentials.js";
 import type { PackageVersion, PullState } from "./package-version.js";
 import { listVersions, ownerKind } from "./packages-api.js";
@@ -64,20 +64,17 @@ export async function prunePackage(
 ): Promise<PrunePackageResult> {
   return deps.access(request.owner, async (access) => {
     const pkg = { owner: request.owner, ownerKind: await ownerKind(access.octokit, request.owner), name: request.name };
-    const versions = await listVersions(access.octokit, pkg);
-    // The PRs' states are read (GitHub's API) while the manifests are (the registry): neither waits for the other.
-    const pullStates = request.pullStates(versions);
-    pullStates.catch(() => undefined);
     const path = `${request.owner}/${request.name}`.toLowerCase();
     const before = deps.registry.requests;
+    const reads = new ManifestReads(
+      (digest) => deps.registry.readManifest(deps.containerRegistry, path, digest),
+      MANIFEST_READS_AT_ONCE,
+    );
     const manifests = new Map<string, unknown>();
     const unreadManifests: PrunePackageResult["unreadManifests"] = [];
     const read = async (batch: PackageVersion[]) => {
-      for (const [digest, result] of await mapLimit(
-        batch,
-        MANIFEST_READS_AT_ONCE,
-        async (v) => [v.digest, await deps.registry.readManifest(deps.containerRegistry, path, v.digest)] as const,
-      )) {
+      const results = await Promise.all(batch.map(async (v) => [v.digest, await reads.start(v.digest)] as const));
+      for (const [digest, result] of results) {
         if (result.ok) manifests.set(digest, result.manifest);
         else {
           unreadManifests.push({ digest, reason: result.reason });
@@ -88,10 +85,24 @@ export async function prunePackage(
         }
       }
     };
-    // Tagged versions first: the image manifests their indexes declare need no download (each is one on ghcr.io).
-    await read(versions.filter((v) => v.tags.length > 0));
-    const declared = new Set([...manifests.values()].flatMap(declaredLeaves));
-    await read(versions.filter((v) => v.tags.length === 0 && !declared.has(v.digest)));
+    let versions: PackageVersion[];
+    let pullStates: Promise<PullState[]>;
+    try {
+      // Every tagged version's manifest is read whatever the rest of the list holds, so those of a page
+      // start as it arrives; which untagged ones to read depends on them all, so those wait for the list.
+      versions = await listVersions(access.octokit, pkg, (page) => {
+        for (const v of page) if (v.tags.length > 0) void reads.start(v.digest);
+      });
+      // The PRs' states are read (GitHub's API) while the manifests are (the registry): neither waits for the other.
+      pullStates = request.pullStates(versions);
+      pullStates.catch(() => undefined);
+      // Tagged versions first: the image manifests their indexes declare need no download (each is one on ghcr.io).
+      await read(versions.filter((v) => v.tags.length > 0));
+      const declared = new Set([...manifests.values()].flatMap(declaredLeaves));
+      await read(versions.filter((v) => v.tags.length === 0 && !declared.has(v.digest)));
+    } finally {
+      await reads.close();
+    }
     const knownLeaves = unreadLeaves(manifests);
     const pulls = await pullStates;
     const plan = planPrune({
