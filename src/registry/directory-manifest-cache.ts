@@ -16,7 +16,8 @@ const DIGEST = /^sha256:([0-9a-f]{64})$/;
  * against its digest), so a damaged or planted file costs one download, nothing more.
  */
 export class DirectoryManifestCache implements ManifestCache {
-  private index: Promise<Map<string, { bytes: number; used: number }>> | undefined;
+  /** Each file's bytes, least recently used first (Map order: a use re-inserts). */
+  private index: Promise<Map<string, number>> | undefined;
   private total = 0;
 
   constructor(
@@ -38,8 +39,12 @@ export class DirectoryManifestCache implements ManifestCache {
     // Touched so that trimming keeps what runs use; a read-only directory still serves.
     await utimes(file, now, now).catch(() => undefined);
     // Reading creates nothing: the index is loaded by the first write (from the times just touched).
-    const entry = this.index ? (await this.index).get(digest) : undefined;
-    if (entry) entry.used = now.getTime();
+    const entries = this.index ? await this.index : undefined;
+    const size = entries?.get(digest);
+    if (entries && size !== undefined) {
+      entries.delete(digest);
+      entries.set(digest, size);
+    }
     return bytes;
   }
 
@@ -51,16 +56,14 @@ export class DirectoryManifestCache implements ManifestCache {
     await writeFile(temporary, bytes);
     await rename(temporary, file);
     this.forget(entries, digest);
-    entries.set(digest, { bytes: bytes.length, used: Date.now() });
+    entries.set(digest, bytes.length);
     this.total += bytes.length;
-    if (this.total > this.maxBytes) {
-      const oldest = [...entries].sort(([, a], [, b]) => a.used - b.used);
-      for (const [old] of oldest) {
-        if (this.total <= this.maxBytes) break;
-        const path = this.fileOf(old);
-        if (path) await rm(path, { force: true });
-        this.forget(entries, old);
-      }
+    // The oldest are first in the index: no sort per write, however full the directory.
+    for (const [old] of entries) {
+      if (this.total <= this.maxBytes) break;
+      this.forget(entries, old);
+      const path = this.fileOf(old);
+      if (path) await rm(path, { force: true });
     }
   }
 
@@ -76,27 +79,29 @@ export class DirectoryManifestCache implements ManifestCache {
     return hex ? join(this.dir, "sha256", hex) : undefined;
   }
 
-  private forget(entries: Map<string, { bytes: number }>, digest: string): void {
-    const entry = entries.get(digest);
-    if (!entry) return;
+  private forget(entries: Map<string, number>, digest: string): void {
+    const size = entries.get(digest);
+    if (size === undefined) return;
     entries.delete(digest);
-    this.total -= entry.bytes;
+    this.total -= size;
   }
 
   /** What the directory holds (read once: other processes do not share a run's directory). */
-  private entries(): Promise<Map<string, { bytes: number; used: number }>> {
+  private entries(): Promise<Map<string, number>> {
     this.index ??= (async () => {
       const folder = join(this.dir, "sha256");
       await mkdir(folder, { recursive: true });
-      const entries = new Map<string, { bytes: number; used: number }>();
+      const found: { digest: string; bytes: number; used: number }[] = [];
       for (const name of await readdir(folder)) {
         if (!/^[0-9a-f]{64}$/.test(name)) continue;
         const info = await stat(join(folder, name)).catch(() => undefined);
         if (!info?.isFile()) continue;
-        entries.set(`sha256:${name}`, { bytes: info.size, used: info.mtimeMs });
+        found.push({ digest: `sha256:${name}`, bytes: info.size, used: info.mtimeMs });
         this.total += info.size;
       }
-      return entries;
+      // Sorted once, by the times earlier runs touched: the index's order is the use order from then on.
+      found.sort((a, b) => a.used - b.used);
+      return new Map(found.map(({ digest, bytes }) => [digest, bytes]));
     })();
     return this.index;
   }
