@@ -19,8 +19,9 @@ export async function previousRerun(
 ): Promise<RetryRecord | undefined> {
   for (const number of pulls) {
     const state = await store.peek(octokit, { ...repo, number }, log);
-    const record = state?.runs.find((r) => r.runId === run.id && r.attempt === run.attempt - 1)?.retry;
-    if (record) return awaitsOutcome(record) ? record : undefined;
+    const before = state?.runs.find((r) => r.runId === run.id && r.attempt === run.attempt - 1);
+    // The first comment that shows the attempt answers: a person's re-run reads one PR's comments, not every PR's.
+    if (before) return awaitsOutcome(before.retry) ? before.retry : undefined;
   }
   return undefined;
 }
