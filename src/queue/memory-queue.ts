@@ -205,8 +205,12 @@ export class MemoryQueue implements JobQueue {
     }
   }
 
+  /** Runs on every add (each delivery): ids finish in time order, so only the expired head is visited. */
   private forgetOld(): void {
     const cutoff = this.options.clock.now() - this.rememberMs;
-    for (const [id, at] of this.finished) if (at < cutoff) this.finished.delete(id);
+    for (const [id, at] of this.finished) {
+      if (at >= cutoff) return;
+      this.finished.delete(id);
+    }
   }
 }
