@@ -104,7 +104,8 @@ export class MemoryQueue implements JobQueue {
     this.options.clock.clearTimeout(this.timer);
     if (this.pending.size > 0)
       this.options.log.warn(
-        { dropped: [...this.pending.keys()] },
+        // A count and a sample: thousands of waiting prunes would otherwise make one huge line.
+        { dropped: this.pending.size, ids: [...this.pending.keys()].slice(0, 20) },
         "queue closed with jobs still waiting; without Redis they are lost",
       );
     await Promise.allSettled([...this.running]);
