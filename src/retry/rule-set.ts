@@ -67,7 +67,8 @@ export function compileRules(
     rules: [...config, ...BUILT_IN],
     repository,
     scan: BUILT_IN_SCAN,
-    knownHosts: [...KNOWN_REGISTRY_HOSTS, ...extraHosts.map((h) => h.toLowerCase())],
+    // A host is compared without its port (`DOCKHAND_REGISTRIES` allows `host:port`), so its pattern is too.
+    knownHosts: [...KNOWN_REGISTRY_HOSTS, ...extraHosts.map((h) => h.toLowerCase().replace(/:\d+$/, ""))],
   };
 }
 

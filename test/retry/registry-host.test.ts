@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { hostStatus, isKnownHost, nearMiss } from "../../src/retry/registry-host.js";
+import { compileRules } from "../../src/retry/rule-set.js";
 import { KNOWN_REGISTRY_HOSTS } from "../../src/retry/rules.js";
 
 /** Hosts Dockhand knows: names exactly, and `*` as one or more characters anywhere. */
@@ -31,6 +32,12 @@ describe("isKnownHost", () => {
   it("matches names exactly, and * as one or more characters anywhere", () => {
     for (const host of KNOWN) assert.ok(isKnownHost(host, KNOWN_REGISTRY_HOSTS), host);
     for (const host of UNKNOWN) assert.ok(!isKnownHost(host, KNOWN_REGISTRY_HOSTS), host);
+  });
+
+  it("knows a configured registry written with its port (DOCKHAND_REGISTRIES allows host:port)", () => {
+    const { knownHosts } = compileRules([], ["Registry.Internal:5000"]);
+    for (const host of ["registry.internal:5000", "registry.internal"]) assert.ok(isKnownHost(host, knownHosts), host);
+    assert.equal(hostStatus("registry.internai", knownHosts).kind, "near-miss");
   });
 });
 
