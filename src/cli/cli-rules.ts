@@ -17,7 +17,11 @@ export async function cliRules(
 ): Promise<{ rules: RuleSet } | { error: string }> {
   if (!configPath) return { rules: compileRules([], registries) };
   const parsed = await readConfigFile(configPath);
-  if (!parsed.ok)
-    return { error: `${configPath} is invalid:\n${parsed.problems.map((p) => `  ${p.key}: ${p.message}\n`).join("")}` };
+  if (!parsed.ok) return { error: invalidConfig(configPath, parsed.problems) };
   return { rules: compileRules(parsed.config.retry.rules, registries) };
+}
+
+/** A config file's problems as every command says them: one line each, ending with a newline. */
+export function invalidConfig(path: string, problems: readonly { key: string; message: string }[]): string {
+  return `${path} is invalid:\n${problems.map((p) => `  ${p.key}: ${p.message}\n`).join("")}`;
 }

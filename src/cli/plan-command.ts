@@ -11,6 +11,7 @@ import { DirectoryManifestCache } from "../registry/directory-manifest-cache.js"
 import { verifiedManifest } from "../registry/manifest-cache.js";
 import { parseJsonValues } from "../util/parse-json-values.js";
 import type { CliIo } from "./cli-io.js";
+import { invalidConfig } from "./cli-rules.js";
 
 export const PLAN_USAGE = `Usage: dockhand plan --versions V.json (--manifests M.json | --cache-dir DIR) [options]
 
@@ -82,10 +83,7 @@ export async function planCommand(argv: string[], io: CliIo): Promise<number> {
           .map((raw, index) => toPullState(check(pullStateSchema, raw, `${values.pulls} pull [${index}]`)))
       : [];
     const config = values.config ? await readConfigFile(values.config) : parseConfig({});
-    if (!config.ok)
-      throw new InputError(
-        `${values.config} is invalid:\n${config.problems.map((p) => `  ${p.key}: ${p.message}`).join("\n")}`,
-      );
+    if (!config.ok) throw new InputError(invalidConfig(values.config ?? "", config.problems).trimEnd());
     if ("unfollowed" in config && config.unfollowed) {
       io.stderr.write(
         `dockhand plan: ${values.config} extends ${config.unfollowed}, which plan does not read (it works offline): planning with this file's keys over the defaults; dockhand prune --dry-run reads it\n`,

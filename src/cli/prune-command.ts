@@ -11,6 +11,7 @@ import { LayeredManifestCache, MemoryManifestCache, type ManifestCache } from ".
 import { RegistryClient } from "../registry/registry-client.js";
 import { checkGitHubReachable, cliOctokit } from "./github-client.js";
 import type { CliIo } from "./cli-io.js";
+import { invalidConfig } from "./cli-rules.js";
 import { pruneSummary } from "./prune-summary.js";
 
 export const PRUNE_USAGE = `Usage: dockhand prune --owner OWNER --package NAME [options]
@@ -84,9 +85,7 @@ export async function pruneCommand(
     ? await readConfigFile(values.config, { owner: repoOwner, fetch: (ref) => fetchConfigFile(client.octokit, ref) })
     : parseConfig({});
   if (!config.ok) {
-    io.stderr.write(
-      `dockhand prune: ${values.config} is invalid:\n${config.problems.map((p) => `  ${p.key}: ${p.message}\n`).join("")}`,
-    );
+    io.stderr.write(`dockhand prune: ${invalidConfig(values.config ?? "", config.problems)}`);
     return 2;
   }
   const registry = new RegistryClient({
