@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { mkdir, open, readdir, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ManifestCache } from "./manifest-cache.js";
+import { MAX_MANIFEST_BYTES } from "./registry-client.js";
 
 /** What a cache directory holds at most by default: some 100,000 typical manifests. */
 export const DIRECTORY_CACHE_BYTES = 256 * 1024 * 1024;
@@ -30,7 +31,14 @@ export class DirectoryManifestCache implements ManifestCache {
     if (!file) return undefined;
     let bytes: Buffer;
     try {
-      bytes = await readFile(file);
+      const handle = await open(file, "r");
+      try {
+        // A file no registry answer could have written (planted in a restored cache) is a miss, never read whole.
+        if ((await handle.stat()).size > MAX_MANIFEST_BYTES) return undefined;
+        bytes = await handle.readFile();
+      } finally {
+        await handle.close();
+      }
     } catch (error) {
       if ((error as { code?: string }).code === "ENOENT") return undefined;
       throw error;

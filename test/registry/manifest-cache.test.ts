@@ -112,6 +112,14 @@ describe("manifest caches", () => {
     assert.equal(await readAll(registry, cache, [first!, second!, third!]), 0);
   });
 
+  it("takes a file larger than any manifest as a miss, without reading it", async () => {
+    const digest = `sha256:${"a".repeat(64)}`;
+    const cache = new DirectoryManifestCache(dir);
+    await cache.set(digest, Buffer.from("{}"));
+    writeFileSync(join(dir, "sha256", "a".repeat(64)), Buffer.alloc(4 * 1024 * 1024 + 1, 32));
+    assert.equal(await cache.get(digest), undefined);
+  });
+
   it("bounds a directory by bytes, the least recently used first", async () => {
     const digests = manifests(registry, 10);
     const size = registry.manifests.get(digests[0]!)!.length;
