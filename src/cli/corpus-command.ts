@@ -6,12 +6,15 @@ import { cliRules, RULE_OPTIONS, RULE_OPTIONS_USAGE } from "./cli-rules.js";
 
 export const CORPUS_USAGE = `Usage: dockhand corpus score [options] FILE...
 
-Classifies every line of labelled JSON Lines files (the corpus format: "text", "label" one of
-TRANSIENT, PERMANENT, NON_REGISTRY, and "source"), each line alone, and prints the confusion matrix,
-precision and recall of the transient and permanent verdicts, and every miss.
+Classifies every entry of labelled JSON Lines files (the corpus format: "text", "label" one of
+TRANSIENT, PERMANENT, NON_REGISTRY, and "source"), and prints the confusion matrix, precision and
+recall of the transient and permanent verdicts, and every miss. An entry's "text" is classified
+alone; an entry that also has a "log" (its failing step's lines, an array) and optionally a "step"
+(the step's name) is classified as the app classifies a job's log, with that context.
 
 Options:
   --json             print the score as JSON
+  --line-only        classify each entry's "text" alone, even when it has a "log"
 ${RULE_OPTIONS_USAGE}`;
 
 export async function corpusCommand(argv: string[], io: CliIo): Promise<number> {
@@ -20,6 +23,7 @@ export async function corpusCommand(argv: string[], io: CliIo): Promise<number> 
     allowPositionals: true,
     options: {
       json: { type: "boolean", default: false },
+      "line-only": { type: "boolean", default: false },
       ...RULE_OPTIONS,
       help: { type: "boolean", short: "h", default: false },
     },
@@ -47,7 +51,7 @@ export async function corpusCommand(argv: string[], io: CliIo): Promise<number> 
       return 2;
     }
   }
-  const score = scoreCorpus(lines, loaded.rules);
+  const score = scoreCorpus(lines, loaded.rules, { lineOnly: values["line-only"] });
   io.stdout.write(values.json ? `${JSON.stringify(score)}\n` : formatCorpusScore(score, files.join(", ")));
   return 0;
 }

@@ -4,13 +4,25 @@ import { VERDICTS, type Verdict } from "./rules.js";
 
 /**
  * Scoring the classifier on labelled lines: the corpus format (JSON Lines with `text`, `label` —
- * TRANSIENT, PERMANENT or NON_REGISTRY — and `source`; `tool` and `note` are for people), each line
- * classified alone with no job context. Shared by `dockhand corpus score` and bench/corpus-score.ts.
+ * TRANSIENT, PERMANENT or NON_REGISTRY — and `source`; `tool` and `note` are for people). A line is
+ * classified alone with no job context; an entry that also has a `log` (the failing step's excerpt, an
+ * array of lines, and optionally the `step`'s name) is classified as the app classifies a job's log,
+ * with that context, unless the caller asks for its `text` alone. Shared by `dockhand corpus score`
+ * and bench/corpus-score.ts.
  */
 export interface LabelledLine {
   text: string;
   expected: Verdict;
   source: string;
+  /** The step's log excerpt the line was quoted in, in order. */
+  log?: string[];
+  /** The failing step's name or command, as the jobs API would give it. */
+  step?: string;
+}
+
+export interface ScoreOptions {
+  /** Classify each entry's `text` alone even when it has a `log`: the single-line figure for the same entries. */
+  lineOnly?: boolean;
 }
 
 const LABELS: Record<string, Verdict> = { TRANSIENT: "transient", PERMANENT: "permanent", NON_REGISTRY: "unrelated" };
@@ -26,11 +38,21 @@ export function parseCorpus(text: string): LabelledLine[] {
     } catch {
       throw new Error(`line ${index + 1}: not valid JSON`);
     }
-    const { text: lineText, label, source } = (record ?? {}) as { text?: unknown; label?: unknown; source?: unknown };
+    const { text: lineText, label, source, log, step } = (record ?? {}) as Record<string, unknown>;
     if (typeof lineText !== "string") throw new Error(`line ${index + 1}: expected a "text" string`);
     const expected = typeof label === "string" ? LABELS[label] : undefined;
     if (!expected) throw new Error(`line ${index + 1}: "label" must be one of ${Object.keys(LABELS).join(", ")}`);
-    lines.push({ text: lineText, expected, source: typeof source === "string" ? source : "" });
+    if (log !== undefined && !(Array.isArray(log) && log.length > 0 && log.every((l) => typeof l === "string")))
+      throw new Error(`line ${index + 1}: "log", when given, must be a non-empty array of strings (the step's lines)`);
+    if (step !== undefined && typeof step !== "string")
+      throw new Error(`line ${index + 1}: "step", when given, must be a string (the failing step's name)`);
+    lines.push({
+      text: lineText,
+      expected,
+      source: typeof source === "string" ? source : "",
+      ...(log ? { log: log as string[] } : {}),
+      ...(step !== undefined ? { step } : {}),
+    });
   }
   return lines;
 }
@@ -46,6 +68,8 @@ export interface VerdictScore {
 
 export interface CorpusScore {
   lines: number;
+  /** Entries classified by their step's log excerpt (the rest by their line alone). */
+  steps: number;
   /** Label (rows) by verdict (columns). */
   matrix: Record<Verdict, Record<Verdict, number>>;
   transient: VerdictScore;
@@ -55,8 +79,15 @@ export interface CorpusScore {
   misses: { expected: Verdict; got: Verdict; rule: string | null; text: string; source: string }[];
 }
 
-export function scoreCorpus(lines: readonly LabelledLine[], rules: RuleSet): CorpusScore {
-  const results = lines.map((line) => ({ ...line, got: classifyLog(line.text, {}, rules) }));
+export function scoreCorpus(lines: readonly LabelledLine[], rules: RuleSet, options: ScoreOptions = {}): CorpusScore {
+  const asStep = (line: LabelledLine): line is LabelledLine & { log: string[] } =>
+    line.log !== undefined && !options.lineOnly;
+  const results = lines.map((line) => ({
+    ...line,
+    got: asStep(line)
+      ? classifyLog(line.log.join("\n"), line.step === undefined ? {} : { failedSteps: [line.step] }, rules)
+      : classifyLog(line.text, {}, rules),
+  }));
   const matrix = Object.fromEntries(
     VERDICTS.map((label) => [label, Object.fromEntries(VERDICTS.map((v) => [v, 0]))]),
   ) as CorpusScore["matrix"];
@@ -75,6 +106,7 @@ export function scoreCorpus(lines: readonly LabelledLine[], rules: RuleSet): Cor
   };
   return {
     lines: results.length,
+    steps: lines.filter(asStep).length,
     matrix,
     transient: score("transient"),
     permanent: score("permanent"),
@@ -89,7 +121,7 @@ export function scoreCorpus(lines: readonly LabelledLine[], rules: RuleSet): Cor
 export function formatCorpusScore(score: CorpusScore, title: string): string {
   const ratio = (value: number | null) => (value === null ? "—" : value.toFixed(3));
   const out = [
-    `# Corpus: ${title}, ${score.lines} lines`,
+    `# Corpus: ${title}, ${score.lines} entries${score.steps > 0 ? ` (${score.steps} classified by their step's log)` : ""}`,
     "",
     `| Label \\ Verdict | ${VERDICTS.join(" | ")} |`,
     `| --- | ${VERDICTS.map(() => "---").join(" | ")} |`,

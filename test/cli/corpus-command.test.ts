@@ -30,7 +30,7 @@ describe("dockhand corpus score", () => {
     );
     const { status, stdout } = await runCli(corpusCommand, ["score", path]);
     assert.equal(status, 0);
-    assert.match(stdout, /, 4 lines\n/);
+    assert.match(stdout, /, 4 entries\n/);
     assert.match(
       stdout,
       /\| transient \| 1 \| 0 \| 1 \|\n\| permanent \| 0 \| 1 \| 0 \|\n\| unrelated \| 0 \| 0 \| 1 \|/,
@@ -72,11 +72,51 @@ describe("dockhand corpus score", () => {
     assert.match(tuned.stdout, /recall 1\.000 \(2\/2\)/);
   });
 
+  it("classifies an entry with a log as the app classifies its step, and its line alone with --line-only", async () => {
+    const step = (log: string[], label: string, extra: object = {}) =>
+      JSON.stringify({ text: log.at(-1), log, label, source: "o/r#9", tool: "docker", note: "why", ...extra });
+    const path = file(
+      [
+        // A bare EOF says nothing alone; after a push's transfer progress it is the push's.
+        step(
+          ["The push refers to repository [ghcr.io/o/app]", "5f70bf18a086: Pushing [==>     ]  1.2MB/40MB", "EOF"],
+          "TRANSIENT",
+        ),
+        // The step's name is registry work, so its bare reset is the push's too.
+        step(["Pushing image", "read: connection reset by peer"], "TRANSIENT", {
+          step: "docker push ghcr.io/o/app:pr-1",
+        }),
+        // An npm timeout inside a RUN step stays the build's, whatever the step is called.
+        step(
+          [
+            "#9 [3/5] RUN npm ci",
+            "#9 41.02 npm ERR! network request to https://registry.npmjs.org/x failed, reason: ETIMEDOUT",
+          ],
+          "NON_REGISTRY",
+          { step: "Build and push" },
+        ),
+        "",
+      ].join("\n"),
+    );
+    const asSteps = await runCli(corpusCommand, ["score", path]);
+    assert.match(asSteps.stdout, /, 3 entries \(3 classified by their step's log\)\n/);
+    assert.match(asSteps.stdout, /transient: precision 1\.000 \(2\/2\), recall 1\.000 \(2\/2\)/);
+    assert.match(asSteps.stdout, /non-registry lines called transient: 0/);
+    const lineOnly = await runCli(corpusCommand, ["score", "--line-only", path]);
+    assert.match(lineOnly.stdout, /, 3 entries\n/);
+    assert.match(lineOnly.stdout, /transient: precision — \(0\/0\), recall 0\.000 \(0\/2\)/);
+  });
+
   it("names the file and line of a malformed entry, and explains its usage", async () => {
     const bad = file(`${line("EOF", "TRANSIENT")}\n{"text":"x","label":"FLAKY"}\n`);
     const result = await runCli(corpusCommand, ["score", bad]);
     assert.equal(result.status, 2);
     assert.match(result.stderr, /lines\.jsonl: line 2: "label" must be one of TRANSIENT, PERMANENT, NON_REGISTRY/);
+    const badLog = file(`${JSON.stringify({ text: "EOF", label: "TRANSIENT", log: "EOF" })}\n`);
+    assert.match(
+      (await runCli(corpusCommand, ["score", badLog])).stderr,
+      /line 1: "log", when given, must be a non-empty array of strings/,
+    );
     const missing = await runCli(corpusCommand, ["score", "/nonexistent.jsonl"]);
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /nonexistent\.jsonl: ENOENT/);
