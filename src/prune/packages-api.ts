@@ -26,6 +26,11 @@ const LIST_BURST = 20;
  * 1 point), so a listing never draws the secondary rate limit however short the round trip.
  */
 const LIST_SPACING_MS = 100;
+/**
+ * Pages read at most (100,000 versions, some 100 s of paced reads). A listing cut short would leave
+ * out versions that a kept image may reference, so a longer one fails rather than plan from part of it.
+ */
+export const MAX_LIST_PAGES = 1000;
 
 /**
  * Every active version of the package, all pages of 100 (GitHub's largest), for users and
@@ -38,7 +43,13 @@ export async function listVersions(
   octokit: Octokit,
   pkg: PackageRef,
   onPage?: (versions: PackageVersion[]) => void,
+  maxPages = MAX_LIST_PAGES,
 ): Promise<PackageVersion[]> {
+  const tooMany = (page: number) =>
+    new Error(
+      `GitHub names page ${page} of ${pkg.owner}/${pkg.name}'s versions, past the ${maxPages} pages (${maxPages * 100} versions) Dockhand reads; ` +
+        "it plans nothing from part of a package, so delete old versions by hand (or with a narrower package) until it lists fewer",
+    );
   let asked = 0;
   let nextStart = 0;
   const page = async (number: number) => {
@@ -69,8 +80,12 @@ export async function listVersions(
   };
   const first = await page(1);
   const last = pageOf(first.link, "last") ?? (pageOf(first.link, "next") === undefined ? 1 : 2);
+  if (last > maxPages) throw tooMany(last);
   const pages = [first, ...(await mapLimit(range(2, last), LIST_CONCURRENCY, page))];
-  for (let number = last; pageOf(pages.at(-1)?.link ?? "", "next") !== undefined;) pages.push(await page(++number));
+  for (let number = last; pageOf(pages.at(-1)?.link ?? "", "next") !== undefined;) {
+    if (number >= maxPages) throw tooMany(number + 1);
+    pages.push(await page(++number));
+  }
   const byId = new Map<number, PackageVersion>();
   for (const { versions } of pages)
     for (const version of versions) if (!byId.has(version.id)) byId.set(version.id, version);

@@ -106,4 +106,37 @@ describe("listing a package's versions", () => {
       stop();
     }
   });
+
+  it("refuses a package past the pages it reads, naming it, rather than plan deletes from part of it", async () => {
+    const fake = new FakeGitHub();
+    const stop = interceptGitHub(fake);
+    try {
+      fake.addPackage({ owner: "octo-org", name: "app", versions: versions(1, 450) });
+      // The first page names page 5 as the last: past a cap of 3, nothing more is asked for.
+      await assert.rejects(
+        listVersions(testOctokit(), PKG, undefined, 3),
+        /GitHub names page 5 of octo-org\/app's versions, past the 3 pages \(300 versions\) Dockhand reads; it plans nothing from part of a package/,
+      );
+      assert.equal(fake.countRequests("GET", /\/versions/), 1);
+      // A list that keeps growing past the cap while it is read stops at the cap too.
+      const handle = fake.handle.bind(fake);
+      let added = 0;
+      fake.handle = async (request) => {
+        const answer = await handle(request);
+        const pkg = fake.packages.get("octo-org/app")!;
+        if (request.url.pathname.endsWith("/versions"))
+          pkg.versions = [...versions(10_000 + 100 * added++, 100), ...pkg.versions];
+        return answer;
+      };
+      fake.packages.get("octo-org/app")!.versions = versions(1, 250);
+      await assert.rejects(
+        listVersions(testOctokit(), PKG, undefined, 5),
+        /GitHub names page 6 of octo-org\/app's versions/,
+      );
+      assert.equal(fake.countRequests("GET", /\/versions/), 1 + 5);
+      assert.deepEqual(fake.violations, []);
+    } finally {
+      stop();
+    }
+  });
 });
