@@ -1,4 +1,4 @@
-import { classifyLog } from "./classify-log.js";
+import { classifyLog, type Classification } from "./classify-log.js";
 import type { RuleSet } from "./rule-set.js";
 import { VERDICTS, type Verdict } from "./rules.js";
 
@@ -74,6 +74,11 @@ export interface CorpusScore {
   matrix: Record<Verdict, Record<Verdict, number>>;
   transient: VerdictScore;
   permanent: VerdictScore;
+  /**
+   * For each rule that decided an entry, its verdict and the labels of the entries it decided: a rule
+   * whose transient calls are often labelled otherwise is one a repository may want to override.
+   */
+  byRule: { rule: string; verdict: Verdict; labels: Record<Verdict, number>; precision: number }[];
   /** Lines labelled NON_REGISTRY that were called transient: each would be a wasted re-run. */
   decoysCalledTransient: number;
   misses: { expected: Verdict; got: Verdict; rule: string | null; text: string; source: string }[];
@@ -110,11 +115,35 @@ export function scoreCorpus(lines: readonly LabelledLine[], rules: RuleSet, opti
     matrix,
     transient: score("transient"),
     permanent: score("permanent"),
+    byRule: byRule(results),
     decoysCalledTransient: matrix.unrelated.transient,
     misses: results
       .filter((r) => r.got.verdict !== r.expected)
       .map((r) => ({ expected: r.expected, got: r.got.verdict, rule: r.got.rule, text: r.text, source: r.source })),
   };
+}
+
+function byRule(results: readonly { expected: Verdict; got: Classification }[]): CorpusScore["byRule"] {
+  const rows = new Map<string, CorpusScore["byRule"][number]>();
+  for (const { expected, got } of results) {
+    if (got.rule === null) continue;
+    const key = `${got.verdict}\u0000${got.rule}`;
+    let row = rows.get(key);
+    if (!row) {
+      row = {
+        rule: got.rule,
+        verdict: got.verdict,
+        labels: { transient: 0, permanent: 0, unrelated: 0 },
+        precision: 0,
+      };
+      rows.set(key, row);
+    }
+    row.labels[expected] += 1;
+  }
+  for (const row of rows.values())
+    row.precision = row.labels[row.verdict] / VERDICTS.reduce((sum, label) => sum + row.labels[label], 0);
+  const decided = (row: CorpusScore["byRule"][number]) => VERDICTS.reduce((sum, label) => sum + row.labels[label], 0);
+  return [...rows.values()].sort((a, b) => decided(b) - decided(a) || a.rule.localeCompare(b.rule));
 }
 
 /** The score as Markdown: the confusion matrix, precision and recall, and every miss. */
@@ -134,7 +163,22 @@ export function formatCorpusScore(score: CorpusScore, title: string): string {
       `${verdict}: precision ${ratio(s.precision)} (${s.tp}/${s.tp + s.fp}), recall ${ratio(s.recall)} (${s.tp}/${s.tp + s.fn})`,
     );
   }
-  out.push("", `non-registry lines called transient: ${score.decoysCalledTransient}`, "", "Misses:");
+  out.push(
+    "",
+    `non-registry lines called transient: ${score.decoysCalledTransient}`,
+    "",
+    "By rule (labels of the entries each rule decided):",
+    "",
+  );
+  out.push(
+    `| Rule | Verdict | ${VERDICTS.join(" | ")} | Precision |`,
+    `| --- | --- | ${VERDICTS.map(() => "---").join(" | ")} | --- |`,
+  );
+  for (const row of score.byRule)
+    out.push(
+      `| ${row.rule} | ${row.verdict} | ${VERDICTS.map((label) => row.labels[label]).join(" | ")} | ${row.precision.toFixed(2)} |`,
+    );
+  out.push("", "Misses:");
   for (const m of score.misses)
     out.push(
       `- ${m.expected} → ${m.got}${m.rule ? ` (${m.rule})` : ""}: ${m.text.slice(0, 110)}${m.source ? ` (${m.source})` : ""}`,

@@ -37,6 +37,8 @@ describe("dockhand corpus score", () => {
     );
     assert.match(stdout, /transient: precision 1\.000 \(1\/1\), recall 0\.500 \(1\/2\)/);
     assert.match(stdout, /non-registry lines called transient: 0/);
+    assert.match(stdout, /\| registry-server-error \| transient \| 1 \| 0 \| 0 \| 1\.00 \|\n/);
+    assert.match(stdout, /\| access-denied \| permanent \| 0 \| 1 \| 0 \| 1\.00 \|\n/);
     assert.match(stdout, /Misses:\n- transient → unrelated: Error: Docker pull failed with exit code 1 \(o\/r#4\)\n$/);
   });
 
@@ -105,6 +107,18 @@ describe("dockhand corpus score", () => {
     const lineOnly = await runCli(corpusCommand, ["score", "--line-only", path]);
     assert.match(lineOnly.stdout, /, 3 entries\n/);
     assert.match(lineOnly.stdout, /transient: precision — \(0\/0\), recall 0\.000 \(0\/2\)/);
+    // Per rule: the one that decided the two flakes by their step, with the labels of what it decided.
+    const json = JSON.parse((await runCli(corpusCommand, ["score", "--json", path])).stdout) as {
+      byRule: { rule: string; verdict: string; labels: Record<string, number>; precision: number }[];
+    };
+    assert.deepEqual(json.byRule, [
+      {
+        rule: "connection-dropped",
+        verdict: "transient",
+        labels: { transient: 2, permanent: 0, unrelated: 0 },
+        precision: 1,
+      },
+    ]);
   });
 
   it("names the file and line of a malformed entry, and explains its usage", async () => {
