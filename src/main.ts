@@ -50,7 +50,13 @@ if (!configuration.credentials) {
   const server = await startHttpServer({
     host: env.HOST || "localhost",
     port: Number(env.PORT) || 3000,
-    handlers: [await webhookHandler(probot, probot.log, { secret: configuration.secret }), ...handlers],
+    handlers: [
+      await webhookHandler(probot, probot.log, {
+        secret: configuration.secret,
+        readBytes: settings.webhookReadBytes,
+      }),
+      ...handlers,
+    ],
     log: probot.log,
   });
   const proxy = await startWebhookProxy(

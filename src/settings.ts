@@ -22,6 +22,8 @@ export interface Settings {
   pruneWriteIntervalMs: number;
   /** With Redis, the manifest cache's bound in bytes (0: manifests cached in each process only). */
   manifestCacheBytes: number;
+  /** How many bytes of webhook bodies not yet verified may be held at once (see server/webhook-handler.ts). */
+  webhookReadBytes: number;
   /** Jobs each process runs at once: reports, retry decisions and re-runs; and prunes, in a lane of their own. */
   concurrency: { jobs: number; prune: number };
   /** On SIGTERM, how long running jobs may take to finish. */
@@ -98,6 +100,8 @@ const environment = z.object({
   DOCKHAND_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
   DOCKHAND_PRUNE_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(2),
   DOCKHAND_MANIFEST_CACHE_MB: z.coerce.number().int().min(0).max(65_536).default(256),
+  // At least one delivery of GitHub's largest (25 MB) must fit.
+  DOCKHAND_WEBHOOK_READ_MB: z.coerce.number().int().min(25).max(65_536).default(100),
   DOCKHAND_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
   DOCKHAND_SWEEP: z.enum(["on", "off"], "must be on or off").default("on"),
   DOCKHAND_REDELIVER: z.enum(["on", "off"], "must be on or off").default("on"),
@@ -187,6 +191,7 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     containerRegistry: result.data.DOCKHAND_CONTAINER_REGISTRY,
     pruneWriteIntervalMs: result.data.DOCKHAND_PRUNE_WRITE_INTERVAL_MS,
     manifestCacheBytes: result.data.DOCKHAND_MANIFEST_CACHE_MB * 1024 * 1024,
+    webhookReadBytes: result.data.DOCKHAND_WEBHOOK_READ_MB * 1024 * 1024,
     concurrency: { jobs: result.data.DOCKHAND_JOB_CONCURRENCY, prune: result.data.DOCKHAND_PRUNE_CONCURRENCY },
     shutdownTimeoutMs: result.data.DOCKHAND_SHUTDOWN_TIMEOUT_MS,
     sweep: result.data.DOCKHAND_SWEEP === "on",

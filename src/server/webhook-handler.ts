@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger, Probot } from "probot";
+import { byteBudget } from "./byte-budget.js";
 import type { Handler } from "./http-server.js";
 import { readCappedBody } from "./read-capped-body.js";
 
@@ -10,6 +11,9 @@ import { readCappedBody } from "./read-capped-body.js";
  */
 export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
 
+/** Room for four of the largest deliveries at once (DOCKHAND_WEBHOOK_READ_MB's default); GitHub's usual ones are a few kilobytes. */
+export const DEFAULT_WEBHOOK_READ_BYTES = 4 * MAX_WEBHOOK_BYTES;
+
 /**
  * The webhook path. Anyone who finds the URL can post to it, and the signature covers the whole body,
  * so the body is read within `maxBytes` (413 past it) and its signature checked here, on the bytes as
@@ -17,14 +21,16 @@ export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
  * log a failed delivery's payload in full. A refused delivery is logged as its size, event, delivery
  * id and reason. A verified body is handed on as `request.body`, which @octokit/webhooks reads instead
  * of the stream, and Probot's middleware answers as before (415, missing headers, invalid JSON, 202
- * after 9 s, 200).
+ * after 9 s, 200). Bodies not yet verified hold at most `readBytes` together: past it a delivery is
+ * answered 503 (GitHub marks it failed, and the redelivery loop asks for it again).
  */
 export async function webhookHandler(
   probot: Probot,
   log: Logger,
-  options: { secret: string; maxBytes?: number },
+  options: { secret: string; maxBytes?: number; readBytes?: number },
 ): Promise<Handler> {
   const maxBytes = options.maxBytes ?? MAX_WEBHOOK_BYTES;
+  const budget = byteBudget(Math.max(maxBytes, options.readBytes ?? DEFAULT_WEBHOOK_READ_BYTES));
   const middleware = await probot.getNodeMiddleware({ log });
   const webhookPath = withoutTrailingSlashes(probot.webhookPath);
   const webhooksLog = log.child({ name: "webhooks" });
@@ -40,27 +46,40 @@ export async function webhookHandler(
     if (request.method !== "POST") return middleware(request, response); // 404, body unread
 
     const delivery = { event: header(request, "x-github-event"), delivery: header(request, "x-github-delivery") };
-    const body = await readCappedBody(request, maxBytes);
+    const body = await readCappedBody(request, maxBytes, budget);
     if (body.outcome === "aborted") return true;
     if (body.outcome === "too large") {
       webhooksLog.warn(
         { ...delivery, bytes: body.bytes, reason: "too large" },
         `webhook refused: body over ${maxBytes} bytes`,
       );
-      refuseOversized(request, response, `payload larger than GitHub's maximum of ${maxBytes} bytes`);
+      refuseUnread(request, response, 413, `payload larger than GitHub's maximum of ${maxBytes} bytes`);
       return true;
     }
-    const signature = request.headers["x-hub-signature-256"];
-    // Without a signature header the middleware answers 400 naming the missing header.
-    if (typeof signature === "string" && !signatureMatches(options.secret, body.chunks, signature)) {
+    if (body.outcome === "busy") {
       webhooksLog.warn(
-        { ...delivery, bytes: body.bytes, reason: "bad signature" },
-        "webhook refused: signature does not match the payload and secret",
+        { ...delivery, bytes: body.bytes, held: budget.held, reason: "busy" },
+        "webhook refused: other deliveries' bodies fill the memory set aside for reading them",
       );
-      refuse(response, 400, "signature does not match the payload and secret");
+      refuseUnread(request, response, 503, "too many webhook bodies arriving at once; redeliver later");
       return true;
     }
-    (request as IncomingMessage & { body?: string }).body = Buffer.concat(body.chunks, body.bytes).toString("utf8");
+    try {
+      const signature = request.headers["x-hub-signature-256"];
+      // Without a signature header the middleware answers 400 naming the missing header.
+      if (typeof signature === "string" && !signatureMatches(options.secret, body.chunks, signature)) {
+        webhooksLog.warn(
+          { ...delivery, bytes: body.bytes, reason: "bad signature" },
+          "webhook refused: signature does not match the payload and secret",
+        );
+        refuse(response, 400, "signature does not match the payload and secret");
+        return true;
+      }
+      (request as IncomingMessage & { body?: string }).body = Buffer.concat(body.chunks, body.bytes).toString("utf8");
+    } finally {
+      // Verified (or refused), the chunks are dropped: what is kept now is GitHub's payload.
+      budget.give(body.bytes);
+    }
     return middleware(request, response);
   };
 }
@@ -88,17 +107,19 @@ function refuse(response: ServerResponse, status: number, error: string): void {
 }
 
 /**
- * The answer is sent at once, but ended (and the connection closed) only when the client stops
- * sending, or a second later: closed while the body still arrives, the connection is reset and the
- * client can lose the answer. Meanwhile the rest of the body is discarded as it arrives, never kept.
+ * A refusal before the body was read whole. The answer is sent at once, but ended (and the connection
+ * closed) only when the client stops sending, or a second later: closed while the body still arrives,
+ * the connection is reset and the client can lose the answer. Meanwhile the rest of the body is
+ * discarded as it arrives, never kept.
  */
-function refuseOversized(request: IncomingMessage, response: ServerResponse, error: string): void {
+function refuseUnread(request: IncomingMessage, response: ServerResponse, status: 413 | 503, error: string): void {
   const body = JSON.stringify({ error });
   response
-    .writeHead(413, {
+    .writeHead(status, {
       "content-type": "application/json",
       "content-length": Buffer.byteLength(body),
       connection: "close",
+      ...(status === 503 ? { "retry-after": "1" } : {}),
     })
     .write(body);
   const end = () => {

@@ -75,7 +75,10 @@ export async function startHttpApp<Q extends JobQueue = MemoryQueue, C extends C
   const server = await startHttpServer({
     host: "127.0.0.1",
     port: 0,
-    handlers: [await webhookHandler(probot, probot.log, { secret: HTTP_SECRET }), ...handlers],
+    handlers: [
+      await webhookHandler(probot, probot.log, { secret: HTTP_SECRET, readBytes: settings.webhookReadBytes }),
+      ...handlers,
+    ],
     log: probot.log,
   });
   if (!queue) throw new Error("the app did not create its queue");
