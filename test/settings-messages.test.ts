@@ -31,6 +31,10 @@ describe("settings errors", () => {
       message({ REDIS_URL: "localhost:6379" }),
       /^REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL, e\.g\. REDIS_URL=redis:\/\/redis:6379 /,
     );
+    assert.match(
+      message({ DOCKHAND_WEBHOOK_READ_MB: "10" }),
+      /^DOCKHAND_WEBHOOK_READ_MB: must be a whole number from 25 to 65536, e\.g\. DOCKHAND_WEBHOOK_READ_MB=100 /,
+    );
     assert.match(message({ PORT: "http" }), /^PORT: must be a whole number from 0 to 65535, e\.g\. PORT=3000 /);
     assert.match(
       message({ LOG_LEVEL: "verbose" }),

@@ -15,6 +15,7 @@ describe("readSettings", () => {
       containerRegistry: "ghcr.io",
       pruneWriteIntervalMs: 1000,
       manifestCacheBytes: 256 * 1024 * 1024,
+      webhookReadBytes: 100 * 1024 * 1024,
       concurrency: { jobs: 4, prune: 2 },
       shutdownTimeoutMs: 25_000,
       sweep: true,
