@@ -260,6 +260,14 @@ function findingsIn(
 }
 
 function judge(rule: CompiledRule, about: LineReading, reader: RegionReader): Judgement {
+  if (rule.restatesAbove) {
+    const cause = about.nearby().find((earlier) => NOT_REGISTRY_LINE.test(earlier.text));
+    if (cause)
+      return reader.because(
+        false,
+        () => `it restates the failure of line ${cause.number} just before, which is not a registry client's`,
+      );
+  }
   let work = "the words alone show a registry problem (scope self)";
   if (rule.scope === "registry") {
     const registry = about.registryWork();

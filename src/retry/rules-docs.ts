@@ -6,7 +6,7 @@ export function retryRulesMarkdown(): string {
   const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ");
   const rows = BUILT_IN_RULES.map(
     (rule) =>
-      `| \`${rule.id}\` | ${rule.verdict}${rule.wait === "long" ? " (long wait)" : ""} | ${rule.operation} | ${rule.scope}${rule.host ? `, host ${rule.host}` : ""} | ${code(rule.pattern, { table: true })} | ${cell([rule.cause, rule.fix && `Fix: ${rule.fix}`].filter(Boolean).join(" "))} |`,
+      `| \`${rule.id}\` | ${rule.verdict}${rule.wait === "long" ? " (long wait)" : ""} | ${rule.operation} | ${rule.scope}${rule.host ? `, host ${rule.host}` : ""}${rule.restatesAbove ? ", restates the line above" : ""} | ${code(rule.pattern, { table: true })} | ${cell([rule.cause, rule.fix && `Fix: ${rule.fix}`].filter(Boolean).join(" "))} |`,
   );
   return [
     "# Built-in retry rules",
@@ -19,8 +19,9 @@ export function retryRulesMarkdown(): string {
     "A host condition looks at the host the line (or, failing that, the 10 lines before it) names:",
     "`known` must be a known registry (below), `known-or-unnamed` must not be another host, `unknown`",
     "must be named and not known, `near-miss` must be one or two edits from a known registry (the fix",
-    "then says which). `dockhand classify --explain LOG` shows, line by line, which rules matched and why",
-    "each counted or not.",
+    "then says which). A rule that restates the line above (the runner's retry notice) does not count when",
+    "one of the 10 lines before it is another tool's failure (the Docker daemon's socket, a package manager).",
+    "`dockhand classify --explain LOG` shows, line by line, which rules matched and why each counted or not.",
     "",
     "| Rule | Verdict | Operation | Scope | Pattern | Cause and fix shown on the PR |",
     "| --- | --- | --- | --- | --- | --- |",

@@ -36,6 +36,12 @@ export interface Rule {
    * 5xx answers is the outage's collateral, not a credential problem.
    */
   yieldsTo?: string[];
+  /**
+   * The line only reports that the command above it failed (the runner's retry notice): it counts
+   * only when none of the lines just before it is another tool's failure (the Docker daemon's socket,
+   * a package manager: see NOT_REGISTRY_LINE), which would be the cause it restates.
+   */
+  restatesAbove?: true;
   /** Rate limits: a re-run within minutes fails again, so the backoff is the long one. */
   wait?: "long";
   cause?: string;
@@ -246,11 +252,12 @@ export const BUILT_IN_RULES: readonly Rule[] = [
     id: "registry-host-typo",
     verdict: "permanent",
     operation: "any",
-    pattern: UNREACHABLE,
+    // Unreachable, or reached and answering a web page where a registry answers JSON (a parked domain).
+    pattern: String.raw`${UNREACHABLE}|invalid character '<' looking for beginning of value`,
     scope: "registry",
     host: "near-miss",
     cause:
-      "The registry host cannot be reached, and its name is one or two letters away from a known registry: probably a typo.",
+      "The registry host cannot be reached, or answers with a web page instead of the registry API, and its name is one or two letters away from a known registry: probably a typo.",
     fix: "Correct the registry host in the workflow.",
   },
   {
@@ -422,6 +429,7 @@ export const BUILT_IN_RULES: readonly Rule[] = [
     operation: "pull",
     pattern: String.raw`docker (?:pull|build) failed with exit code \d+, back off`,
     scope: "self",
+    restatesAbove: true,
   },
 ];
 
@@ -515,7 +523,7 @@ export const BUILD_VERTEX =
 
 /** Output that shows a push or pull is under way: generic errors right after it are registry errors. */
 export const TRANSFER_PROGRESS =
-  /^(?:[0-9a-f]{12}: (?:Pushing|Pushed|Preparing|Waiting|Retrying|Layer already exists|Downloading|Pulling fs layer|Verifying Checksum|Download complete|Extracting|Pull complete)|The push refers to repository|Pushing \[|\S+: Pulling from |#\d+ (?:pushing|exporting|writing|resolve |\[internal\] load metadata|\[auth\]|importing cache)|Copying (?:blob|config) |Writing manifest to image destination|Getting image source signatures|(?:INFO\[\d+\] )?(?:Pushing|Pushed) image to|Retrieving image manifest|existing blob|pushed blob|(?:Uploading|Uploaded|Downloading|Downloaded) +[0-9a-f]{12} |(?:\[INFO\] )?Containerizing application to )/i;
+  /^(?:[0-9a-f]{12}: (?:Pushing|Pushed|Preparing|Waiting|Retrying|Layer already exists|Downloading|Pulling fs layer|Verifying Checksum|Download complete|Extracting|Pull complete)|The push refers to repository|Pushing \[|\S+: Pulling from |#\d+ (?:pushing|exporting|writing|resolve |\[internal\] load metadata|\[auth\]|importing cache)|Copying (?:blob|config) |Writing manifest to image destination|Getting image source signatures|(?:INFO\[\d+\] )?(?:Pushing|Pushed) image to|Retrieving image manifest|existing blob|pushed blob|(?:Uploading|Uploaded|Downloading|Downloaded) +[0-9a-f]{12} |(?:\[INFO\] )?Containerizing application to |Step \d{1,6}\/\d{1,6} : FROM )/i;
 
 /** A step whose name or command says it builds, pushes or pulls images. */
 export const REGISTRY_STEP =

@@ -496,3 +496,49 @@ describe("third round: precision", () => {
     }
   });
 });
+
+describe("fourth round: from the failing steps (test/fixtures/corpus/steps.jsonl)", () => {
+  /** The runner building or pulling an action's image, as its log prints it (its retries included). */
+  const runnerLog = (command: string, attempt: string[]) =>
+    step("greut/eclint-action@v0", [
+      ...attempt,
+      `Warning: ${command} failed with exit code 1, back off 4.759 seconds before retry.`,
+      ...attempt,
+    ]);
+
+  it("the runner's retry notice restates the line above it: a Docker daemon that is not running is no registry flake", () => {
+    const log = runnerLog("Docker pull", [
+      "/usr/bin/docker pull oskarstark/phpstan-ga",
+      "Using default tag: latest",
+      "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
+    ]);
+    const got = explainLog(log, {}, rules);
+    assert.equal(got.result.verdict, "unrelated");
+    const why = got.explanation.passes
+      .flatMap((p) => p.lines)
+      .find((l) => l.text.includes("back off"))
+      ?.matches.find((m) => m.rule === "runner-image-retry")?.why;
+    assert.match(why ?? "", /restates the failure of line \d+ just before, which is not a registry client's/);
+    // With nothing but the pull's own words above it, the notice still counts.
+    const flake = runnerLog("Docker pull", [
+      "/usr/bin/docker pull ghcr.io/o/action:v1",
+      'Error response from daemon: Get "https://ghcr.io/v2/": net/http: request canceled while waiting for connection',
+    ]);
+    assert.equal(classifyLog(flake, {}, rules).verdict, "transient");
+  });
+
+  it("a near miss of a known registry that answers a web page is a typo, seen through the legacy builder's FROM", () => {
+    const log = runnerLog("Docker build", [
+      "/usr/bin/docker build -t 72882e:5a4def -f /home/runner/work/_actions/greut/eclint-action/v0/Dockerfile .",
+      "Sending build context to Docker daemon  4.096kB",
+      "Step 1/3 : FROM ghrc.io/greut/eclint/cmd:v0.3.4",
+      "error unmarshalling content: invalid character '<' looking for beginning of value",
+    ]);
+    const got = classifyLog(log, {}, rules);
+    assert.deepEqual([got.verdict, got.rule], ["permanent", "registry-host-typo"]);
+    assert.ok(got.fix?.startsWith("Did you mean `ghcr.io` (not `ghrc.io`)?"), got.fix);
+    // The same answer from a host that is no near miss is not called a typo.
+    const other = classifyLog(log.replaceAll("ghrc.io", "registry.example.com"), {}, rules);
+    assert.notEqual(other.rule, "registry-host-typo");
+  });
+});
