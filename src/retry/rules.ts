@@ -369,7 +369,7 @@ export const BUILT_IN_RULES: readonly Rule[] = [
     id: "connection-dropped",
     verdict: "transient",
     operation: "any",
-    pattern: String.raw`connection reset\b|broken pipe|use of closed network connection|server sent goaway|http2: client connection (?:lost|force closed)|stream error: stream id \d+; (?:internal_error|refused_stream|protocol_error)|server closed idle connection|transport connection broken|tls: bad record mac|forcibly closed by the remote host|underlying connection was closed|remote host (?:terminated|closed connection during) the handshake|remote end closed connection without response|failed to respond\b|unexpected eof|(?:^|: )eof["')\]]{0,3}\.?$`,
+    pattern: String.raw`connection reset\b|broken pipe|use of closed network connection|server sent goaway|http2: client connection (?:lost|force closed)|stream error: stream id \d+; (?:internal_error|refused_stream|protocol_error)|server closed idle connection|transport connection broken|tls: bad record mac|forcibly closed by the remote host|underlying connection was closed|remote host (?:terminated|closed connection during) the handshake|remote end closed connection without response|failed to respond\b|unexpected eof|(?:^|: )eof["')\]]{0,3}\.?[ \t\r]*$`,
     scope: "registry",
   },
   {

@@ -541,4 +541,15 @@ describe("fourth round: from the failing steps (test/fixtures/corpus/steps.jsonl
     const other = classifyLog(log.replaceAll("ghrc.io", "registry.example.com"), {}, rules);
     assert.notEqual(other.rule, "registry-host-typo");
   });
+
+  it("an EOF that ends the line counts with the spaces or carriage return a quoted or Windows log leaves after it", () => {
+    const line =
+      'time="2019-10-04T07:29:50Z" level=fatal msg="Error initializing source docker://grafana/grafana:6.3.5: Get https://registry-1.docker.io/v2/grafana/grafana/manifests/6.3.5: EOF"';
+    for (const end of ["", " ", "\r", " \t"]) {
+      const got = classifyLog(line + end, {}, rules);
+      assert.deepEqual([got.verdict, got.rule], ["transient", "connection-dropped"], JSON.stringify(end));
+    }
+    // Not an EOF in the middle of a sentence.
+    assert.equal(classifyLog("Get https://ghcr.io/v2/: EOF was not expected here", {}, rules).verdict, "unrelated");
+  });
 });

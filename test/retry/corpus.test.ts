@@ -54,12 +54,12 @@ const cases: [
   [
     "steps.jsonl (67 failing steps, with their logs)",
     () => corpus("steps.jsonl"),
-    { precision: 0.8, recall: 0.53, permanentPrecision: 0.89 },
+    { precision: 0.81, recall: 0.6, permanentPrecision: 0.89 },
   ],
   [
     "steps.jsonl (67 failing steps, their lines alone)",
     () => corpus("steps.jsonl"),
-    { precision: 0.87, recall: 0.46, permanentPrecision: 1 },
+    { precision: 0.88, recall: 0.53, permanentPrecision: 1 },
     { lineOnly: true },
   ],
   [
