@@ -49,6 +49,11 @@ const CASES: [string, string][] = [
     ),
   ],
   [
+    // Each notice reads the ten lines before it for the failure it restates (rules' `restatesAbove`).
+    "every line the runner's retry notice, restating no other tool's failure",
+    log(() => "Warning: Docker pull failed with exit code 1, back off 7.814 seconds before retry."),
+  ],
+  [
     "every line npm's, with a package host",
     log(
       () =>

@@ -68,6 +68,8 @@ const KNOWN: HostStatus = { kind: "known" };
 const UNKNOWN: HostStatus = { kind: "unknown" };
 /** Buildkit steps remembered by number; a real build has tens, a hostile log could number millions. */
 const MAX_BUILD_STEPS = 10_000;
+/** Lines whose reading is remembered (about the lines of the 4 MiB the app reads). */
+const MAX_REMEMBERED_LINES = 100_000;
 /** The host a line looks up (Go's words) or sends a request to (a URL, urllib3's pool): a known registry there is registry work. */
 /** This machine's names: a request to one is no registry's work by itself (a test's server, a service container). */
 const LOOPBACK = /^(?:localhost|127\.\d+\.\d+\.\d+|\[?::1\]?)(?::\d+)?$/i;
@@ -261,7 +263,7 @@ function findingsIn(
 
 function judge(rule: CompiledRule, about: LineReading, reader: RegionReader): Judgement {
   if (rule.restatesAbove) {
-    const cause = about.nearby().find((earlier) => NOT_REGISTRY_LINE.test(earlier.text));
+    const cause = about.nearby().find((earlier) => reader.otherTool(earlier));
     if (cause)
       return reader.because(
         false,
@@ -380,6 +382,8 @@ function storesBlobs(text: string, host: string): boolean {
 class RegionReader {
   private readonly statuses = new Map<string, HostStatus>();
   private readonly packageHosts = new Map<string, boolean>();
+  /** Whether the line at an offset is another tool's (NOT_REGISTRY_LINE): windows overlap, so each is tested once. */
+  private readonly otherTools = new Map<number, boolean>();
   private outline: { steps: Map<string, string>; legacy: { offset: number; run: boolean; text: string }[] } | undefined;
 
   constructor(
@@ -396,6 +400,15 @@ class RegionReader {
     const serves = isKnownHost(host, NOT_REGISTRY_HOSTS);
     if (this.packageHosts.size < MAX_HOSTS_CHECKED) this.packageHosts.set(host, serves);
     return serves;
+  }
+
+  /** Whether a line is another tool's than a registry client's (NOT_REGISTRY_LINE), remembered by its place. */
+  otherTool(line: Line): boolean {
+    const seen = this.otherTools.get(line.offset);
+    if (seen !== undefined) return seen;
+    const other = NOT_REGISTRY_LINE.test(line.text);
+    if (this.otherTools.size < MAX_REMEMBERED_LINES) this.otherTools.set(line.offset, other);
+    return other;
   }
 
   /** A judgement, its reason written only when explaining (most classifications never read it). */
