@@ -7,6 +7,9 @@ import type { PullKey, StateSeal } from "./seal-state.js";
 
 export type UpdateOutcome = "created" | "updated" | "unchanged";
 
+/** Pages of 100 comments read at most to find Dockhand's (see `listOurs`). */
+export const MAX_COMMENT_PAGES = 50;
+
 /** Turns the PR's current state (undefined: none yet, or none Dockhand can trust) into the next one; undefined writes nothing. */
 export type StateChange = (state: CommentState | undefined) => CommentState | undefined;
 
@@ -45,7 +48,11 @@ export class CommentStore {
    * decision that needs what the comment remembers before the update that records it.
    */
   async peek(octokit: Octokit, pull: PullKey, log: Logger): Promise<CommentState | undefined> {
-    const [canonical] = await this.listOurs(octokit, { owner: pull.owner, repo: pull.repo, issue_number: pull.number });
+    const [canonical] = await this.listOurs(
+      octokit,
+      { owner: pull.owner, repo: pull.repo, issue_number: pull.number },
+      log,
+    );
     return canonical?.body === undefined ? undefined : this.read(canonical.body, pull, log);
   }
 
@@ -64,7 +71,7 @@ export class CommentStore {
       await octokit.rest.issues.updateComment({ owner: pull.owner, repo: pull.repo, comment_id: comment.id, body });
       return "updated";
     };
-    const [canonical, ...duplicates] = await this.listOurs(octokit, target);
+    const [canonical, ...duplicates] = await this.listOurs(octokit, target, log);
     if (canonical) {
       await this.removeDuplicates(octokit, pull, duplicates, log);
       return rewrite(canonical);
@@ -73,7 +80,7 @@ export class CommentStore {
     if (first === undefined) return "unchanged";
     const { data: created } = await octokit.rest.issues.createComment({ ...target, body: first });
     // Another replica may have created one at the same moment: the oldest wins and takes our update.
-    const [oldest, ...later] = await this.listOurs(octokit, target);
+    const [oldest, ...later] = await this.listOurs(octokit, target, log);
     if (oldest && oldest.id !== created.id) {
       await this.removeDuplicates(octokit, pull, later, log);
       await rewrite(oldest);
@@ -90,18 +97,35 @@ export class CommentStore {
     return undefined;
   }
 
-  /** The app's id is asked beside the comments (one round trip, not two, at a process's first delivery). */
+  /**
+   * The app's id is asked beside the comments (one round trip, not two, at a process's first delivery).
+   * Anyone who can comment on a PR can make its pages many and large (100 comments of 65,536
+   * characters a page), so each page keeps only what an app wrote with the marker, and the pages read
+   * stop at MAX_COMMENT_PAGES: the marked comment is written at the PR's first report, near the start.
+   */
   private async listOurs(
     octokit: Octokit,
     target: { owner: string; repo: string; issue_number: number },
+    log: Logger,
   ): Promise<Comment[]> {
+    let pages = 0;
     const [appId, comments] = await Promise.all([
       this.deps.appId(),
-      octokit.paginate(octokit.rest.issues.listComments, { ...target, per_page: 100 }),
+      octokit.paginate(octokit.rest.issues.listComments, { ...target, per_page: 100 }, (response, done): Comment[] => {
+        pages += 1;
+        if (pages === MAX_COMMENT_PAGES && /\brel="next"/.test(response.headers.link ?? "")) {
+          log.warn(
+            { pull: target.issue_number, pages },
+            `the PR has more than ${MAX_COMMENT_PAGES * 100} comments; only the first ${MAX_COMMENT_PAGES * 100} are looked through for Dockhand's`,
+          );
+          done();
+        }
+        return response.data
+          .filter((c) => c.performed_via_github_app && (c.body ?? "").startsWith(REPORT_MARKER))
+          .map((c) => ({ id: c.id, body: c.body, performed_via_github_app: c.performed_via_github_app }));
+      }),
     ]);
-    return comments
-      .filter((c) => c.performed_via_github_app?.id === appId && (c.body ?? "").startsWith(REPORT_MARKER))
-      .sort((a, b) => a.id - b.id);
+    return comments.filter((c) => c.performed_via_github_app?.id === appId).sort((a, b) => a.id - b.id);
   }
 
   private async removeDuplicates(octokit: Octokit, pull: PullKey, duplicates: Comment[], log: Logger): Promise<void> {

@@ -224,6 +224,27 @@ describe("report on workflow_run.completed", () => {
     assert.match(comments[0]!.body, /run #500/);
   });
 
+  it("looks through at most 50 pages of a PR's comments for its own, however many others wrote", async () => {
+    seedRepo(fake);
+    fake.addPull(FULL, { number: 7, headRef: "feature/login", headSha: SHA1, headRepo: REPO });
+    await app.receive("workflow_run", sameRepoRun({ id: 499 }));
+    const [ours] = reportComments();
+    assert.ok(ours);
+    // Then 5,100 comments from anyone (51 pages), some carrying the marker.
+    for (let i = 0; i < 5100; i += 1)
+      fake.addComment(FULL, 7, { body: i % 100 === 0 ? `${REPORT_MARKER}\nforged ${i}` : `+1 (${i})` });
+    const listed = () => fake.countRequests("GET", /\/issues\/7\/comments/);
+    const before = listed();
+    await app.receive("workflow_run", sameRepoRun());
+    assert.equal(listed() - before, 50, "pages read for the update");
+    const mine = reportComments().filter((c) => c.appId === fake.app.id);
+    assert.deepEqual(
+      mine.map((c) => c.id),
+      [ours.id],
+    );
+    assert.match(mine[0]!.body, /run #500/);
+  });
+
   it("escapes attacker-controlled names", async () => {
     // Legal as a git ref: no space, colon, `~^?*[\` or `..`.
     const branch = "x`](https//evil.example)<img_src=x_onerror=alert(1)>@admin|#1";
