@@ -51,6 +51,7 @@ export async function classifyCommand(argv: string[], io: CliIo): Promise<number
     io.stderr.write(`dockhand classify: ${loaded.error}`);
     return 2;
   }
+  if (loaded.notice) io.stderr.write(`dockhand classify: ${loaded.notice}`);
   const rules = loaded.rules;
   const context: LogContext = { ...(values.job ? { job: values.job } : {}), failedSteps: values.step };
 

@@ -10,15 +10,25 @@ export const RULE_OPTIONS_USAGE = `  --config FILE      a .github/dockhand.yml w
   --registry HOST    another registry host to treat as known (repeatable)
 `;
 
-/** The rules a CLI command classifies with: a config file's `retry.rules` first, extra known registries. */
+/**
+ * The rules a CLI command classifies with: a config file's `retry.rules` first, extra known registries.
+ * Offline, a base the file `_extends` is not read: `notice` says so, for the command to print.
+ */
 export async function cliRules(
   configPath: string | undefined,
   registries: string[],
-): Promise<{ rules: RuleSet } | { error: string }> {
+): Promise<{ rules: RuleSet; notice?: string } | { error: string }> {
   if (!configPath) return { rules: compileRules([], registries) };
   const parsed = await readConfigFile(configPath);
   if (!parsed.ok) return { error: invalidConfig(configPath, parsed.problems) };
-  return { rules: compileRules(parsed.config.retry.rules, registries) };
+  return {
+    rules: compileRules(parsed.config.retry.rules, registries),
+    ...(parsed.unfollowed
+      ? {
+          notice: `${configPath} extends ${parsed.unfollowed}, which is not read offline: only this file's retry.rules are tried\n`,
+        }
+      : {}),
+  };
 }
 
 /** A config file's problems as every command says them: one line each, ending with a newline. */

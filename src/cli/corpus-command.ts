@@ -43,6 +43,7 @@ export async function corpusCommand(argv: string[], io: CliIo): Promise<number> 
     io.stderr.write(`dockhand corpus: ${loaded.error}`);
     return 2;
   }
+  if (loaded.notice) io.stderr.write(`dockhand corpus: ${loaded.notice}`);
   const lines: LabelledLine[] = [];
   for (const file of files) {
     try {

@@ -86,6 +86,24 @@ describe("dockhand classify", () => {
     assert.match(failed.stderr, /retry\.rules\[0\]\.pattern: not a valid regular expression/);
   });
 
+  it("says that a config's _extends base is not read offline, and classifies with the file's own rules", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "dockhand-classify-"));
+    const extending = join(dir, "dockhand.yml");
+    writeFileSync(
+      extending,
+      "_extends: octo-org/.github\nretry:\n  rules:\n    - id: flaky-mirror\n      verdict: transient\n      pattern: 'mirror\\.corp: sync pending'\n      scope: self\n",
+    );
+    const log = join(dir, "job.log");
+    writeFileSync(log, "mirror.corp: sync pending\n");
+    const result = await runCli(classifyCommand, ["--config", extending, log]);
+    assert.equal(result.status, 0);
+    assert.match(result.stdout, /verdict: transient\nrule: flaky-mirror/);
+    assert.match(
+      result.stderr,
+      /^dockhand classify: \S+dockhand\.yml extends octo-org\/\.github, which is not read offline: only this file's retry\.rules are tried\n$/,
+    );
+  });
+
   it("explains a missing file and missing arguments", async () => {
     const missing = await runCli(classifyCommand, ["/nonexistent/job.log"]);
     assert.equal(missing.status, 2);
