@@ -1,5 +1,6 @@
 import { DelayedError, Queue, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
+import { lastCronFiring, parseCron } from "../util/cron.js";
 import type { Logger } from "probot";
 import {
   checkRunAt,
@@ -55,6 +56,8 @@ export class BullmqQueue implements JobQueue {
   private readonly handlers = new Map<string, JobHandler>();
   /** The schedulers this replica asked for, by kind: put back if Redis loses them. */
   private readonly schedules = new Map<string, string | { everyMs: number }>();
+  /** When this replica last saw each scheduler in Redis: a firing after it may have been lost with the data. */
+  private readonly seen = new Map<string, number>();
   private checkTimer: unknown;
   private closed = false;
 
@@ -90,12 +93,14 @@ export class BullmqQueue implements JobQueue {
    * Runs `kind` on a cron pattern, or every `everyMs`, once per firing across all replicas (a BullMQ job
    * scheduler). A Redis that comes back without its data (restarted without persistence, failed over to
    * an empty replica, flushed) loses the scheduler: each replica checks for it every `schedulerCheckMs`
-   * and upserts it again if it is gone.
+   * and upserts it again if it is gone, and a cron firing due since it last saw the scheduler runs once
+   * at once (the same job id from every replica), since it may have been lost with the data.
    */
   async every(kind: string, schedule: string | { everyMs: number }): Promise<void> {
     this.schedules.set(kind, schedule);
     if (this.checkTimer === undefined && !this.closed) this.armSchedulerCheck();
     await this.upsertScheduler(kind, schedule);
+    this.seen.set(kind, this.options.clock.now());
   }
 
   /** Redis answers, and every worker runs. */
@@ -156,11 +161,22 @@ export class BullmqQueue implements JobQueue {
       if (this.closed) return;
       try {
         const queue = this.queueOf(this.lane(kind));
-        if (await queue.getJobScheduler(schedulerId(kind))) continue;
+        const now = this.options.clock.now();
+        if (await queue.getJobScheduler(schedulerId(kind))) {
+          this.seen.set(kind, now);
+          continue;
+        }
         await this.upsertScheduler(kind, schedule);
+        const missed = missedFiring(schedule, this.seen.get(kind) ?? now, now);
+        if (missed !== undefined) await this.add(kind, {}, { id: `${schedulerId(kind)}@missed-${missed}`, runAt: now });
+        this.seen.set(kind, now);
         this.options.log.warn(
-          { kind, queue: queue.name },
-          "job scheduler missing from Redis (restarted or flushed); restored",
+          {
+            kind,
+            queue: queue.name,
+            ...(missed !== undefined ? { missedFiring: new Date(missed).toISOString() } : {}),
+          },
+          `job scheduler missing from Redis (restarted or flushed); restored${missed !== undefined ? ", and its missed firing run now" : ""}`,
         );
       } catch (error) {
         if (!this.closed) this.options.log.error({ err: error, kind }, "could not check the job scheduler");
@@ -241,4 +257,19 @@ export class BullmqQueue implements JobQueue {
     worker.on("error", (error) => this.options.log.error({ err: error }, "queue worker error"));
     return { worker, connection };
   }
+}
+
+/** How far back a lost firing is looked for: the latest one of a day is made up, no older. */
+const MISSED_LOOKBACK_MS = 24 * 3600 * 1000;
+
+/**
+ * The latest firing of a cron schedule after `since` (when the scheduler was last seen) up to `now`,
+ * which a scheduler lost with Redis's data may not have run. Interval schedules are left to their next
+ * firing, and patterns with seconds (not Dockhand's own) are not looked at.
+ */
+export function missedFiring(schedule: string | { everyMs: number }, since: number, now: number): number | undefined {
+  if (typeof schedule !== "string") return undefined;
+  const cron = parseCron(schedule);
+  if (typeof cron === "string") return undefined;
+  return lastCronFiring(cron, Math.max(since, now - MISSED_LOOKBACK_MS), now);
 }

@@ -95,3 +95,10 @@ export function cronFiresBetween(cron: Cron, from: number, to: number): boolean 
   for (let t = Math.ceil(from / minute) * minute; t < to; t += minute) if (cronMatches(cron, new Date(t))) return true;
   return false;
 }
+
+/** The last minute in (from, to] at which the expression fires, or undefined. */
+export function lastCronFiring(cron: Cron, from: number, to: number): number | undefined {
+  const minute = 60_000;
+  for (let t = Math.floor(to / minute) * minute; t > from; t -= minute) if (cronMatches(cron, new Date(t))) return t;
+  return undefined;
+}

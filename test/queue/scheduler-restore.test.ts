@@ -3,8 +3,8 @@ import { after, before, describe, it } from "node:test";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { pino } from "pino";
-import { BullmqQueue } from "../../src/queue/bullmq-queue.js";
-import { systemClock } from "../../src/queue/job-queue.js";
+import { BullmqQueue, missedFiring } from "../../src/queue/bullmq-queue.js";
+import { systemClock, type Clock } from "../../src/queue/job-queue.js";
 import { startLocalRedis } from "../support/local-redis.js";
 import { waitFor } from "../support/net.js";
 
@@ -16,8 +16,8 @@ describe("BullmqQueue's job schedulers when Redis loses its data", () => {
   const queues: BullmqQueue[] = [];
   let warnings: { kind?: string; queue?: string; msg: string }[] = [];
   const log = pino({ level: "warn" }, { write: (line: string) => void warnings.push(JSON.parse(line)) });
-  const replica = (name: string) => {
-    const queue = new BullmqQueue({ redisUrl: redis.url, clock: systemClock, log, name, schedulerCheckMs: 100 });
+  const replica = (name: string, clock: Clock = systemClock) => {
+    const queue = new BullmqQueue({ redisUrl: redis.url, clock, log, name, schedulerCheckMs: 100 });
     queues.push(queue);
     return queue;
   };
@@ -111,4 +111,64 @@ describe("BullmqQueue's job schedulers when Redis loses its data", () => {
     assert.equal(await seen.getJobSchedulersCount(), 1, "one scheduler");
     await seen.close();
   });
+
+  it("runs a cron firing the lost scheduler may have missed once, from two replicas, and only after a loss", async () => {
+    warnings = [];
+    const runs: string[] = [];
+    // The replicas' clock, moved past the next hour while the hourly scheduler is gone.
+    let offset = 0;
+    const clock: Clock = { ...systemClock, now: () => Date.now() + offset };
+    const [a, b] = [replica("missed", clock), replica("missed", clock)];
+    for (const [id, queue] of [
+      ["a", a],
+      ["b", b],
+    ] as const)
+      queue.handle("sweep", async () => void runs.push(id));
+    await Promise.all([a!.every("sweep", "0 * * * *"), b!.every("sweep", "0 * * * *")]);
+    await sleep(400);
+    assert.deepEqual(runs, [], "nothing due yet, and a scheduler that is there is not made up for");
+
+    const hour = 3600_000;
+    offset = Math.ceil(Date.now() / hour) * hour - Date.now() + 5000;
+    await admin.flushall();
+    await waitFor(() => Promise.resolve(runs.length >= 1), 5000, "the missed firing never ran");
+    await sleep(600);
+    assert.equal(runs.length, 1, `one run for the missed firing, not one per replica: ${runs.join(", ")}`);
+    const made = restored("missed").filter((w) => /missed firing run now/.test(w.msg));
+    assert.ok(made.length >= 1);
+    assert.equal(
+      (made[0] as { missedFiring?: string }).missedFiring,
+      new Date(Math.floor(clock.now() / hour) * hour).toISOString(),
+    );
+  });
+});
+
+describe("missedFiring", () => {
+  const at = (iso: string) => Date.parse(iso);
+  const cases: [string, string | { everyMs: number }, string, string, string | undefined][] = [
+    [
+      "an hourly firing after the scheduler was last seen",
+      "0 * * * *",
+      "2026-12-01T09:59:30Z",
+      "2026-12-01T10:00:40Z",
+      "2026-12-01T10:00:00Z",
+    ],
+    ["none when it was seen after the firing", "0 * * * *", "2026-12-01T10:00:10Z", "2026-12-01T10:00:40Z", undefined],
+    ["the latest of several", "0 * * * *", "2026-12-01T07:30:00Z", "2026-12-01T10:20:00Z", "2026-12-01T10:00:00Z"],
+    ["a daily one hours ago", "0 3 * * *", "2026-11-30T10:00:00Z", "2026-12-01T10:00:00Z", "2026-12-01T03:00:00Z"],
+    ["none older than a day", "0 3 * * 1", "2026-11-20T00:00:00Z", "2026-12-01T10:00:00Z", undefined],
+    [
+      "none for an interval (its next firing comes soon)",
+      { everyMs: 60_000 },
+      "2026-12-01T09:00:00Z",
+      "2026-12-01T10:00:00Z",
+      undefined,
+    ],
+    ["none for a pattern with seconds", "*/5 * * * * *", "2026-12-01T09:00:00Z", "2026-12-01T10:00:00Z", undefined],
+  ];
+  for (const [name, schedule, since, now, expected] of cases)
+    it(name, () => {
+      const got = missedFiring(schedule, at(since), at(now));
+      assert.equal(got === undefined ? undefined : new Date(got).toISOString().replace(".000", ""), expected);
+    });
 });
