@@ -9,9 +9,9 @@ export const CORPUS_USAGE = `Usage: dockhand corpus score [options] FILE...
 Classifies every entry of labelled JSON Lines files (the corpus format: "text", "label" one of
 TRANSIENT, PERMANENT, NON_REGISTRY, and "source"), and prints the confusion matrix, precision and
 recall of the transient and permanent verdicts, each rule's verdict with the labels of the entries
-it decided, and every miss. An entry's "text" is classified
-alone; an entry that also has a "log" (its failing step's lines, an array) and optionally a "step"
-(the step's name) is classified as the app classifies a job's log, with that context.
+it decided, and every miss. An entry's "text" is classified alone; an entry that also has a "log"
+(its failing step's lines, an array) and optionally a "step" (the step's name) is classified as
+the app classifies a job's log, with that context.
 
 Options:
   --json             print the score as JSON
