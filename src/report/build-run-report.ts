@@ -84,6 +84,8 @@ export interface RunReportInput {
   /** Tags left without a lookup for `report.maxImageChecks`. */
   unchecked: number;
   artifacts: RawArtifact[] | undefined;
+  /** Artifacts past those listed (see report/read-run-outputs.ts), counted in the comment. */
+  artifactsOmitted?: number;
   artifactUrl: (id: number) => string;
   /** `truncated`: jobs whose logs were read only in their last part. */
   logs: { read: number; failed: string[]; skipped: number; truncated: string[] };
@@ -120,7 +122,14 @@ export function buildRunReport(input: RunReportInput): RunReport {
     url: input.artifactUrl(a.id),
     holdsImage: isImageArtifact(a.name),
   }));
-  return { ...facts, images, expectedTags, artifacts, notes: notesFor(input, images) };
+  return {
+    ...facts,
+    images,
+    expectedTags,
+    artifacts,
+    ...(input.artifactsOmitted ? { omitted: { images: 0, artifacts: input.artifactsOmitted } } : {}),
+    notes: notesFor(input, images),
+  };
 }
 
 /** A run with the report switched off: only what the retry section needs to stand on. */

@@ -10,6 +10,8 @@ export interface RunOutputs {
   jobImages: JobImages[];
   /** Undefined when GitHub would not list them; the report says so rather than failing. */
   artifacts: RawArtifact[] | undefined;
+  /** Artifacts GitHub counts past the pages read (`MAX_ARTIFACT_PAGES`). */
+  artifactsOmitted?: number;
   /** `truncated`: jobs whose logs were longer than `LOG_TAIL_BYTES`, read only to that much of their end. */
   logs: { read: number; failed: string[]; skipped: number; truncated: string[] };
 }
@@ -20,6 +22,12 @@ export interface RunOutputs {
  * never read whole. An image pushed before the last 4 MiB is missed, and the report says so.
  */
 export const LOG_TAIL_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Pages of 100 artifacts read at most. A run's workflow is the PR's own, a fork's too, and each of its
+ * jobs may upload hundreds: past 1,000 the report counts the rest rather than list them.
+ */
+export const MAX_ARTIFACT_PAGES = 10;
 
 // Jobs and steps whose names suggest they build or push images are read first.
 const IMAGE_WORK = /docker|image|container|build|push|publish|release|registry|ghcr|podman|buildx/i;
@@ -38,17 +46,25 @@ export async function readRunOutputs(
   run: { id: number; attempt: number },
   options: { jobs: AttemptJobs; readLogs: boolean; maxJobLogs: number; reads: number; log: Logger },
 ): Promise<RunOutputs> {
+  let total = 0;
+  let pages = 0;
   const listed = octokit
-    .paginate(octokit.rest.actions.listWorkflowRunArtifacts, { ...repo, run_id: run.id, per_page: 100 })
-    .then((list) =>
-      list.map((a) => ({
-        id: a.id,
-        name: a.name,
-        size_in_bytes: a.size_in_bytes,
-        digest: a.digest ?? null,
-        expired: a.expired,
-        expires_at: a.expires_at,
-      })),
+    .paginate(
+      octokit.rest.actions.listWorkflowRunArtifacts,
+      { ...repo, run_id: run.id, per_page: 100 },
+      (response, done): RawArtifact[] => {
+        // The pages are normalised to the list; GitHub's count of all of them stays on it.
+        total = (response.data as { total_count?: number }).total_count ?? total;
+        if (++pages >= MAX_ARTIFACT_PAGES) done();
+        return response.data.map((a) => ({
+          id: a.id,
+          name: a.name,
+          size_in_bytes: a.size_in_bytes,
+          digest: a.digest ?? null,
+          expired: a.expired,
+          expires_at: a.expires_at,
+        }));
+      },
     )
     .catch((error: unknown) => {
       // A transient failure is retried with the whole delivery; a lasting one is said on the PR.
@@ -62,7 +78,8 @@ export async function readRunOutputs(
   ]);
   if (artifacts.status === "rejected") throw artifacts.reason;
   if (logs.status === "rejected") throw logs.reason;
-  return { artifacts: artifacts.value, ...logs.value };
+  const omitted = artifacts.value ? Math.max(0, total - artifacts.value.length) : 0;
+  return { artifacts: artifacts.value, ...(omitted > 0 ? { artifactsOmitted: omitted } : {}), ...logs.value };
 }
 
 type LogRead =
@@ -74,7 +91,7 @@ async function readPushes(
   octokit: Octokit,
   repo: RepoRef,
   options: { jobs: AttemptJobs; readLogs: boolean; maxJobLogs: number; reads: number; log: Logger },
-): Promise<Omit<RunOutputs, "artifacts">> {
+): Promise<Omit<RunOutputs, "artifacts" | "artifactsOmitted">> {
   if (!options.readLogs) return { jobImages: [], logs: { read: 0, failed: [], skipped: 0, truncated: [] } };
   if (!options.jobs.ok)
     return { jobImages: [], logs: { read: 0, failed: [`jobs: ${options.jobs.reason}`], skipped: 0, truncated: [] } };

@@ -271,6 +271,7 @@ async function reportRun(context: EventContext, deps: WorkflowRunDependencies, i
           lookups,
           unchecked: checks.unchecked,
           artifacts: outputs.artifacts,
+          ...(outputs.artifactsOmitted ? { artifactsOmitted: outputs.artifactsOmitted } : {}),
           artifactUrl: (id) => `${run.html_url}/artifacts/${id}`,
           logs: outputs.logs,
         });

@@ -245,6 +245,22 @@ describe("report on workflow_run.completed", () => {
     assert.match(mine[0]!.body, /run #500/);
   });
 
+  it("lists at most 1,000 of a run's artifacts and counts the rest in the comment", async () => {
+    seedRepo(fake);
+    fake.addPull(FULL, { number: 7, headRef: "feature/login", headSha: SHA1, headRepo: REPO });
+    fake.setArtifacts(
+      500,
+      Array.from({ length: 1050 }, (_, i) => ({ id: 10_000 + i, name: `part-${i}`, size_in_bytes: 1 })),
+    );
+    await app.receive("workflow_run", sameRepoRun());
+    assert.equal(fake.countRequests("GET", /\/runs\/500\/artifacts/), 10, "pages read");
+    const body = reportComments()[0]!.body;
+    const shown = body.match(/\/actions\/runs\/500\/artifacts\/\d+\)/g)?.length ?? 0;
+    assert.ok(shown > 0);
+    const more = Number(/…and (\d+) more artifacts\./.exec(body)?.[1]);
+    assert.equal(shown + more, 1050, "every artifact GitHub counts is shown or counted");
+  });
+
   it("escapes attacker-controlled names", async () => {
     // Legal as a git ref: no space, colon, `~^?*[\` or `..`.
     const branch = "x`](https//evil.example)<img_src=x_onerror=alert(1)>@admin|#1";
