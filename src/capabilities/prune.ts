@@ -51,27 +51,30 @@ export const prune: Capability = {
     jobs.handle(SWEEP_REPO_JOB, (job, running) => sweepRepository(job, { ...deps, queue: jobs }, running));
 
     // Hourly: with Redis a job scheduler fires once per hour across replicas (without data: the hour
-    // that just ended); in one process each tick queues the next.
-    const scheduled = runtime.queue.every?.bind(runtime.queue);
-    jobs.handle(SWEEP_TICK_JOB, async (data) => {
-      const tick =
-        data.windowStart !== undefined && data.windowEnd !== undefined
-          ? { windowStart: data.windowStart, windowEnd: data.windowEnd }
-          : lastHour(clock.now());
-      await sweepTick(tick, { appOctokit: runtime.appOctokit, octokitFor: runtime.octokitFor, queue: jobs, log });
-      if (!scheduled) {
-        const next = tickFor(tick.windowEnd);
-        await jobs.add(SWEEP_TICK_JOB, next.tick, next.runAt);
-      }
-    });
-    if (!settings.sweep) return;
-    if (scheduled) {
-      void scheduled(SWEEP_TICK_JOB.name, "0 * * * *").catch((error: unknown) =>
-        log.error({ err: error }, "could not schedule the sweep"),
-      );
-    } else {
-      const first = tickFor(clock.now());
-      void jobs.add(SWEEP_TICK_JOB, first.tick, first.runAt);
-    }
+    // that just ended); in one process each tick queues the next hour's.
+    const start = jobs.periodic(
+      SWEEP_TICK_JOB,
+      {
+        schedule: "0 * * * *",
+        first: () => {
+          const first = tickFor(clock.now());
+          return { data: first.tick, runAt: first.runAt };
+        },
+        next: (tick) => {
+          if (tick.windowEnd === undefined) return undefined;
+          const next = tickFor(tick.windowEnd);
+          return { data: next.tick, runAt: next.runAt };
+        },
+      },
+      async (data) => {
+        const tick =
+          data.windowStart !== undefined && data.windowEnd !== undefined
+            ? { windowStart: data.windowStart, windowEnd: data.windowEnd }
+            : lastHour(clock.now());
+        await sweepTick(tick, { appOctokit: runtime.appOctokit, octokitFor: runtime.octokitFor, queue: jobs, log });
+      },
+    );
+    if (settings.sweep)
+      void start().catch((error: unknown) => log.error({ err: error }, "could not schedule the sweep"));
   },
 };

@@ -19,12 +19,18 @@ export const redeliver: Capability = {
     const state = runtime.redis
       ? new RedisRedeliveryState(runtime.redis)
       : new MemoryRedeliveryState(() => clock.now());
-    const scheduled = runtime.queue.every?.bind(runtime.queue);
-
-    jobs.handle(REDELIVER_JOB, async (job) => {
-      // A scheduler left in Redis by a release or replica with the loop on does nothing here.
-      if (!settings.redeliver.enabled) return;
-      try {
+    const start = jobs.periodic(
+      REDELIVER_JOB,
+      {
+        schedule: { everyMs: intervalMs },
+        first: () => ({ data: { slot: clock.now() }, runAt: clock.now() }),
+        // A scheduler's run has no slot, and queues nothing.
+        next: (job) =>
+          job.slot === undefined ? undefined : { data: { slot: job.slot + intervalMs }, runAt: job.slot + intervalMs },
+      },
+      async () => {
+        // A scheduler left in Redis by a release or replica with the loop on does nothing here.
+        if (!settings.redeliver.enabled) return;
         await redeliverFailed({
           appOctokit: runtime.appOctokit,
           state,
@@ -34,19 +40,9 @@ export const redeliver: Capability = {
           metrics: runtime.metrics,
           log,
         });
-      } finally {
-        // The chain goes on whether this run succeeded or is tried again (the next run's id is its slot).
-        if (!scheduled && job.slot !== undefined)
-          await jobs.add(REDELIVER_JOB, { slot: job.slot + intervalMs }, job.slot + intervalMs);
-      }
-    });
-    if (!settings.redeliver.enabled) return;
-    if (scheduled) {
-      void scheduled(REDELIVER_JOB.name, { everyMs: intervalMs }).catch((error: unknown) =>
-        log.error({ err: error }, "could not schedule the redelivery loop"),
-      );
-    } else {
-      void jobs.add(REDELIVER_JOB, { slot: clock.now() }, clock.now());
-    }
+      },
+    );
+    if (settings.redeliver.enabled)
+      void start().catch((error: unknown) => log.error({ err: error }, "could not schedule the redelivery loop"));
   },
 };

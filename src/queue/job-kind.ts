@@ -18,6 +18,18 @@ export function defineJob<T>(kind: JobKind<T>): JobKind<T> {
   return kind;
 }
 
+/**
+ * A job that runs on a schedule. With a queue that keeps schedulers (Redis), one fires it once per
+ * firing across replicas, without data; otherwise the runs are a chain in this process, from `first`,
+ * each queuing `next` of its data when it ends, whether it succeeded or is tried again (the next link's
+ * id comes from its data, so a retry queues nothing twice) or failed for good (the chain goes on).
+ */
+export interface Periodic<T> {
+  schedule: string | { everyMs: number };
+  first: () => { data: T; runAt: number };
+  next: (data: T) => { data: T; runAt: number } | undefined;
+}
+
 /** Data a job kind's schema refuses: written by another release, or by hand. */
 export class JobDataError extends Error {}
 
@@ -43,6 +55,32 @@ export class Jobs {
       }
       await handler(parsed.data, running);
     });
+  }
+
+  /**
+   * Handles a periodic job (see `Periodic`); the function returned starts the schedule, for a
+   * capability to call when it is switched on (a scheduler another replica left in Redis still fires,
+   * which is why the handler is registered either way).
+   */
+  periodic<T>(
+    kind: JobKind<T>,
+    periodic: Periodic<T>,
+    handler: (data: T, running: RunningJob) => Promise<void>,
+  ): () => Promise<void> {
+    const scheduled = this.queue.every?.bind(this.queue);
+    this.handle(kind, async (data, running) => {
+      try {
+        await handler(data, running);
+      } finally {
+        const link = scheduled ? undefined : periodic.next(data);
+        if (link) await this.add(kind, link.data, link.runAt);
+      }
+    });
+    return async () => {
+      if (scheduled) return scheduled(kind.name, periodic.schedule);
+      const { data, runAt } = periodic.first();
+      await this.add(kind, data, runAt);
+    };
   }
 }
 

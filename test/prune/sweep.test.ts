@@ -161,6 +161,28 @@ describe("the scheduled sweep", () => {
     );
   });
 
+  it("goes on to the next hour's tick in one process when a tick failed every try", async () => {
+    app = await createTestApp(fake, { DOCKHAND_SWEEP: "on" });
+    const HOUR = 3600 * 1000;
+    const ticks = () =>
+      app.queue
+        .scheduled()
+        .filter((j) => j.kind === "sweep-tick")
+        .map((j) => j.id);
+    const first = Math.ceil(app.clock.now() / HOUR) * HOUR;
+    assert.deepEqual(ticks(), [`sweep-tick@${first - HOUR}`]);
+    // GitHub answers nothing but 502 to the installations list, for longer than the tick's tries.
+    fake.fail("GET", /\/app\/installations$/, { status: 502, body: { message: "Server Error" } }, 1000);
+    await app.advance(first - app.clock.now());
+    // Each try's failure arms the next after it ends: step the clock past every retry's delay.
+    for (let step = 0; step < 6; step += 1) await app.advance(5 * 60 * 1000);
+    assert.ok(
+      app.logs.some((l) => /job failed/.test(String(l.msg)) && l.kind === "sweep-tick"),
+      "the tick failed and was tried again",
+    );
+    assert.deepEqual(ticks(), [`sweep-tick@${first}`], "the next hour's tick is queued all the same");
+  });
+
   it("sweeps the other installations when one cannot be served, and tries a moment's failure again", async () => {
     app = await createTestApp(fake, { DOCKHAND_SWEEP: "off" });
     seedRepo(fake, "prune:\n  schedule: '0 3 * * *'\n");
