@@ -3,6 +3,7 @@ import type { PruneConfig } from "../config/schema.js";
 import type { RegistryClient } from "../registry/registry-client.js";
 import { executePrune, type DeletionOutcome, type ExecuteDependencies } from "./execute-prune.js";
 import { declaredLeaves, unreadLeaves } from "./manifest-graph.js";
+import { InFlight } from "../util/in-flight.js";
 import { ManifestReads } from "./manifest-reads.js";
 import type { PackageAccess } from "./package-credentials.js";
 import type { PackageVersion, PullState } from "./package-version.js";
@@ -87,6 +88,7 @@ export async function prunePackage(
     };
     let versions: PackageVersion[];
     let pullStates: Promise<PullState[]>;
+    const inFlight = new InFlight();
     try {
       // Every tagged version's manifest is read whatever the rest of the list holds, so those of a page
       // start as it arrives; which untagged ones to read depends on them all, so those wait for the list.
@@ -94,14 +96,14 @@ export async function prunePackage(
         for (const v of page) if (v.tags.length > 0) void reads.start(v.digest);
       });
       // The PRs' states are read (GitHub's API) while the manifests are (the registry): neither waits for the other.
-      pullStates = request.pullStates(versions);
-      pullStates.catch(() => undefined);
+      pullStates = inFlight.start(request.pullStates(versions));
       // Tagged versions first: the image manifests their indexes declare need no download (each is one on ghcr.io).
       await read(versions.filter((v) => v.tags.length > 0));
       const declared = new Set([...manifests.values()].flatMap(declaredLeaves));
       await read(versions.filter((v) => v.tags.length === 0 && !declared.has(v.digest)));
     } finally {
-      await reads.close();
+      // Whether the reads succeeded or threw, nothing started here outlives the job.
+      await Promise.all([reads.close(), inFlight.settled()]);
     }
     const knownLeaves = unreadLeaves(manifests);
     const pulls = await pullStates;
