@@ -1,6 +1,5 @@
 import { DelayedError, Queue, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
-import { lastCronFiring, parseCron } from "../util/cron.js";
 import type { Logger } from "probot";
 import {
   checkRunAt,
@@ -14,6 +13,7 @@ import {
   type JobQueue,
   type Lanes,
 } from "./job-queue.js";
+import { lastCronFiring, parseCron } from "../util/cron.js";
 
 export interface BullmqQueueOptions {
   redisUrl: string;
