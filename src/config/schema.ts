@@ -76,11 +76,17 @@ const report = z
 /** Compiled with the other rules' patterns, under their joint limits (see `retry.rules`). */
 const regexString = z.string().min(1).max(500);
 
+/**
+ * A rule's id: what `retry.rules[].id` allows, and the built-in ids share. The only rule names that may
+ * become a Redis key or a metric label (retry/follow-rerun.ts).
+ */
+export const RULE_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
 const retryRule = z
   .strictObject({
     id: z
       .string()
-      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "use lowercase letters, digits and dashes, e.g. `harbor-proxy-reset`")
+      .regex(RULE_ID, "use lowercase letters, digits and dashes, e.g. `harbor-proxy-reset`")
       .describe("A name for the rule, shown on the PR when it decides."),
     verdict: z
       .enum(["transient", "permanent"])

@@ -1,10 +1,10 @@
 import type { Logger } from "probot";
-import type { RetryConfig } from "../config/schema.js";
+import { RULE_ID, type RetryConfig } from "../config/schema.js";
 import type { AttemptJob } from "../github/list-attempt-jobs.js";
 import type { RepoRef } from "../github/octokit.js";
 import type { BreakerScope, BreakerStore } from "./breaker-store.js";
 import { attemptKey } from "./rerun-job.js";
-import { metricRule, outcomeOf, RULE_ID, type RerunOutcome } from "./rerun-outcome.js";
+import { metricRule, outcomeOf, type RerunOutcome } from "./rerun-outcome.js";
 import { breakerState } from "./retry-breaker.js";
 import type { JobVerdict, RerunResult, RetryRecord } from "./retry-record.js";
 

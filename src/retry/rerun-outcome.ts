@@ -14,9 +14,6 @@ export interface RuleOutcome {
   outcome: RerunOutcome;
 }
 
-/** The rule ids a breaker and a metric may carry: the shape `retry.rules[].id` allows, which built-in ids share. */
-export const RULE_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
-
 /** Whether `record` asked GitHub for a re-run whose ending is not written down yet. */
 export function awaitsOutcome(record: RetryRecord | undefined): record is RetryRecord {
   return record?.outcome.status === "requested" && record.rerunResult === undefined;
