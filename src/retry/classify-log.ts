@@ -70,9 +70,9 @@ const UNKNOWN: HostStatus = { kind: "unknown" };
 const MAX_BUILD_STEPS = 10_000;
 /** Lines whose reading is remembered (about the lines of the 4 MiB the app reads). */
 const MAX_REMEMBERED_LINES = 100_000;
-/** The host a line looks up (Go's words) or sends a request to (a URL, urllib3's pool): a known registry there is registry work. */
 /** This machine's names: a request to one is no registry's work by itself (a test's server, a service container). */
 const LOOPBACK = /^(?:localhost|127\.\d+\.\d+\.\d+|\[?::1\]?)(?::\d+)?$/i;
+/** The host a line looks up (Go's words) or sends a request to (a URL, urllib3's pool): a known registry there is registry work. */
 export const REQUEST_HOST = /\blookup ([a-z0-9.-]+)|\b[a-z][a-z0-9+.-]{0,15}:\/\/([^/\s"':]+)|\bhost='([^'\s]+)'/i;
 /**
  * Lines that outline a build, after GitHub's timestamp: buildkit's `#N text` (the first one of step N

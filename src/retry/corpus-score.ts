@@ -140,9 +140,8 @@ function byRule(results: readonly { expected: Verdict; got: Classification }[]):
     }
     row.labels[expected] += 1;
   }
-  for (const row of rows.values())
-    row.precision = row.labels[row.verdict] / VERDICTS.reduce((sum, label) => sum + row.labels[label], 0);
   const decided = (row: CorpusScore["byRule"][number]) => VERDICTS.reduce((sum, label) => sum + row.labels[label], 0);
+  for (const row of rows.values()) row.precision = row.labels[row.verdict] / decided(row);
   return [...rows.values()].sort((a, b) => decided(b) - decided(a) || a.rule.localeCompare(b.rule));
 }
 
